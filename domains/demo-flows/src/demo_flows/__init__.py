@@ -1,0 +1,1 @@
+"""The demo domain: example flows for every feature of flowtasks."""

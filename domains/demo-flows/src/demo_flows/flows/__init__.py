@@ -1,0 +1,1 @@
+"""The demo domain's flows, one file a flow."""

@@ -1,0 +1,47 @@
+"""The error names that Step Functions itself raises, and the failure that carries one.
+
+Names and meanings follow the AWS Step Functions developer guide, "Error handling in Step
+Functions" (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class StatesErrorName(StrEnum):
+    """Predefined error names (the `States.` prefix is reserved for them)."""
+
+    ALL = "States.ALL"
+    """Wildcard: matches any error name except States.DataLimitExceeded and States.Runtime."""
+    HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
+    TIMEOUT = "States.Timeout"
+    TASK_FAILED = "States.TaskFailed"
+    """Wildcard: matches any error from a Task state except States.Timeout."""
+    PERMISSIONS = "States.Permissions"
+    RESULT_PATH_MATCH_FAILURE = "States.ResultPathMatchFailure"
+    PARAMETER_PATH_FAILURE = "States.ParameterPathFailure"
+    QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
+    BRANCH_FAILED = "States.BranchFailed"
+    NO_CHOICE_MATCHED = "States.NoChoiceMatched"
+    INTRINSIC_FAILURE = "States.IntrinsicFailure"
+    EXCEED_TOLERATED_FAILURE_THRESHOLD = "States.ExceedToleratedFailureThreshold"
+    ITEM_READER_FAILED = "States.ItemReaderFailed"
+    RESULT_WRITER_FAILED = "States.ResultWriterFailed"
+    DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
+    """Not matched by States.ALL; always fatal to the execution."""
+    RUNTIME = "States.Runtime"
+    """Never retried; not matched by States.ALL."""
+
+
+class StatesFailure(Exception):
+    """A state failed with an ASL (`error`, `cause`) pair. Raised while evaluating a state.
+
+    Evaluation code raises this for anything a Retry/Catch may see; the engine turns it into
+    the state's failure. Not a `FlowtasksError`: it never escapes `flowtasks.local.run`.
+    """
+
+    def __init__(self, error: str, cause: str = "") -> None:
+        self.error = error
+        self.cause = cause
+        super().__init__(f"{error}: {cause}" if cause else error)

@@ -1,0 +1,110 @@
+"""The exceptions of flowtasks: one root, a shallow tree, context on attributes.
+
+::
+
+    FlowtasksError                  root of everything flowtasks raises on purpose (exit_code 1)
+    ├── DefinitionError             a flow or an ASL definition is invalid; .problems lists every one
+    ├── FlowNotFoundError           no flow (or domain) by that name; .name, .known (exit_code 2)
+    ├── StateNotFoundError          no state by that name in a flow; .flow, .state, .known (exit_code 2)
+    ├── UsageError                  bad command-line arguments or input JSON (exit_code 2)
+    └── TaskError                   raised by a task handler to fail its state with .error / .cause
+
+Any other exception raised by a task handler is turned into an ASL error at exactly one boundary
+(`flowtasks.protocol.error_of`): Error = the exception's class name, Cause = its message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "DefinitionError",
+    "FlowNotFoundError",
+    "FlowtasksError",
+    "Problem",
+    "StateNotFoundError",
+    "TaskError",
+    "UsageError",
+]
+
+
+class FlowtasksError(Exception):
+    """Root of every error flowtasks raises on purpose. `exit_code` is what the CLI exits with."""
+
+    exit_code: int = 1
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a definition, located as precisely as known.
+
+    `where` is a human path such as ``demo.VendorIngest > States.FetchOrders > Retry[1]``;
+    `source` is ``file.py:42`` of the Python definition when it comes from the DSL.
+    """
+
+    where: str
+    message: str
+    source: str | None = None
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        at = f" ({self.source})" if self.source else ""
+        return f"{self.where}{at}: {self.message}"
+
+
+class DefinitionError(FlowtasksError):
+    """A flow or an ASL definition is invalid. Every problem found is in `problems`."""
+
+    def __init__(self, problems: Iterable[Problem], subject: str = "definition") -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        self.subject = subject
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(f"{subject} is invalid ({count} {noun}):\n{lines}")
+
+
+class FlowNotFoundError(FlowtasksError):
+    """No flow (or domain) is registered under `name`."""
+
+    exit_code = 2
+
+    def __init__(self, name: str, known: Iterable[str] = ()) -> None:
+        self.name = name
+        self.known = tuple(sorted(known))
+        hint = f" Known flows: {', '.join(self.known)}." if self.known else " No flows are registered."
+        super().__init__(f"unknown flow {name!r}.{hint}")
+
+
+class StateNotFoundError(FlowtasksError):
+    """The flow has no state called `state`."""
+
+    exit_code = 2
+
+    def __init__(self, flow: str, state: str, known: Iterable[str] = ()) -> None:
+        self.flow = flow
+        self.state = state
+        self.known = tuple(sorted(known))
+        super().__init__(
+            f"flow {flow!r} has no state {state!r}. States: {', '.join(self.known) or '(none)'}."
+        )
+
+
+class UsageError(FlowtasksError):
+    """Bad command-line arguments or malformed input."""
+
+    exit_code = 2
+
+
+class TaskError(FlowtasksError):
+    """Raise from a task to fail its state with exactly this ASL `error` name and `cause`.
+
+    ``raise TaskError("Vendor.NotReady", "file not yet uploaded")`` can then be matched by
+    ``Retry(errors=["Vendor.NotReady"])`` or a Catch.
+    """
+
+    def __init__(self, error: str, cause: str = "") -> None:
+        self.error = error
+        self.cause = cause
+        super().__init__(f"{error}: {cause}" if cause else error)

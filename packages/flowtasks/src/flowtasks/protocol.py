@@ -1,0 +1,124 @@
+"""How a Task state hands its input to our container and gets its result back.
+
+Shared by the compiler (which writes it into ASL), the runner (which reads it inside the container)
+and the local engine (which simulates the container in-process). No dependencies: it sits below
+every layer.
+
+A compiled Task of ours runs ``flow-task state <domain.Flow> <State>`` with these environment
+variables on its container (ECS) or in its payload (Lambda):
+
+- ``FLOWTASKS_INPUT``: the state's effective input as a JSON string (``States.JsonToString($)``).
+- ``FLOWTASKS_TASK_TOKEN``: ``$$.Task.Token``; the runner reports with SendTaskSuccess/Failure.
+- ``FLOWTASKS_PARAM_<key>``: instead of FLOWTASKS_INPUT when the task has its own Parameters: one
+  variable per top-level key, each a JSON string; the runner rebuilds the object from them.
+
+ECS (default compute), Resource `ECS_RESOURCE`, Parameters::
+
+    {"Cluster": ..., "TaskDefinition": ..., "LaunchType": "FARGATE", ...,
+     "Overrides": {"ContainerOverrides": [{"Name": ..., "Command": ["flow-task", "state", FLOW, STATE],
+                                           "Environment": [{"Name": ENV_..., "Value.$": ...}, ...]}]}}
+
+Lambda (``compute="lambda"``), Resource `LAMBDA_RESOURCE`, Parameters::
+
+    {"FunctionName": ..., "Payload": {"command": ["flow-task", "state", FLOW, STATE],
+                                      "environment": {ENV_... + ".$": ..., ...}}}
+
+`task_call_of` recognises either shape once Parameters are evaluated (the local engine uses it to
+run our tasks in-process exactly as the container would).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flowtasks.errors import TaskError
+
+ENV_INPUT = "FLOWTASKS_INPUT"
+ENV_TASK_TOKEN = "FLOWTASKS_TASK_TOKEN"
+ENV_PARAM_PREFIX = "FLOWTASKS_PARAM_"
+COMMAND = ("flow-task", "state")
+
+ECS_RESOURCE = "arn:aws:states:::ecs:runTask.waitForTaskToken"
+LAMBDA_RESOURCE = "arn:aws:states:::lambda:invoke.waitForTaskToken"
+
+MAX_ERROR_LENGTH = 256
+"""SendTaskFailure accepts an `error` of at most 256 characters."""
+MAX_CAUSE_LENGTH = 32768
+"""SendTaskFailure accepts a `cause` of at most 32,768 characters."""
+
+
+@dataclass(frozen=True)
+class TaskCall:
+    """One invocation of our container: which flow and state to run, with which environment."""
+
+    flow: str
+    state: str
+    env: dict[str, str]
+
+
+def decode_input(env: Mapping[str, str]) -> Any:
+    """The task input carried by `env` (container environment or Lambda payload)."""
+    raw = env.get(ENV_INPUT)
+    if raw is not None:
+        return json.loads(raw)
+    params = {
+        key[len(ENV_PARAM_PREFIX) :]: json.loads(value)
+        for key, value in sorted(env.items())
+        if key.startswith(ENV_PARAM_PREFIX)
+    }
+    return params
+
+
+def task_call_of(resource: str, parameters: Any) -> TaskCall | None:
+    """The `TaskCall` that a Task with this Resource and *evaluated* Parameters makes, if ours.
+
+    Returns None for any Task that does not run ``flow-task state`` (someone else's Lambda,
+    an SDK integration...).
+    """
+    if not isinstance(parameters, dict):
+        return None
+    command: Any = None
+    env: dict[str, str] = {}
+    if resource == ECS_RESOURCE:
+        overrides = parameters.get("Overrides")
+        containers = overrides.get("ContainerOverrides") if isinstance(overrides, dict) else None
+        if not isinstance(containers, list) or not containers or not isinstance(containers[0], dict):
+            return None
+        command = containers[0].get("Command")
+        for item in containers[0].get("Environment") or []:
+            if isinstance(item, dict) and isinstance(item.get("Name"), str):
+                env[item["Name"]] = str(item.get("Value", ""))
+    elif resource == LAMBDA_RESOURCE:
+        payload = parameters.get("Payload")
+        if not isinstance(payload, dict):
+            return None
+        command = payload.get("command")
+        raw_env = payload.get("environment")
+        if isinstance(raw_env, dict):
+            env = {str(k): str(v) for k, v in raw_env.items()}
+    else:
+        return None
+    if (
+        isinstance(command, list)
+        and len(command) == 4
+        and tuple(command[:2]) == COMMAND
+        and all(isinstance(part, str) for part in command)
+    ):
+        return TaskCall(flow=command[2], state=command[3], env=env)
+    return None
+
+
+def error_of(exc: BaseException) -> tuple[str, str]:
+    """The ASL (Error, Cause) pair for an exception raised by a task handler.
+
+    `TaskError` keeps its own names; any other exception gives its class name and message.
+    This is the one boundary where Python exceptions become ASL errors.
+    """
+    if isinstance(exc, TaskError):
+        error, cause = exc.error, exc.cause
+    else:
+        error, cause = type(exc).__name__, str(exc)
+    return error[:MAX_ERROR_LENGTH], cause[:MAX_CAUSE_LENGTH]
