@@ -1,19 +1,77 @@
-"""flowtasks: AWS Step Functions workflows in Python."""
+"""flowtasks: AWS Step Functions workflows in Python.
 
+Define a flow with the DSL below, compile it with `flowtasks.asl.compiler.compile_flow`, run it
+locally with `flowtasks.local.run`.
+"""
+
+from flowtasks.dsl import (
+    UNSET,
+    And,
+    Catch,
+    Chain,
+    Choice,
+    Condition,
+    DistributedMap,
+    Fail,
+    Flow,
+    Goto,
+    ItemBatcher,
+    Map,
+    Not,
+    Or,
+    Parallel,
+    Pass,
+    ResultWriter,
+    Retry,
+    S3Items,
+    State,
+    Succeed,
+    TaskState,
+    Var,
+    Wait,
+    task,
+)
 from flowtasks.errors import (
     DefinitionError,
     FlowNotFoundError,
     FlowtasksError,
+    Problem,
     StateNotFoundError,
     TaskError,
     UsageError,
 )
 
 __all__ = [
+    "UNSET",
+    "And",
+    "Catch",
+    "Chain",
+    "Choice",
+    "Condition",
     "DefinitionError",
+    "DistributedMap",
+    "Fail",
+    "Flow",
     "FlowNotFoundError",
     "FlowtasksError",
+    "Goto",
+    "ItemBatcher",
+    "Map",
+    "Not",
+    "Or",
+    "Parallel",
+    "Pass",
+    "Problem",
+    "ResultWriter",
+    "Retry",
+    "S3Items",
+    "State",
     "StateNotFoundError",
+    "Succeed",
     "TaskError",
+    "TaskState",
     "UsageError",
+    "Var",
+    "Wait",
+    "task",
 ]

@@ -1,1 +1,6 @@
 """The demo domain's flows, one file a flow."""
+
+from demo_flows.flows.daily_report import daily_report
+from demo_flows.flows.vendor_ingest import vendor_ingest
+
+__all__ = ["daily_report", "vendor_ingest"]

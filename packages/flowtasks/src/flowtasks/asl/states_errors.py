@@ -20,6 +20,8 @@ class StatesErrorName(StrEnum):
     """Wildcard: matches any error from a Task state except States.Timeout."""
     PERMISSIONS = "States.Permissions"
     RESULT_PATH_MATCH_FAILURE = "States.ResultPathMatchFailure"
+    REFERENCE_PATH_CONFLICT = "States.ReferencePathConflict"
+    """Undocumented but raised by AWS when a ResultPath step meets a non-object node."""
     PARAMETER_PATH_FAILURE = "States.ParameterPathFailure"
     QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
     BRANCH_FAILED = "States.BranchFailed"

@@ -1,0 +1,1 @@
+"""The demo domain's own tasks: plain Python functions, decorated with ``@task``."""

@@ -1,0 +1,432 @@
+"""Compile a `Flow` to canonical ASL: a pure, deterministic visit of its chains.
+
+``compile_flow(flow, domain)`` places every chain (Choice rules, Catch handlers, Parallel
+branches, Map iterators) as ASL states, wires Next/End from the chains' order, turns our Tasks
+into the container protocol of `flowtasks.protocol`, then checks the result. Every problem found is
+raised at once in a `DefinitionError`, located by flow, state, field and the definition's source.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowtasks.asl.canonical import to_json
+from flowtasks.asl.checks import flow_warnings
+from flowtasks.asl.validate import validate_definition
+from flowtasks.dsl._unset import UNSET
+from flowtasks.dsl.base import Chain, Goto, State, as_chain
+from flowtasks.dsl.flow import Flow
+from flowtasks.dsl.map import DISTRIBUTED_MAX_CONCURRENCY, Map
+from flowtasks.dsl.retry import Catch, Retry
+from flowtasks.dsl.states import Choice, Parallel, Wait
+from flowtasks.dsl.task import TaskState
+from flowtasks.errors import DefinitionError, Problem
+from flowtasks.protocol import (
+    COMMAND,
+    ECS_RESOURCE,
+    ENV_INPUT,
+    ENV_PARAM_PREFIX,
+    ENV_TASK_TOKEN,
+    LAMBDA_RESOURCE,
+)
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A compiled flow: its ASL `definition`, `warnings`, and the ``${...}`` names it uses."""
+
+    qualified_name: str
+    definition: dict[str, Any]
+    warnings: tuple[Problem, ...] = ()
+    substitutions: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> str:
+        """The definition as canonical JSON text."""
+        return to_json(self.definition)
+
+
+def compile_flow(flow: Flow, domain: str) -> Compiled:
+    """Compile `flow` of `domain` to ASL; raise `DefinitionError` listing every problem."""
+    qualified = f"{domain}.{flow.name}"
+    builder = _Builder(flow, qualified)
+    definition = builder.build()
+    sources = builder.sources
+    located = {p.where for p in builder.problems}
+    found = validate_definition(
+        definition, subject=qualified, source_of=sources.get, check_graph=not builder.duplicates
+    )
+    problems = builder.problems + [p for p in found if p.where not in located]
+    errors = sorted({p for p in problems if p.severity == "error"}, key=builder.order)
+    if errors:
+        raise DefinitionError(errors, subject=f"flow {qualified}")
+    definition = json.loads(to_json(definition))
+    map_items = {
+        s.name: s.max_items for s in flow.states() if isinstance(s, Map) and s.max_items is not None
+    }
+    warnings = tuple(
+        flow_warnings(
+            definition,
+            where=qualified,
+            flow_type=flow.type,
+            map_items=map_items,
+            source_of=sources,
+        )
+    )
+    names = sorted(set(re.findall(r"\$\{([^}]+)\}", to_json(definition))))
+    return Compiled(qualified, definition, warnings, tuple(names))
+
+
+class _Builder:
+    """Places a flow's chains into ASL state machines, collecting problems as it goes."""
+
+    def __init__(self, flow: Flow, qualified: str) -> None:
+        self.flow = flow
+        self.qualified = qualified
+        self.problems: list[Problem] = []
+        self.sources: dict[str, str] = {}
+        self.placed: dict[str, State] = {}
+        self.rank: dict[str, int] = {}
+        self.duplicates = False
+
+    def order(self, problem: Problem) -> tuple[int, str, str]:
+        """Sort key: problems in definition order, then by location."""
+        state = problem.where.split(" > States.")[-1].split(" > ")[0]
+        return self.rank.get(state, -1), problem.where, problem.message
+
+    def problem(self, state: str | None, fld: str | None, message: str, source: str | None) -> None:
+        where = self.qualified
+        if state is not None:
+            where += f" > States.{state}"
+        if fld:
+            where += f" > {fld}"
+        self.problems.append(Problem(where, message, source))
+
+    def build(self) -> dict[str, Any]:
+        flow = self.flow
+        if not _NAME.match(flow.name):
+            self.problem(
+                None,
+                "name",
+                f"flow name {flow.name!r} must be 1-80 letters, digits, '-' or '_'",
+                flow.source,
+            )
+        if flow.type not in ("STANDARD", "EXPRESS"):
+            self.problem(None, "type", "type must be 'STANDARD' or 'EXPRESS'", flow.source)
+        definition: dict[str, Any] = {}
+        if flow.description:
+            definition["Comment"] = flow.description
+        definition |= self.machine(flow.definition)
+        if flow.timeout_seconds is not None:
+            definition["TimeoutSeconds"] = flow.timeout_seconds
+        return definition
+
+    def machine(self, chain: Chain) -> dict[str, Any]:
+        states: dict[str, Any] = {}
+        start = self.place(chain, None, states)
+        return {"StartAt": start or "", "States": states}
+
+    def place(self, chain: Chain, continuation: str | None, states: dict[str, Any]) -> str | None:
+        """Place `chain` in `states`; its open end continues at `continuation` (None: End)."""
+        nodes = chain.nodes
+        if not nodes:
+            self.problem(None, None, "an empty chain: give it at least one state", chain.source)
+            return continuation
+        for index, node in enumerate(nodes):
+            if isinstance(node, Goto):
+                if index + 1 < len(nodes):
+                    after = nodes[index + 1]
+                    name = after.name if isinstance(after, State) else after.target
+                    self.problem(
+                        name,
+                        None,
+                        f"nothing can follow Goto({node.target!r}) in a chain; "
+                        "end the chain with the Goto",
+                        after.source,
+                    )
+                continue
+            following = nodes[index + 1] if index + 1 < len(nodes) else None
+            if following is None:
+                nxt = continuation
+            else:
+                nxt = following.name if isinstance(following, State) else following.target
+            self.emit(node, nxt, states)
+        first = nodes[0]
+        return first.name if isinstance(first, State) else first.target
+
+    def target(self, chain: Chain, continuation: str | None, states: dict[str, Any]) -> str | None:
+        """Place a Choice rule's or Catch's chain; a lone state already here is reused."""
+        only = chain.nodes[0] if len(chain.nodes) == 1 else None
+        if isinstance(only, State) and only.name in states and self.placed[only.name] is only:
+            return only.name
+        return self.place(chain, continuation, states)
+
+    def emit(self, state: State, nxt: str | None, states: dict[str, Any]) -> None:
+        name = state.name
+        if name in self.placed:
+            other = self.placed[name]
+            if other is state:
+                message = (
+                    f"the same state {name!r} is used twice (defined at {state.source}); a state "
+                    "stands in one place: use .with_(name=...) for a second copy, or Goto to jump"
+                )
+            else:
+                message = (
+                    f"duplicate state name {name!r}: defined at {other.source} and at "
+                    f"{state.source}; give one of them another name"
+                )
+            self.problem(name, None, message, state.source)
+            self.duplicates = True
+            return
+        self.placed[name] = state
+        self.sources[name] = state.source
+        self.rank[name] = len(self.rank)
+        if not name or len(name) > 80:
+            self.problem(name, None, "a state name has 1 to 80 characters", state.source)
+        body: dict[str, Any] = state.asl_fields()  # type: ignore[attr-defined]
+        if state.comment:
+            body["Comment"] = state.comment
+        states[name] = body
+        if isinstance(state, TaskState):
+            self.task(state, body)
+        elif isinstance(state, Choice):
+            self.choice(state, nxt, body, states)
+        elif isinstance(state, Parallel):
+            body["Branches"] = [self.machine(b) for b in state.scopes()]
+        elif isinstance(state, Map):
+            self.map(state, body)
+        elif isinstance(state, Wait) and len(state.given()) != 1:
+            self.problem(
+                name,
+                None,
+                "a Wait needs exactly one of seconds, timestamp, seconds_path, timestamp_path",
+                state.source,
+            )
+        retry: tuple[Retry, ...] = getattr(state, "retry", ())
+        catch: tuple[Catch, ...] = getattr(state, "catch", ())
+        if retry:
+            body["Retry"] = [_retrier(r) for r in retry]
+        if catch:
+            body["Catch"] = [self.catcher(c, states) for c in catch]
+        if not isinstance(state, Choice) and not state.terminal:
+            if nxt is None:
+                body["End"] = True
+            else:
+                body["Next"] = nxt
+
+    def task(self, state: TaskState[Any, Any], body: dict[str, Any]) -> None:
+        resource, parameters, problems = task_resource(state, self.qualified)
+        body["Resource"] = resource
+        body["Parameters"] = parameters
+        for fld, message in problems:
+            self.problem(state.name, fld, message, state.source)
+
+    def choice(
+        self, state: Choice, nxt: str | None, body: dict[str, Any], states: dict[str, Any]
+    ) -> None:
+        if not state.rules:
+            self.problem(
+                state.name, "Choices", "a Choice needs at least one .when(...) rule", state.source
+            )
+        body["Choices"] = [
+            cond.to_asl() | {"Next": self.target(chain, nxt, states)} for cond, chain in state.rules
+        ]
+        default = self.target(state.default, nxt, states) if state.default is not None else nxt
+        if default is not None:
+            body["Default"] = default
+
+    def map(self, state: Map, body: dict[str, Any]) -> None:
+        processor = {"ProcessorConfig": state.processor_config()}
+        body["ItemProcessor"] = processor | self.machine(as_chain(state.iterator))
+        limit = DISTRIBUTED_MAX_CONCURRENCY if state.distributed else None
+        concurrency = state.max_concurrency
+        if concurrency is not None and (concurrency < 0 or (limit and concurrency > limit)):
+            bound = f"0..{limit}" if limit else ">= 0"
+            self.problem(
+                state.name, "MaxConcurrency", f"max_concurrency must be {bound}", state.source
+            )
+
+    def catcher(self, catch: Catch, states: dict[str, Any]) -> dict[str, Any]:
+        target = self.target(as_chain(catch.next), None, states)
+        rule: dict[str, Any] = {"ErrorEquals": list(catch.errors), "Next": target}
+        if catch.result_path is not UNSET:
+            rule["ResultPath"] = catch.result_path
+        return rule
+
+
+def _retrier(retry: Retry) -> dict[str, Any]:
+    rule: dict[str, Any] = {
+        "ErrorEquals": list(retry.errors),
+        "IntervalSeconds": retry.interval_seconds,
+        "MaxAttempts": retry.max_attempts,
+        "BackoffRate": retry.backoff_rate,
+    }
+    if retry.max_delay_seconds is not None:
+        rule["MaxDelaySeconds"] = retry.max_delay_seconds
+    if retry.jitter is not None:
+        rule["JitterStrategy"] = retry.jitter
+    return rule
+
+
+# Our Task resource (see flowtasks.protocol). Deployment values are ``${...}``
+# DefinitionSubstitutions that the deploy layer fills in.
+SUBSTITUTIONS = {
+    "cluster": "${ClusterArn}",
+    "task_definition": "${TaskDefinitionArn}",
+    "subnets": ("${SubnetA}", "${SubnetB}"),
+    "security_group": "${SecurityGroupId}",
+    "container": "${ContainerName}",
+    "function": "${FunctionArn}",
+}
+_ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def task_resource(
+    state: TaskState[Any, Any], qualified: str
+) -> tuple[str, dict[str, Any], list[tuple[str, str]]]:
+    """(Resource, Parameters, problems) of our Task `state` in flow `qualified`."""
+    command = [*COMMAND, qualified, state.name]
+    env: list[tuple[str, str, bool]] = [(ENV_TASK_TOKEN, "$$.Task.Token", True)]
+    problems: list[tuple[str, str]] = []
+    if state.parameters is UNSET:
+        env.append((ENV_INPUT, "States.JsonToString($)", True))
+    else:
+        env.extend(_param_env(state.parameters, problems))
+    problems.extend(_function_problems(state))
+    if state.compute == "lambda":
+        payload_env = {name + (".$" if ref else ""): value for name, value, ref in env}
+        return (
+            LAMBDA_RESOURCE,
+            {
+                "FunctionName": SUBSTITUTIONS["function"],
+                "Payload": {"command": command, "environment": payload_env},
+            },
+            problems,
+        )
+    container: dict[str, Any] = {
+        "Name": SUBSTITUTIONS["container"],
+        "Command": command,
+        "Environment": [{"Name": n, ("Value.$" if ref else "Value"): v} for n, v, ref in env],
+    }
+    overrides: dict[str, Any] = {"ContainerOverrides": [container]}
+    if state.cpu is not None:
+        overrides["Cpu"] = str(state.cpu)
+    if state.memory is not None:
+        overrides["Memory"] = str(state.memory)
+    parameters = {
+        "Cluster": SUBSTITUTIONS["cluster"],
+        "TaskDefinition": SUBSTITUTIONS["task_definition"],
+        "LaunchType": "FARGATE",
+        "NetworkConfiguration": {
+            "AwsvpcConfiguration": {
+                "Subnets": list(SUBSTITUTIONS["subnets"]),
+                "SecurityGroups": [SUBSTITUTIONS["security_group"]],
+                "AssignPublicIp": "DISABLED",
+            }
+        },
+        "Overrides": overrides,
+    }
+    return ECS_RESOURCE, parameters, problems
+
+
+def _param_env(parameters: Any, problems: list[tuple[str, str]]) -> Iterator[tuple[str, str, bool]]:
+    """(env name, value, is a reference) per top-level key of a task's `parameters`."""
+    if not isinstance(parameters, dict):
+        problems.append(("Parameters", "a task's parameters must be a dict of top-level keys"))
+        return
+    for key in sorted(parameters):
+        value = parameters[key]
+        ref = isinstance(key, str) and key.endswith(".$")
+        name = key[:-2] if ref else key
+        if not isinstance(name, str) or not _ENV_KEY.match(name):
+            problems.append(
+                (
+                    f"Parameters.{key}",
+                    f"key {key!r} must be a valid environment name ([A-Za-z_][A-Za-z0-9_]*): "
+                    "each top-level key becomes FLOWTASKS_PARAM_<key>",
+                )
+            )
+            continue
+        if ref:
+            if not isinstance(value, str):
+                problems.append((f"Parameters.{key}", "a '.$' key takes a JSONPath or intrinsic"))
+                continue
+            yield ENV_PARAM_PREFIX + name, f"States.JsonToString({value})", True
+        elif _has_reference(value):
+            problems.append(
+                (
+                    f"Parameters.{key}",
+                    "only top-level keys of a task's parameters may use '.$' references: move "
+                    f"the reference to its own top-level key (e.g. '{key}_x.$') or build the "
+                    "object in a Pass state before the task",
+                )
+            )
+        else:
+            constant = json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+            yield ENV_PARAM_PREFIX + name, constant, False
+
+
+def _has_reference(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(
+            (isinstance(k, str) and k.endswith(".$")) or _has_reference(v) for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return any(_has_reference(v) for v in value)
+    return False
+
+
+def _function_problems(state: TaskState[Any, Any]) -> Iterator[tuple[str, str]]:
+    """Problems that stop the container from importing and calling the task function."""
+    function = state.function
+    module = getattr(function, "__module__", None)
+    qualname = getattr(function, "__qualname__", "")
+    advice = "define it with def at the top level of a module of the domain package"
+    if module in (None, "__main__"):
+        yield (
+            "function",
+            f"function {qualname!r} lives in __main__, which the container cannot import; {advice}",
+        )
+        return
+    if "<lambda>" in qualname or "<locals>" in qualname:
+        yield (
+            "function",
+            f"function {module}.{qualname} is a lambda or a closure, not importable by name; "
+            + advice,
+        )
+        return
+    target: Any = sys.modules.get(module) or _import(module)
+    for part in qualname.split("."):
+        target = getattr(target, part, None)
+    resolved = getattr(target, "function", target)
+    if resolved is not function:
+        yield "function", f"{module}.{qualname} does not resolve to the task function; {advice}"
+    params = [
+        p
+        for p in inspect.signature(function).parameters.values()
+        if p.default is inspect.Parameter.empty
+        and p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    ]
+    if len(params) > 1:
+        yield (
+            "function",
+            (
+                f"{qualname} takes {len(params)} required arguments; a task function takes one "
+                "(the state input) or none"
+            ),
+        )
+
+
+def _import(module: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None

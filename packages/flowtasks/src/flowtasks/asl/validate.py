@@ -1,0 +1,273 @@
+"""Structural checks of any ASL definition (JSONPath or JSONata), ours or anyone's.
+
+`validate_definition` returns every problem found (empty: the definition is sound): StartAt,
+state types, transitions (Next/End/Default/Catch targets), reachability and termination of
+every state machine (top level, Parallel branches, Map processors), Choice rules, Retry/Catch
+shape (``States.ALL`` alone and last), JSONPath syntax and intrinsic functions. The engine runs it
+before every execution; the compiler runs it on what it emits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from flowtasks.asl.checks import (
+    choice_rule_problems,
+    error_rules_problems,
+    path_problem,
+    template_problems,
+    value_problem,
+)
+from flowtasks.errors import Problem
+
+STATE_TYPES = frozenset({"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
+_TERMINAL_TYPES = frozenset({"Succeed", "Fail"})
+_PATHS = (("InputPath", False), ("OutputPath", False), ("ResultPath", True), ("ItemsPath", True))
+_REF_PATHS = (
+    "SecondsPath",
+    "TimestampPath",
+    "TimeoutSecondsPath",
+    "HeartbeatSecondsPath",
+    "MaxConcurrencyPath",
+    "ToleratedFailurePercentagePath",
+    "ToleratedFailureCountPath",
+)
+_TEMPLATES = ("Parameters", "ResultSelector", "ItemSelector", "Assign", "Credentials")
+
+SourceOf = Callable[[str], str | None]
+
+
+def validate_definition(
+    definition: Mapping[str, Any] | str,
+    *,
+    subject: str = "definition",
+    source_of: SourceOf | None = None,
+    check_graph: bool = True,
+) -> list[Problem]:
+    """Every structural problem of `definition` (an ASL dict or JSON text), located.
+
+    `subject` starts each location (e.g. ``demo.VendorIngest``); `source_of(state_name)` gives the
+    ``file:line`` a state was defined at, when known. `check_graph=False` skips reachability and
+    termination (the compiler does when duplicate names already make the graph ambiguous).
+    """
+    if isinstance(definition, str):
+        try:
+            definition = json.loads(definition)
+        except json.JSONDecodeError as exc:
+            return [Problem(subject, f"not valid JSON: {exc}")]
+    walker = _Walker(source_of or (lambda _name: None), check_graph)
+    if not isinstance(definition, Mapping):
+        return [Problem(subject, "an ASL definition must be a JSON object")]
+    jsonata = definition.get("QueryLanguage") == "JSONata"
+    if "QueryLanguage" in definition and definition["QueryLanguage"] not in ("JSONata", "JSONPath"):
+        walker.add(subject, None, "QueryLanguage must be 'JSONPath' or 'JSONata'")
+    timeout = definition.get("TimeoutSeconds")
+    if timeout is not None and not (isinstance(timeout, int) and timeout > 0):
+        walker.add(subject, None, f"TimeoutSeconds must be a positive integer, not {timeout!r}")
+    walker.machine(definition, subject, jsonata)
+    return walker.problems
+
+
+class _Walker:
+    def __init__(self, source_of: SourceOf, check_graph: bool) -> None:
+        self.source_of = source_of
+        self.check_graph = check_graph
+        self.problems: list[Problem] = []
+
+    def add(self, where: str, state: str | None, message: str) -> None:
+        source = self.source_of(state) if state is not None else None
+        self.problems.append(Problem(where, message, source))
+
+    def machine(self, machine: Any, where: str, jsonata: bool) -> None:
+        if not isinstance(machine, Mapping):
+            self.add(where, None, "must be an object with StartAt and States")
+            return
+        states = machine.get("States")
+        if not isinstance(states, Mapping) or not states:
+            self.add(where, None, "States must be a non-empty object of states")
+            return
+        start = machine.get("StartAt")
+        if not isinstance(start, str) or start not in states:
+            known = ", ".join(sorted(states))
+            self.add(f"{where} > StartAt", None, f"StartAt {start!r} is not a state here ({known})")
+        for name, state in states.items():
+            self.state(str(name), state, states, f"{where} > States.{name}", jsonata)
+        if self.check_graph and isinstance(start, str) and start in states:
+            self.graph(states, start, where)
+
+    def state(
+        self, name: str, state: Any, states: Mapping[str, Any], where: str, lang: bool
+    ) -> None:
+        if not isinstance(state, Mapping):
+            self.add(where, name, "a state must be an object")
+            return
+        jsonata = state.get("QueryLanguage", "JSONata" if lang else "JSONPath") == "JSONata"
+        kind = state.get("Type")
+        if kind not in STATE_TYPES:
+            known = ", ".join(sorted(STATE_TYPES))
+            self.add(f"{where} > Type", name, f"unknown state Type {kind!r}; use one of {known}")
+            return
+        if len(name) > 80:
+            self.add(where, name, "a state name is at most 80 characters long")
+        for field, message in self.transition_problems(state, kind, states):
+            self.add(f"{where} > {field}" if field else where, name, message)
+        if not jsonata:
+            for field, message in _jsonpath_problems(state):
+                self.add(f"{where} > {field}", name, message)
+        for field in ("Retry", "Catch"):
+            if field in state:
+                for sub, message in error_rules_problems(state[field], field):
+                    self.add(f"{where} > {sub}", name, message)
+        if kind == "Choice":
+            for index, rule in enumerate(state.get("Choices") or []):
+                for message in choice_rule_problems(rule, top=True, jsonata=jsonata):
+                    self.add(f"{where} > Choices[{index}]", name, message)
+        elif kind == "Parallel":
+            branches = state.get("Branches")
+            if not isinstance(branches, list) or not branches:
+                self.add(f"{where} > Branches", name, "a Parallel state needs a list of Branches")
+            else:
+                for index, branch in enumerate(branches):
+                    self.machine(branch, f"{where} > Branches[{index}]", jsonata)
+        elif kind == "Map":
+            field = "ItemProcessor" if "ItemProcessor" in state else "Iterator"
+            self.machine(state.get(field), f"{where} > {field}", jsonata)
+        elif kind == "Task" and not isinstance(state.get("Resource"), str | Mapping):
+            self.add(f"{where} > Resource", name, "a Task needs a Resource")
+        elif kind == "Wait":
+            given = [
+                f for f in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if f in state
+            ]
+            if len(given) != 1:
+                self.add(
+                    where,
+                    name,
+                    "a Wait needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath"
+                    f" (found: {', '.join(given) or 'none'})",
+                )
+
+    def transition_problems(
+        self, state: Mapping[str, Any], kind: str, states: Mapping[str, Any]
+    ) -> Iterator[tuple[str, str]]:
+        def target(field: str, value: Any) -> Iterator[tuple[str, str]]:
+            if not isinstance(value, str) or value not in states:
+                yield (
+                    field,
+                    f"{field} goes to unknown state {value!r}; known: {', '.join(sorted(states))}",
+                )
+
+        if kind == "Choice":
+            choices = state.get("Choices")
+            if not isinstance(choices, list) or not choices:
+                yield "Choices", "a Choice state needs a non-empty list of Choices"
+                choices = []
+            for index, rule in enumerate(choices):
+                if isinstance(rule, Mapping) and "Next" in rule:
+                    yield from target(f"Choices[{index}].Next", rule["Next"])
+            if "Default" in state:
+                yield from target("Default", state["Default"])
+            if "Next" in state or "End" in state:
+                yield "", "a Choice state has no Next or End; its rules and Default decide"
+        elif kind in _TERMINAL_TYPES:
+            if "Next" in state or "End" in state:
+                yield "", f"a {kind} state ends by itself; remove Next/End"
+        else:
+            has_next, has_end = "Next" in state, state.get("End") is True
+            if has_next and has_end:
+                yield "", "a state has either Next or End: true, not both"
+            elif has_next:
+                yield from target("Next", state["Next"])
+            elif not has_end:
+                yield "", "the state has neither Next nor End: add Next (a state name) or End: true"
+        for index, rule in enumerate(state.get("Catch") or []):
+            if isinstance(rule, Mapping) and "Next" in rule:
+                yield from target(f"Catch[{index}].Next", rule["Next"])
+
+    def graph(self, states: Mapping[str, Any], start: str, where: str) -> None:
+        edges = {name: list(_successors(state)) for name, state in states.items()}
+        reached = _reach({start}, edges)
+        for name in states:
+            if name not in reached:
+                self.add(
+                    f"{where} > States.{name}",
+                    name,
+                    "unreachable: no Next, Choice, Default or Catch leads here from StartAt; "
+                    "remove the state or route to it",
+                )
+        # A transition to an unknown state is reported already; count it as a way out.
+        ends = {n for n, s in states.items() if _is_end(s) or set(edges[n]) - set(states)}
+        reverse: dict[str, list[str]] = {n: [] for n in states}
+        for name, targets in edges.items():
+            for t in targets:
+                if t in reverse:
+                    reverse[t].append(name)
+        finishing = _reach(ends, reverse)
+        stuck = sorted(n for n in reached if n in states and n not in finishing)
+        if stuck:
+            self.add(
+                f"{where} > States.{stuck[0]}",
+                stuck[0],
+                f"cannot terminate: from {', '.join(stuck)} no path reaches a Succeed, Fail or "
+                "End: true; give the loop a way out (a Choice rule or Default to a later state)",
+            )
+
+
+def _successors(state: Any) -> Iterator[str]:
+    if not isinstance(state, Mapping):
+        return
+    for key in ("Next", "Default"):
+        if isinstance(state.get(key), str):
+            yield state[key]
+    for field in ("Choices", "Catch"):
+        rules = state.get(field)
+        if isinstance(rules, list):
+            for rule in rules:
+                if isinstance(rule, Mapping) and isinstance(rule.get("Next"), str):
+                    yield rule["Next"]
+
+
+def _is_end(state: Any) -> bool:
+    return isinstance(state, Mapping) and (
+        state.get("Type") in _TERMINAL_TYPES or state.get("End") is True
+    )
+
+
+def _reach(roots: set[str], edges: Mapping[str, list[str]]) -> set[str]:
+    seen = set(roots)
+    todo = list(roots)
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def _jsonpath_problems(state: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    for field, reference in _PATHS:
+        if field in state:
+            message = path_problem(state[field], reference=reference)
+            if message:
+                yield field, message
+    for field in _REF_PATHS:
+        if field in state:
+            message = path_problem(state[field], reference=True, nullable=False)
+            if message:
+                yield field, message
+    for field in ("ErrorPath", "CausePath"):
+        if field in state:
+            message = value_problem(state[field])
+            if message:
+                yield field, message
+    for field in _TEMPLATES:
+        if field in state:
+            yield from template_problems(state[field], field)
+    for field in ("ItemReader", "ResultWriter"):
+        config = state.get(field)
+        if isinstance(config, Mapping):
+            yield from template_problems(config.get("Parameters"), f"{field}.Parameters")
+    batcher = state.get("ItemBatcher")
+    if isinstance(batcher, Mapping):
+        yield from template_problems(batcher.get("BatchInput"), "ItemBatcher.BatchInput")

@@ -1,0 +1,491 @@
+"""``flow-task``: list, compile, validate, draw, scaffold and run flows. See docs/cli.md.
+
+Start-up is kept fast: nothing heavy is imported at module level; each command imports what it
+needs. Every error flowtasks raises on purpose prints one clear message on stderr and exits with
+its `exit_code`; set ``FLOWTASKS_DEBUG=1`` to get tracebacks instead.
+
+Exit codes: 0 success; 1 failure (invalid flow, failed run, failed task); 2 usage (bad arguments,
+malformed JSON, unknown flow / state / run); 3 the run timed out; 4 the run was aborted;
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from flowtasks.errors import FlowtasksError, UsageError
+
+__all__ = ["EXIT_CODES", "main"]
+
+EXIT_CODES = {"SUCCEEDED": 0, "FAILED": 1, "TIMED_OUT": 3, "ABORTED": 4}
+"""Exit code of ``flow-task run`` by execution status."""
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+def _parse_json(text: str, what: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{what} is not valid JSON: {exc}") from None
+
+
+def _read_input(args: argparse.Namespace) -> tuple[bool, Any]:
+    """(given?, value) from --input / --input-file (``-`` reads stdin)."""
+    if args.input is not None:
+        return True, _parse_json(args.input, "--input")
+    if args.input_file is not None:
+        if args.input_file == "-":
+            return True, _parse_json(sys.stdin.read(), "standard input")
+        try:
+            text = Path(args.input_file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot read --input-file {args.input_file}: {exc.strerror}"
+            ) from None
+        return True, _parse_json(text, args.input_file)
+    return False, None
+
+
+def _read_asl(path: str) -> dict[str, Any]:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    definition = _parse_json(text, path)
+    if not isinstance(definition, dict):
+        raise UsageError(f"{path} is not an ASL definition (expected a JSON object)")
+    return definition
+
+
+# --- list, asl, validate, graph ---------------------------------------------------------------
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from flowtasks.registry import load_flows, split_name
+
+    flows = load_flows()
+    if not args.json:
+        for name in flows:
+            _out(name)
+        return 0
+    rows = []
+    for name, flow in flows.items():
+        rows.append(
+            {
+                "name": name,
+                "domain": split_name(name)[0],
+                "description": flow.description,
+                "states": [state.name for state in flow.states()],
+                "tasks": list(flow.task_states()),
+                "triggers": [t if isinstance(t, str | dict) else repr(t) for t in flow.triggers],
+            }
+        )
+    _out(_json_text(rows))
+    return 0
+
+
+def _cmd_asl(args: argparse.Namespace) -> int:
+    from flowtasks.asl.canonical import to_json
+    from flowtasks.registry import compiled_definition
+
+    _out(to_json(compiled_definition(args.flow)))
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from flowtasks.asl.validate import validate_definition
+    from flowtasks.errors import DefinitionError
+    from flowtasks.registry import compiled, load_flows, qualified_name_of
+
+    names = [qualified_name_of(name) for name in args.flows] or list(load_flows())
+    invalid = 0
+    for name in names:
+        try:
+            result = compiled(name)
+        except DefinitionError as exc:
+            problems = list(exc.problems)
+        else:
+            problems = list(result.warnings)
+            problems += [p for p in validate_definition(result.definition) if p not in problems]
+        errors = [p for p in problems if p.severity != "warning"]
+        invalid += bool(errors)
+        _out(f"{'invalid' if errors else 'ok':8}{name}")
+        for problem in sorted(problems, key=lambda p: (p.severity != "error", p)):
+            label = "error" if problem.severity != "warning" else "warning"
+            _out(f"  {label}: {problem}")
+    noun = "flow" if len(names) == 1 else "flows"
+    _err(f"{len(names)} {noun} checked, {invalid} invalid")
+    return 1 if invalid else 0
+
+
+def _cmd_graph(args: argparse.Namespace) -> int:
+    from flowtasks.asl.graph import render
+
+    run = None
+    if args.run is not None:
+        from flowtasks.runs import load_run
+
+        run = load_run(args.run)
+    if args.asl is not None:
+        definition = _read_asl(args.asl)
+    elif args.flow is not None:
+        from flowtasks.registry import compiled_definition
+
+        definition = compiled_definition(args.flow)
+    elif run is not None:
+        definition = run.definition
+    else:
+        raise UsageError("graph needs a FLOW, --asl PATH or --run RUN_ID")
+    outcomes = None
+    if run is not None:
+        from flowtasks.runs import outcomes_of
+
+        outcomes = outcomes_of(run.history, definition)
+    _out(render(definition, args.format, outcomes=outcomes))
+    return 0
+
+
+# --- state, run, runs -------------------------------------------------------------------------
+
+
+def _cmd_state(args: argparse.Namespace) -> int:
+    from flowtasks.protocol import ENV_INPUT, ENV_PARAM_PREFIX, TaskCall, error_of
+    from flowtasks.registry import qualified_name_of
+    from flowtasks.runner import encode_result, resolve
+
+    given, value = _read_input(args)
+    if given:
+        env = {ENV_INPUT: json.dumps(value)}
+    else:  # as in the container: the input comes from the environment
+        env = {
+            k: v for k, v in os.environ.items() if k == ENV_INPUT or k.startswith(ENV_PARAM_PREFIX)
+        }
+        if not env:
+            env = {ENV_INPUT: "{}"}
+    call = TaskCall(qualified_name_of(args.flow), args.state, env)
+    task_state = resolve(call)
+    try:
+        from flowtasks.protocol import decode_input
+
+        payload = decode_input(call.env)
+    except ValueError as exc:
+        raise UsageError(f"the task input in the environment is not valid JSON: {exc}") from None
+    try:
+        text = encode_result(task_state.call(payload))
+    except Exception as exc:
+        if os.environ.get("FLOWTASKS_DEBUG"):
+            raise
+        error, cause = error_of(exc)
+        _err(f"flow-task: state {call.flow} {call.state} failed")
+        _err(f"  Error: {error}")
+        _err(f"  Cause: {cause}")
+        return 1
+    _out(_json_text(json.loads(text)))
+    return 0
+
+
+def _mocks(pairs: Sequence[str]) -> dict[str, Any]:
+    mocks: dict[str, Any] = {}
+    for pair in pairs:
+        state, sep, text = pair.partition("=")
+        if not sep or not state:
+            raise UsageError(f"--mock {pair!r}: expected STATE=JSON")
+        mocks[state] = _parse_json(text, f"--mock {state}")
+    return mocks
+
+
+def _is_failure(value: Any) -> bool:
+    return isinstance(value, dict) and "Error" in value and set(value) <= {"Error", "Cause"}
+
+
+def _handlers(mocks: dict[str, Any], definition: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
+    """Engine handlers for `mocks`: a result, or ``{"Error", "Cause"}`` raised as a TaskError."""
+    from flowtasks.errors import TaskError
+
+    tasks, resources = _task_states(definition)
+    handlers: dict[str, Callable[[Any], Any]] = {}
+    for state, value in mocks.items():
+        if state not in tasks and state not in resources:
+            known = ", ".join(sorted(tasks)) or "(none)"
+            raise UsageError(f"--mock {state}: no Task state of that name. Task states: {known}")
+        if _is_failure(value):
+            error, cause = str(value["Error"]), str(value.get("Cause", ""))
+
+            def fail(_: Any, error: str = error, cause: str = cause) -> Any:
+                raise TaskError(error, cause)
+
+            handlers[state] = fail
+        else:
+
+            def give(_: Any, text: str = json.dumps(value)) -> Any:
+                return json.loads(text)  # a fresh copy for every call
+
+            handlers[state] = give
+    return handlers
+
+
+def _task_states(machine: dict[str, Any]) -> tuple[set[str], set[str]]:
+    tasks: set[str] = set()
+    resources: set[str] = set()
+    for name, state in (machine.get("States") or {}).items():
+        if state.get("Type") == "Task":
+            tasks.add(name)
+            resources.add(str(state.get("Resource")))
+        subs = list(state.get("Branches") or [])
+        processor = state.get("ItemProcessor") or state.get("Iterator")
+        if isinstance(processor, dict):
+            subs.append(processor)
+        for sub in subs:
+            more_tasks, more_resources = _task_states(sub)
+            tasks |= more_tasks
+            resources |= more_resources
+    return tasks, resources
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from flowtasks.runner.progress import Progress
+    from flowtasks.runs import load_run, new_run_id, save_run
+
+    sources = sum(x is not None for x in (args.flow, args.asl, args.redrive))
+    if sources != 1:
+        raise UsageError("run needs exactly one of FLOW, --asl PATH or --redrive RUN_ID")
+    mocks = _mocks(args.mock)
+    _, value = _read_input(args)
+    started = datetime.now(UTC).isoformat(timespec="milliseconds")
+    if args.redrive is not None:
+        from flowtasks.local import Execution, redrive
+
+        saved = load_run(args.redrive)
+        if args.input is not None or args.input_file is not None:
+            raise UsageError("--redrive reuses the run's input; drop --input / --input-file")
+        if saved.meta.get("status") == "SUCCEEDED":
+            raise UsageError(f"run {saved.id} succeeded; only a failed run can be redriven")
+        mocks = {**saved.meta.get("mocks", {}), **mocks}
+        execution = Execution.from_dict(saved.read("execution.json"))
+        flow_label, run_id = str(saved.meta.get("flow")), saved.id
+        extra = {key: saved.meta[key] for key in ("source",) if key in saved.meta}
+        extra["redriven"] = started
+        started = str(saved.meta.get("started", started))
+        progress = Progress(execution.definition, header=f"redriving run {run_id} ({flow_label})")
+        execution = redrive(
+            execution,
+            _handlers(mocks, execution.definition),
+            skip_waits=args.skip_waits,
+            on_event=progress,
+        )
+    else:
+        from flowtasks.local import run
+
+        if args.asl is not None:
+            definition = _read_asl(args.asl)
+            flow_label = machine_name = Path(args.asl).name.split(".")[0]
+            extra = {"source": str(Path(args.asl).resolve())}
+        else:
+            from flowtasks.registry import compiled_definition, qualified_name_of, split_name
+
+            flow_label = qualified_name_of(args.flow)
+            machine_name = split_name(flow_label)[1]
+            definition = compiled_definition(flow_label)
+            extra = {"source": "flow"}
+        run_id = new_run_id()
+        progress = Progress(definition, header=f"run {run_id}: {flow_label}")
+        execution = run(
+            definition,
+            value,
+            _handlers(mocks, definition),
+            args.skip_waits,
+            on_event=progress,
+            name=run_id,
+            state_machine_name=machine_name,
+        )
+    progress.close()
+    finished = datetime.now(UTC).isoformat(timespec="milliseconds")
+    saved_run = save_run(
+        run_id, execution, flow=flow_label, mocks=mocks, started=started, finished=finished,
+        extra=extra,
+    )  # fmt: skip
+    if execution.status == "SUCCEEDED":
+        _out(_json_text(execution.output))
+        _err(f"SUCCEEDED  run {run_id} saved in {saved_run.path}")
+        return 0
+    _err(f"{execution.status}  run {run_id} saved in {saved_run.path}")
+    _err(f"  Error: {execution.error}")
+    if execution.cause:
+        _err(f"  Cause: {execution.cause}")
+    return EXIT_CODES.get(str(execution.status), 1)
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    from flowtasks.runs import list_runs
+
+    runs = list_runs(limit=args.limit)
+    if args.json:
+        _out(_json_text([run.meta for run in runs]))
+        return 0
+    for run in runs:
+        meta = run.meta
+        _out(f"{run.id}  {meta.get('status', '?'):9}  {meta.get('flow', '?')}")
+    return 0
+
+
+# --- new ---------------------------------------------------------------------------------------
+
+
+def _cmd_new_domain(args: argparse.Namespace) -> int:
+    from flowtasks.scaffold import new_domain
+
+    root = Path(args.root) if args.root else None
+    created = new_domain(args.name, root=root, install=not args.no_install, log=_err)
+    _err(f"created domain {args.name} in {created}")
+    return 0
+
+
+def _cmd_new_flow(args: argparse.Namespace) -> int:
+    from flowtasks.scaffold import new_flow
+
+    root = Path(args.root) if args.root else None
+    files = new_flow(args.domain, args.name, root=root)
+    for path in files:
+        _err(f"wrote {path}")
+    return 0
+
+
+# --- parser ------------------------------------------------------------------------------------
+
+
+def _add_input(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--input", metavar="JSON", help="the input as JSON text")
+    group.add_argument(
+        "--input-file", metavar="PATH", help="read the input JSON from PATH (- = stdin)"
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flow-task",
+        description="Define AWS Step Functions flows in Python: list, compile, validate, draw, "
+        "scaffold and run them locally.",
+        epilog="Exit codes: 0 ok, 1 failed, 2 usage error, 3 run timed out, 4 run aborted. "
+        "FLOWTASKS_DEBUG=1 shows tracebacks.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.set_defaults(handler=handler)
+        return cmd
+
+    cmd = command("list", _cmd_list, "list every flow (domain.Flow), one a line")
+    cmd.add_argument("--json", action="store_true", help="states, tasks, description, triggers")
+
+    cmd = command("asl", _cmd_asl, "print a flow's compiled ASL JSON")
+    cmd.add_argument("flow", metavar="FLOW")
+
+    cmd = command("validate", _cmd_validate, "compile and check flows (all, or those named)")
+    cmd.add_argument("flows", metavar="FLOW", nargs="*")
+
+    cmd = command("graph", _cmd_graph, "draw a flow's compiled state machine")
+    cmd.add_argument("flow", metavar="FLOW", nargs="?")
+    cmd.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    cmd.add_argument(
+        "--run", metavar="RUN_ID", help="mark each state by its outcome in a saved run"
+    )
+    cmd.add_argument("--asl", metavar="PATH", help="draw an ASL file instead of a flow")
+
+    cmd = command("state", _cmd_state, "run one Task state's function locally, as the container")
+    cmd.add_argument("flow", metavar="FLOW")
+    cmd.add_argument("state", metavar="STATE")
+    _add_input(cmd)
+
+    cmd = command("run", _cmd_run, "run a flow (or an ASL file) locally with the engine")
+    cmd.add_argument("flow", metavar="FLOW", nargs="?")
+    _add_input(cmd)
+    cmd.add_argument(
+        "--mock",
+        metavar="STATE=JSON",
+        action="append",
+        default=[],
+        help='replace a Task state\'s result; {"Error": ..., "Cause": ...} makes it fail',
+    )
+    cmd.add_argument("--skip-waits", action="store_true", help="record Wait states, don't sleep")
+    cmd.add_argument("--asl", metavar="PATH", help="run any ASL file (its Tasks given as --mock)")
+    cmd.add_argument("--redrive", metavar="RUN_ID", help="resume a failed saved run")
+
+    cmd = command("runs", _cmd_runs, "list recent saved runs")
+    cmd.add_argument("--limit", type=int, default=20)
+    cmd.add_argument("--json", action="store_true")
+
+    new = command("new", _cmd_help(parser), "scaffold a domain or a flow")
+    new_sub = new.add_subparsers(dest="what", metavar="WHAT", required=True)
+    cmd = new_sub.add_parser("domain", help="a new domain package domains/NAME-flows")
+    cmd.set_defaults(handler=_cmd_new_domain)
+    cmd.add_argument("name", metavar="NAME")
+    cmd.add_argument("--root", metavar="PATH", help="the monorepo root (default: found from cwd)")
+    cmd.add_argument("--no-install", action="store_true", help="don't pip install it")
+    cmd = new_sub.add_parser("flow", help="a new flow file and its test in a domain")
+    cmd.set_defaults(handler=_cmd_new_flow)
+    cmd.add_argument("domain", metavar="DOMAIN")
+    cmd.add_argument("name", metavar="NAME")
+    cmd.add_argument("--root", metavar="PATH", help="the monorepo root (default: found from cwd)")
+    return parser
+
+
+def _cmd_help(parser: argparse.ArgumentParser) -> Handler:
+    def show(_: argparse.Namespace) -> int:  # pragma: no cover - subcommands are required
+        parser.print_help(sys.stderr)
+        return 2
+
+    return show
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``flow-task`` with `argv` (default: sys.argv[1:]); return the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the usage or help
+        return exc.code if isinstance(exc.code, int) else 2
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except FlowtasksError as exc:
+        if os.environ.get("FLOWTASKS_DEBUG"):
+            raise
+        _err(f"flow-task: error: {exc}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _err("flow-task: interrupted")
+        return 130
+    except BrokenPipeError:  # e.g. `flow-task asl X | head`
+        return 0
+    except Exception as exc:
+        if os.environ.get("FLOWTASKS_DEBUG"):
+            raise
+        _err(f"flow-task: internal error: {type(exc).__name__}: {exc}")
+        _err("  (set FLOWTASKS_DEBUG=1 to see the traceback)")
+        return 1

@@ -1,0 +1,80 @@
+"""Run several scopes (Parallel branches, Map iterations) concurrently, and stop them together.
+
+Workers are threads of a pool bounded by MaxConcurrency (0 = unbounded, capped at
+`MAX_THREADS` = 40, the effective concurrency of an inline Map in AWS: "Map state runs up to 40
+iterations concurrently" in the developer guide's inline Map page). The first failure cancels
+the siblings (they stop at their next state, AWS's "other branches are stopped"); the pool is
+always shut down, waiting for every worker, before this returns: no thread outlives a state.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.local.runtime import Cancelled, CancelToken
+
+__all__ = ["MAX_THREADS", "Outcome", "fan_out"]
+
+MAX_THREADS = 40
+
+Outcome = tuple[bool, Any]
+"""(True, output) or (False, StatesFailure)."""
+
+
+def fan_out(
+    jobs: Sequence[Callable[[CancelToken], Any]],
+    max_concurrency: int,
+    cancel: CancelToken,
+    tolerate: Callable[[int, int], bool] | None = None,
+    sequential: bool = False,
+) -> list[Outcome | None]:
+    """Run each job (given its own cancel token); returns one outcome per job, in order.
+
+    Without `tolerate`, the first failure cancels the rest. With it, ``tolerate(failed, total)``
+    says whether the failures so far are acceptable; once not, the rest are cancelled. A job that
+    was cancelled or never started has the outcome None. ExecutionTimedOut propagates.
+    """
+    group = cancel.child()
+    outcomes: list[Outcome | None] = [None] * len(jobs)
+    failures = 0
+    lock = threading.Lock()
+    stopped: list[BaseException] = []  # ExecutionTimedOut, or a bug in the engine
+
+    def one(index: int) -> None:
+        nonlocal failures
+        if group.cancelled:
+            return
+        try:
+            outcomes[index] = (True, jobs[index](group))
+        except Cancelled:
+            return
+        except StatesFailure as failure:
+            outcomes[index] = (False, failure)
+            with lock:
+                failures += 1
+                stop = tolerate is None or not tolerate(failures, len(jobs))
+            if stop:
+                group.cancel()
+        except Exception as exc:
+            stopped.append(exc)
+            group.cancel()
+
+    workers = min(max_concurrency or MAX_THREADS, MAX_THREADS, len(jobs))
+    if sequential or workers <= 1:
+        for index in range(len(jobs)):
+            one(index)
+            if group.cancelled:
+                break
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flowtasks") as pool:
+            for index in range(len(jobs)):
+                pool.submit(one, index)
+    if stopped:
+        raise stopped[0]
+    if cancel.cancelled:
+        raise Cancelled
+    return outcomes

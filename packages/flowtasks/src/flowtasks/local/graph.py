@@ -1,0 +1,159 @@
+"""Compile an ASL definition once into runnable state objects, cached by its JSON text.
+
+Parallel branches and Map processors are compiled recursively into their own `Graph`.
+States this engine does not run (JSONata query language, variables via ``Assign``) still
+compile: running one fails with ``States.Runtime`` naming the state and the feature.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.local.state import State
+
+if TYPE_CHECKING:
+    from flowtasks.local.runtime import Runtime, Scope
+
+__all__ = ["Graph", "compile_definition", "compile_graph"]
+
+_UNSUPPORTED_FIELDS = ("Assign", "Arguments", "Output", "Items")
+
+
+@dataclass(frozen=True)
+class Graph:
+    """A compiled state machine, branch or item processor."""
+
+    start_at: str
+    states: dict[str, State]
+    timeout: float | None
+    query_language: str
+    simple: bool
+    """True when every state is a Pass, Choice, Succeed or Fail (no waits, no tasks)."""
+
+
+class UnsupportedState(State):
+    """A state whose feature the engine does not implement; running it fails clearly."""
+
+    def __init__(self, name: str, spec: Mapping[str, Any], feature: str) -> None:
+        self.kind = str(spec.get("Type", "Unknown"))  # type: ignore[misc]
+        super().__init__(name, {})
+        self.next = spec.get("Next")
+        self.feature = feature
+
+    def execute(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str
+    ) -> tuple[Any, str | None]:
+        raise StatesFailure(
+            "States.Runtime",
+            f"State {self.name!r} uses {self.feature}, which the local engine does not support.",
+        )
+
+
+def _unsupported(spec: Mapping[str, Any], language: str) -> str | None:
+    if spec.get("QueryLanguage", language) == "JSONata":
+        return "the JSONata query language"
+    for field in _UNSUPPORTED_FIELDS:
+        if field in spec:
+            return f"the {field!r} field (JSONata / variables)"
+    return None
+
+
+def _compile_state(name: str, spec: Mapping[str, Any], language: str) -> State:
+    from flowtasks.local.state_basic import (
+        ChoiceState,
+        FailState,
+        PassState,
+        SucceedState,
+        WaitState,
+    )
+    from flowtasks.local.state_map import MapState
+    from flowtasks.local.state_parallel import ParallelState
+    from flowtasks.local.state_task import TaskState
+
+    feature = _unsupported(spec, language)
+    if feature is not None:
+        return UnsupportedState(name, spec, feature)
+    kinds: dict[str, type[State]] = {
+        "Pass": PassState,
+        "Choice": ChoiceState,
+        "Wait": WaitState,
+        "Succeed": SucceedState,
+        "Fail": FailState,
+        "Task": TaskState,
+        "Parallel": ParallelState,
+        "Map": MapState,
+    }
+    kind = kinds.get(spec.get("Type", ""))
+    if kind is None:
+        return UnsupportedState(name, spec, f"the state type {spec.get('Type')!r}")
+    if kind is ParallelState or kind is MapState:
+        return kind(name, spec, language)
+    return kind(name, spec)
+
+
+_SIMPLE = frozenset({"Pass", "Choice", "Succeed", "Fail"})
+
+
+def compile_graph(spec: Mapping[str, Any], language: str = "JSONPath") -> Graph:
+    """Compile a state machine / branch / processor object (``StartAt`` + ``States``)."""
+    language = spec.get("QueryLanguage", language)
+    states = {name: _compile_state(name, state, language) for name, state in spec["States"].items()}
+    simple = all(
+        state.get("Type") in _SIMPLE and _unsupported(state, language) is None
+        for state in spec["States"].values()
+    )
+    timeout = spec.get("TimeoutSeconds")
+    return Graph(
+        start_at=spec["StartAt"],
+        states=states,
+        timeout=float(timeout) if isinstance(timeout, int | float) else None,
+        query_language=language,
+        simple=simple,
+    )
+
+
+_cache: dict[str, tuple[Graph, tuple[Any, ...]]] = {}
+_cache_lock = threading.Lock()
+_CACHE_SIZE = 128
+
+
+def compile_definition(definition: Mapping[str, Any] | str) -> tuple[dict[str, Any], Graph]:
+    """Validate and compile a definition (dict or JSON text); cached by its JSON text.
+
+    Raises `flowtasks.DefinitionError` listing every error-severity problem.
+    """
+    if isinstance(definition, str):
+        text = definition
+        try:
+            parsed: dict[str, Any] = json.loads(text)
+        except json.JSONDecodeError as exc:
+            from flowtasks.errors import DefinitionError, Problem
+
+            raise DefinitionError([Problem("definition", f"not valid JSON: {exc}")]) from None
+    else:
+        parsed = dict(definition)
+        text = json.dumps(parsed, sort_keys=True)
+    cached = _cache.get(text)
+    if cached is not None:
+        return parsed, cached[0]
+    _validate(parsed)
+    graph = compile_graph(parsed)
+    with _cache_lock:
+        if len(_cache) >= _CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))
+        _cache[text] = (graph, ())
+    return parsed, graph
+
+
+def _validate(definition: Mapping[str, Any]) -> None:
+    from flowtasks.asl.validate import validate_definition
+    from flowtasks.errors import DefinitionError
+
+    problems = [p for p in validate_definition(dict(definition)) if p.severity == "error"]
+    if problems:
+        raise DefinitionError(problems, "state machine definition")

@@ -1,0 +1,137 @@
+"""Retry and Catch, as the ASL specification and the developer guide define them.
+
+https://states-language.net/spec.html#errors and
+https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html:
+
+- retriers are tried in order; the FIRST whose ErrorEquals matches decides; each retrier counts
+  its own attempts; once it has used MaxAttempts (default 3; 0 = never) the error goes to Catch;
+- the n-th retry (n from 0) of a retrier waits IntervalSeconds (default 1) x BackoffRate
+  (default 2.0) ^ n, capped at MaxDelaySeconds; JitterStrategy FULL waits a uniformly random
+  duration between 0 and that value;
+- ``States.ALL`` matches every error but ``States.DataLimitExceeded`` and ``States.Runtime``;
+  ``States.TaskFailed`` matches every error but ``States.Timeout`` (and those two);
+- ``States.Runtime`` is never retried or caught: it always fails the execution;
+- a catcher replaces the output with ``{"Error", "Cause"}`` put at its ResultPath in the
+  state's input (default ``$``) and continues at its Next.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.local.state import State, Writer, number, result_path
+
+if TYPE_CHECKING:
+    from flowtasks.local.runtime import Runtime, Scope
+
+__all__ = ["Catcher", "Guarded", "Retrier", "compile_catchers", "compile_retriers", "matches"]
+
+_NOT_ALL = frozenset({"States.DataLimitExceeded", "States.Runtime"})
+
+
+def matches(error_equals: Sequence[str], error: str) -> bool:
+    """Whether an ErrorEquals list matches the error name `error`."""
+    if error == "States.Runtime":
+        return False
+    if error in error_equals:
+        return True
+    if error in _NOT_ALL:
+        return False
+    if "States.ALL" in error_equals:
+        return True
+    return "States.TaskFailed" in error_equals and error != "States.Timeout"
+
+
+class Retrier:
+    """One Retry entry."""
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.errors: tuple[str, ...] = tuple(spec.get("ErrorEquals") or ())
+        self.interval = float(number(spec, "IntervalSeconds", 1) or 0)
+        self.max_attempts = int(number(spec, "MaxAttempts", 3) or 0)
+        self.backoff = float(number(spec, "BackoffRate", 2.0) or 0)
+        max_delay = number(spec, "MaxDelaySeconds")
+        self.max_delay = float(max_delay) if max_delay is not None else None
+        self.full_jitter = spec.get("JitterStrategy", "NONE") == "FULL"
+
+    def delay(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
+        """Seconds to wait before retry number `attempt` (0-based) of this retrier."""
+        seconds = self.interval * self.backoff**attempt
+        if self.max_delay is not None:
+            seconds = min(seconds, self.max_delay)
+        if self.full_jitter:
+            seconds = seconds * rand()
+        return seconds
+
+
+class Catcher:
+    """One Catch entry."""
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self.errors: tuple[str, ...] = tuple(spec.get("ErrorEquals") or ())
+        self.next: str = spec["Next"]
+        self.writer: Writer | None = result_path(spec)
+
+    def output(self, state_input: Any, failure: StatesFailure) -> Any:
+        result = {"Error": failure.error, "Cause": failure.cause}
+        return result if self.writer is None else self.writer(state_input, result)
+
+
+def compile_retriers(spec: Mapping[str, Any]) -> tuple[Retrier, ...]:
+    return tuple(Retrier(r) for r in spec.get("Retry") or ())
+
+
+def compile_catchers(spec: Mapping[str, Any]) -> tuple[Catcher, ...]:
+    return tuple(Catcher(c) for c in spec.get("Catch") or ())
+
+
+class Guarded(State):
+    """A state with Retry and Catch (Task, Parallel, Map): subclasses implement `attempt`."""
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, spec)
+        self.invalid: str | None = None
+        try:
+            self.retriers = compile_retriers(spec)
+        except ValueError as exc:
+            self.retriers, self.invalid = (), f"Retry of state {name!r}: {exc}"
+        self.catchers = compile_catchers(spec)
+
+    def attempt(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str, retry_count: int
+    ) -> Any:
+        """Run the state once; return its output or raise StatesFailure."""
+        raise NotImplementedError
+
+    def execute(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str
+    ) -> tuple[Any, str | None]:
+        if self.invalid is not None:
+            raise StatesFailure("States.Runtime", self.invalid)
+        counts = [0] * len(self.retriers)
+        retry_count = 0
+        while True:
+            try:
+                return self.attempt(rt, scope, value, entered_time, retry_count), self.next
+            except StatesFailure as failure:
+                for index, retrier in enumerate(self.retriers):
+                    if matches(retrier.errors, failure.error):
+                        if counts[index] < retrier.max_attempts:
+                            delay = retrier.delay(counts[index])
+                            counts[index] += 1
+                            retry_count += 1
+                            rt.sleep(delay, scope.cancel)
+                            break
+                        index = -1
+                        break
+                else:
+                    index = -1
+                if index >= 0:
+                    continue
+                for catcher in self.catchers:
+                    if matches(catcher.errors, failure.error):
+                        return catcher.output(value, failure), catcher.next
+                raise

@@ -1,0 +1,112 @@
+"""The base of every compiled state, and the compiled forms of its I/O fields.
+
+A state is compiled once per definition. `execute(rt, scope, value, entered_time)` returns the
+state's output and the name of the next state (None at an end) or raises `StatesFailure`.
+The I/O fields follow the documented order
+(https://docs.aws.amazon.com/step-functions/latest/dg/concepts-input-output-filtering.html):
+InputPath -> Parameters -> (work) -> ResultSelector -> ResultPath -> OutputPath. The common
+``"$"`` cases skip the path machinery entirely (identity), which is most of every run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from flowtasks.local.context import state_context
+
+if TYPE_CHECKING:
+    from flowtasks.local.runtime import Runtime, Scope
+
+__all__ = [
+    "Reader",
+    "State",
+    "Writer",
+    "input_path",
+    "number",
+    "output_path",
+    "result_path",
+    "template",
+]
+
+Reader = Callable[[Any, Any], Any]
+Writer = Callable[[Any, Any], Any]
+
+
+def input_path(spec: Mapping[str, Any]) -> Reader | None:
+    """InputPath as a reader, or None for the default ``$`` (the input itself)."""
+    if "InputPath" in spec and spec["InputPath"] != "$":
+        from flowtasks.local.payload import compile_input_path
+
+        return compile_input_path(spec["InputPath"])
+    return None
+
+
+def output_path(spec: Mapping[str, Any]) -> Reader | None:
+    """OutputPath as a reader, or None for the default ``$``."""
+    if "OutputPath" in spec and spec["OutputPath"] != "$":
+        from flowtasks.local.payload import compile_output_path
+
+        return compile_output_path(spec["OutputPath"])
+    return None
+
+
+def result_path(spec: Mapping[str, Any], key: str = "ResultPath") -> Writer | None:
+    """ResultPath as a writer(state_input, result), or None for the default ``$`` (the result)."""
+    if key in spec and spec[key] != "$":
+        from flowtasks.asl.jsonpath import compile_result_path
+
+        return compile_result_path(spec[key])
+    return None
+
+
+def template(value: Any) -> Reader | None:
+    """A Parameters-like template (``.$`` keys, intrinsics) as an evaluator; None when absent."""
+    if value is None:
+        return None
+    from flowtasks.local.payload import compile_template
+
+    return compile_template(value)
+
+
+def number(spec: Mapping[str, Any], key: str, default: float | None = None) -> float | None:
+    """A numeric field; ValueError (message for the user) when present but not a number.
+
+    Real definitions sometimes hold unsubstituted ``${Placeholder}`` strings here.
+    """
+    value = spec.get(key, default)
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    hint = " (an unsubstituted DefinitionSubstitutions placeholder?)" if "${" in str(value) else ""
+    raise ValueError(f"{key} must be a number, not {value!r}{hint}")
+
+
+class State:
+    """A compiled state. Subclasses set `kind` and implement `execute`."""
+
+    kind: ClassVar[str] = ""
+    has_exit: ClassVar[bool] = True
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        self.name = name
+        self.spec = spec
+        self.next: str | None = spec.get("Next")
+        self.entered = f"{self.kind}StateEntered"
+        self.exited: str | None = f"{self.kind}StateExited" if self.has_exit else None
+        self.input_path = input_path(spec)
+        self.output_path = output_path(spec)
+
+    def context(self, rt: Runtime, entered_time: str, retry_count: int = 0) -> dict[str, Any]:
+        return state_context(rt.execution, rt.machine, self.name, entered_time, retry_count)
+
+    def execute(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str
+    ) -> tuple[Any, str | None]:
+        raise NotImplementedError
+
+    def finish(self, state_input: Any, result: Any, ctx: Any, writer: Writer | None) -> Any:
+        """ResultPath then OutputPath."""
+        output = result if writer is None else writer(state_input, result)
+        if self.output_path is not None:
+            output = self.output_path(output, ctx)
+        return output

@@ -1,0 +1,220 @@
+"""Pass, Choice, Wait, Succeed and Fail states.
+
+Semantics: https://states-language.net/spec.html (Pass, Choice, Wait, Succeed, Fail State) and
+the developer guide pages "Pass workflow state", "Choice workflow state", "Wait workflow state",
+"Succeed workflow state", "Fail workflow state".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.local.state import Reader, State, number, result_path, template
+
+if TYPE_CHECKING:
+    from flowtasks.local.runtime import Runtime, Scope
+
+__all__ = ["ChoiceState", "FailState", "PassState", "SucceedState", "WaitState", "parse_timestamp"]
+
+
+class PassState(State):
+    kind = "Pass"
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, spec)
+        self.parameters = template(spec.get("Parameters"))
+        self.has_result = "Result" in spec
+        self.result = spec.get("Result")
+        self.result_path = result_path(spec)
+        self.plain = (
+            self.input_path is None
+            and self.parameters is None
+            and self.result_path is None
+            and self.output_path is None
+        )
+
+    def execute(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str
+    ) -> tuple[Any, str | None]:
+        if self.plain:
+            return (self.result if self.has_result else value), self.next
+        ctx = self.context(rt, entered_time)
+        effective = value if self.input_path is None else self.input_path(value, ctx)
+        if self.parameters is not None:
+            effective = self.parameters(effective, ctx)
+        result = self.result if self.has_result else effective
+        return self.finish(value, result, ctx, self.result_path), self.next
+
+
+class ChoiceState(State):
+    kind = "Choice"
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, spec)
+        from flowtasks.local.choice import compile_choice
+
+        self.chooser = compile_choice(spec)
+
+    def execute(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str
+    ) -> tuple[Any, str | None]:
+        ctx = self.context(rt, entered_time)
+        effective = value if self.input_path is None else self.input_path(value, ctx)
+        following = self.chooser(effective, ctx)
+        if following is None:
+            raise StatesFailure(
+                "States.NoChoiceMatched",
+                f"No Choice Rule matched and there is no Default in Choice state {self.name!r}.",
+            )
+        output = effective if self.output_path is None else self.output_path(effective, ctx)
+        return output, following
+
+
+def parse_timestamp(text: Any, where: str) -> float:
+    """Epoch seconds of an ISO 8601 / RFC 3339 timestamp; States.Runtime if it is not one."""
+    if isinstance(text, str) and "T" in text:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            return moment.timestamp()
+    raise StatesFailure(
+        "States.Runtime",
+        f"{where}: {text!r} is not an ISO 8601 timestamp (e.g. 2026-01-31T12:00:00Z)",
+    )
+
+
+class WaitState(State):
+    kind = "Wait"
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, spec)
+        from flowtasks.asl.jsonpath import compile_path
+
+        self.invalid: str | None = None
+        try:
+            self.seconds: float | None = number(spec, "Seconds")
+        except ValueError as exc:
+            self.seconds, self.invalid = None, f"Wait state {name!r}: {exc}"
+        self.timestamp: float | None = None
+        if "Timestamp" in spec:
+            try:
+                self.timestamp = parse_timestamp(
+                    spec["Timestamp"], f"Wait state {name!r} Timestamp"
+                )
+            except StatesFailure as failure:
+                self.invalid = failure.cause
+        self.seconds_path: Reader | None = (
+            compile_path(spec["SecondsPath"]) if "SecondsPath" in spec else None
+        )
+        self.timestamp_path: Reader | None = (
+            compile_path(spec["TimestampPath"]) if "TimestampPath" in spec else None
+        )
+
+    def _read(self, reader: Reader, effective: Any, ctx: Any, field: str) -> Any:
+        from flowtasks.asl.jsonpath import PathNotFound
+
+        try:
+            return reader(effective, ctx)
+        except PathNotFound:
+            path = self.spec[field]
+            raise StatesFailure(
+                "States.Runtime",
+                f"Invalid path {path!r} in {field} of Wait state {self.name!r}: no results.",
+            ) from None
+
+    def execute(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str
+    ) -> tuple[Any, str | None]:
+        if self.invalid is not None:
+            raise StatesFailure("States.Runtime", self.invalid)
+        ctx = self.context(rt, entered_time)
+        effective = value if self.input_path is None else self.input_path(value, ctx)
+        seconds: float
+        if self.seconds is not None:
+            seconds = self.seconds
+        elif self.timestamp is not None:
+            seconds = self.timestamp - rt.now()
+        elif self.seconds_path is not None:
+            raw = self._read(self.seconds_path, effective, ctx, "SecondsPath")
+            if isinstance(raw, bool) or not isinstance(raw, int | float) or raw < 0:
+                raise StatesFailure(
+                    "States.Runtime",
+                    f"SecondsPath of Wait state {self.name!r} selected {raw!r}, "
+                    "not a non-negative number of seconds.",
+                )
+            seconds = raw
+        elif self.timestamp_path is not None:
+            raw = self._read(self.timestamp_path, effective, ctx, "TimestampPath")
+            seconds = parse_timestamp(raw, f"TimestampPath of Wait state {self.name!r}") - rt.now()
+        else:
+            seconds = 0
+        rt.sleep(seconds, scope.cancel)
+        output = effective if self.output_path is None else self.output_path(effective, ctx)
+        return output, self.next
+
+
+class SucceedState(State):
+    kind = "Succeed"
+
+    def execute(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str
+    ) -> tuple[Any, str | None]:
+        if self.input_path is None and self.output_path is None:
+            return value, None
+        ctx = self.context(rt, entered_time)
+        effective = value if self.input_path is None else self.input_path(value, ctx)
+        output = effective if self.output_path is None else self.output_path(effective, ctx)
+        return output, None
+
+
+class FailState(State):
+    kind = "Fail"
+    has_exit = False
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, spec)
+        self.error = spec.get("Error")
+        self.cause = spec.get("Cause")
+        self.error_path = _string_source(spec.get("ErrorPath"))
+        self.cause_path = _string_source(spec.get("CausePath"))
+
+    def _text(self, reader: Reader | None, fixed: Any, value: Any, ctx: Any, field: str) -> str:
+        if reader is None:
+            return fixed if isinstance(fixed, str) else ""
+        from flowtasks.asl.jsonpath import PathNotFound
+
+        try:
+            text = reader(value, ctx)
+        except PathNotFound:
+            text = None
+        if not isinstance(text, str):
+            raise StatesFailure(
+                "States.Runtime",
+                f"{field} of Fail state {self.name!r} must select a string, got {text!r}.",
+            )
+        return text
+
+    def execute(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str
+    ) -> tuple[Any, str | None]:
+        ctx = self.context(rt, entered_time)
+        error = self._text(self.error_path, self.error, value, ctx, "ErrorPath")
+        cause = self._text(self.cause_path, self.cause, value, ctx, "CausePath")
+        raise StatesFailure(error, cause)
+
+
+def _string_source(path: Any) -> Reader | None:
+    """ErrorPath / CausePath: a path (``$...``/``$$...``) or an intrinsic function."""
+    if not isinstance(path, str):
+        return None
+    from flowtasks.asl.intrinsics import compile_intrinsic, is_intrinsic
+    from flowtasks.asl.jsonpath import compile_path
+
+    return compile_intrinsic(path) if is_intrinsic(path) else compile_path(path)

@@ -1,0 +1,223 @@
+"""The Map state: run the ItemProcessor (or legacy Iterator) once per item, outputs in order.
+
+Inline mode (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html):
+ItemsPath selects the array in the effective input; ItemSelector (or the legacy Parameters)
+builds each iteration's input with ``$$.Map.Item.Index`` / ``$$.Map.Item.Value``; up to
+MaxConcurrency iterations run at once (0 = no limit, run here on at most 40 threads). One
+failed iteration fails the Map state with its error, unless ToleratedFailureCount/Percentage
+(or their Path forms) are given: then the state fails with
+``States.ExceedToleratedFailureThreshold`` once the failures exceed them, and a tolerated
+failed iteration's place in the output holds its ``{"Error", "Cause"}``.
+
+Item processors made only of Pass/Choice/Succeed/Fail states run their iterations one after
+another in the calling thread: nothing in them can block, so concurrency would be unobservable.
+Distributed mode (``ProcessorConfig.Mode = DISTRIBUTED``) is in `flowtasks.local.distributed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.local.fanout import Outcome, fan_out
+from flowtasks.local.graph import compile_graph
+from flowtasks.local.retry import Guarded
+from flowtasks.local.runtime import CancelToken, Scope, run_scope
+from flowtasks.local.state import Reader, result_path, template
+from flowtasks.local.state import number as state_number
+
+if TYPE_CHECKING:
+    from flowtasks.local.runtime import Runtime
+
+__all__ = ["MapState", "read_number", "threshold"]
+
+THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
+
+
+def read_number(
+    state: str, spec: Mapping[str, Any], key: str, value: Any, ctx: Any
+) -> float | None:
+    """A number given as `key` or read through `key`Path (States.Runtime if not a number)."""
+    if key in spec:
+        try:
+            number = state_number(spec, key)
+        except ValueError as exc:
+            raise StatesFailure("States.Runtime", f"Map state {state!r}: {exc}") from None
+    elif key + "Path" in spec:
+        from flowtasks.asl.jsonpath import PathNotFound, compile_path
+
+        try:
+            number = compile_path(spec[key + "Path"])(value, ctx)
+        except PathNotFound:
+            number = None
+        if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+            raise StatesFailure(
+                "States.Runtime",
+                f"{key}Path of Map state {state!r} selected {number!r}, not a non-negative number.",
+            )
+    else:
+        return None
+    return None if number is None else float(number)
+
+
+def threshold(count: float | None, percentage: float | None) -> Callable[[int, int], bool] | None:
+    """tolerate(failed, total) for the tolerated failure settings; None when neither is set."""
+    if count is None and percentage is None:
+        return None
+
+    def tolerate(failed: int, total: int) -> bool:
+        if count is not None and failed > count:
+            return False
+        return not (percentage is not None and total and failed * 100.0 / total > percentage)
+
+    return tolerate
+
+
+class MapState(Guarded):
+    kind = "Map"
+
+    def __init__(self, name: str, spec: Mapping[str, Any], language: str = "JSONPath") -> None:
+        super().__init__(name, spec)
+        processor = spec.get("ItemProcessor") or spec.get("Iterator") or {}
+        self.processor = compile_graph(processor, language)
+        config = processor.get("ProcessorConfig") or {}
+        self.distributed = config.get("Mode") == "DISTRIBUTED"
+        items_path = spec.get("ItemsPath", "$")
+        self.items_path: Reader | None = None
+        if items_path != "$":
+            from flowtasks.asl.jsonpath import compile_path
+
+            self.items_path = compile_path(items_path)
+        self.item_selector = template(spec.get("ItemSelector", spec.get("Parameters")))
+        self.result_selector = template(spec.get("ResultSelector"))
+        self.result_path = result_path(spec)
+
+    def items(self, effective: Any, ctx: Any) -> list[Any]:
+        """The array ItemsPath selects (States.Runtime when it is not an array)."""
+        items = effective
+        if self.items_path is not None:
+            from flowtasks.asl.jsonpath import PathNotFound
+
+            try:
+                items = self.items_path(effective, ctx)
+            except PathNotFound:
+                raise StatesFailure(
+                    "States.Runtime",
+                    f"Invalid path {self.spec['ItemsPath']!r} in ItemsPath of Map state "
+                    f"{self.name!r}: no results.",
+                ) from None
+        if not isinstance(items, list):
+            raise StatesFailure(
+                "States.Runtime",
+                f"Map state {self.name!r}: the items must be a JSON array, "
+                f"got {type(items).__name__}.",
+            )
+        return items
+
+    def item_inputs(self, items: list[Any], effective: Any, ctx: dict[str, Any]) -> list[Any]:
+        """Each iteration's input: the item, or ItemSelector evaluated with $$.Map.Item."""
+        selector = self.item_selector
+        if selector is None:
+            return items
+        inputs = []
+        for index, item in enumerate(items):
+            item_ctx = {**ctx, "Map": {"Item": {"Index": index, "Value": item}}}
+            inputs.append(selector(effective, item_ctx))
+        return inputs
+
+    def attempt(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str, retry_count: int
+    ) -> Any:
+        ctx = self.context(rt, entered_time, retry_count)
+        effective = value if self.input_path is None else self.input_path(value, ctx)
+        if self.distributed:
+            from flowtasks.local.distributed import run_distributed
+
+            result = run_distributed(rt, scope, self, effective, ctx)
+        else:
+            result = self._inline(rt, scope, effective, ctx)
+        if self.result_selector is not None:
+            result = self.result_selector(result, ctx)
+        return self.finish(value, result, ctx, self.result_path)
+
+    def concurrency(self, effective: Any, ctx: Any) -> int:
+        number = read_number(self.name, self.spec, "MaxConcurrency", effective, ctx)
+        return int(number or 0)
+
+    def tolerance(self, effective: Any, ctx: Any) -> Callable[[int, int], bool] | None:
+        count = read_number(self.name, self.spec, "ToleratedFailureCount", effective, ctx)
+        percentage = read_number(self.name, self.spec, "ToleratedFailurePercentage", effective, ctx)
+        return threshold(count, percentage)
+
+    def _inline(self, rt: Runtime, scope: Scope, effective: Any, ctx: dict[str, Any]) -> Any:
+        items = self.items(effective, ctx)
+        max_concurrency = self.concurrency(effective, ctx)
+        tolerate = self.tolerance(effective, ctx)
+        inputs = self.item_inputs(items, effective, ctx)
+        key = f"{scope.key}/{self.name}"
+        done = rt.previous.take_done(key) if rt.previous is not None else {}
+        history = rt.history
+        name = self.name
+        started = history.add("MapStateStarted", scope.previous_event, {"length": len(items)})
+        scope.previous_event = started
+        graph = self.processor
+
+        def job(index: int) -> Callable[[CancelToken], Any]:
+            if index in done:
+                return lambda _cancel: done[index]
+
+            def run(cancel: CancelToken) -> Any:
+                where = {"name": name, "index": index}
+                first = history.add("MapIterationStarted", started, where)
+                inner = Scope(f"{key}[{index}]", first, cancel)
+                try:
+                    output = run_scope(rt, graph, inputs[index], inner)
+                except StatesFailure:
+                    history.add("MapIterationFailed", inner.previous_event, where)
+                    raise
+                history.add("MapIterationSucceeded", inner.previous_event, where)
+                return output
+
+            return run
+
+        outcomes = fan_out(
+            [job(i) for i in range(len(items))],
+            max_concurrency,
+            scope.cancel,
+            tolerate=tolerate,
+            sequential=graph.simple,
+        )
+        return self.conclude(rt, scope, key, outcomes, tolerate, "MapState")
+
+    def conclude(
+        self,
+        rt: Runtime,
+        scope: Scope,
+        key: str,
+        outcomes: list[Outcome | None],
+        tolerate: Callable[[int, int], bool] | None,
+        event_prefix: str,
+    ) -> list[Any]:
+        """The Map's result from its iterations' outcomes, or its failure (recorded for redrive)."""
+        failures = [o[1] for o in outcomes if o is not None and not o[0]]
+        incomplete = any(o is None for o in outcomes)
+        error: StatesFailure | None = None
+        if failures and tolerate is None:
+            error = StatesFailure(failures[0].error, failures[0].cause)
+        elif failures and (
+            incomplete or not tolerate or not tolerate(len(failures), len(outcomes))
+        ):
+            error = StatesFailure("States.ExceedToleratedFailureThreshold", THRESHOLD_CAUSE)
+        if error is not None:
+            rt.record.set_done(
+                key, {i: o[1] for i, o in enumerate(outcomes) if o is not None and o[0]}
+            )
+            scope.previous_event = rt.history.add(f"{event_prefix}Failed", scope.previous_event)
+            raise error
+        scope.previous_event = rt.history.add(f"{event_prefix}Succeeded", scope.previous_event)
+        return [
+            o[1] if o[0] else {"Error": o[1].error, "Cause": o[1].cause}
+            for o in outcomes
+            if o is not None
+        ]

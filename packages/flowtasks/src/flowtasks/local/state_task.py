@@ -1,0 +1,220 @@
+"""The Task state: call a handler (or our flow's task in-process) across the JSON boundary.
+
+Which code runs: ``handlers[state name]``, else ``handlers[Resource]``, else, when the Resource
+and evaluated Parameters are one of our compiled tasks (`flowtasks.protocol.task_call_of`),
+`flowtasks.runner.execute` runs the flow's task function in-process as the container would.
+Any other Task fails the execution with ``States.Runtime`` naming the state and its Resource.
+
+The JSON boundary: the handler receives a fresh copy of its input (parsed from JSON text) and
+its result is serialised as the container's runner would before SendTaskSuccess; a value JSON
+cannot carry (datetime, set, bytes, NaN...) fails the task with Error ``TypeError`` and the
+serialiser's message (the runner's `encode_result`, shared with the container), like any
+exception the task raised (so Retry and Catch see it as a task failure). A result over
+256 KiB fails with ``States.DataLimitExceeded``.
+
+Timeouts: in-process handlers cannot be interrupted safely, so TimeoutSeconds and
+HeartbeatSeconds are judged when the handler returns (time read from the engine's clock): a
+handler that ran longer than TimeoutSeconds fails with ``States.Timeout``; one that went longer
+than HeartbeatSeconds without calling `heartbeat()` (from its own thread) fails with
+``States.HeartbeatTimeout``, whichever would have fired first in AWS. Its result is discarded.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.local.limits import checked_json, dumps, from_handler
+from flowtasks.local.retry import Guarded
+from flowtasks.local.state import Reader, number, result_path, template
+
+if TYPE_CHECKING:
+    from flowtasks.local.runtime import Runtime, Scope
+
+__all__ = ["TaskState", "heartbeat", "resource_parts"]
+
+_current = threading.local()
+
+
+def heartbeat() -> None:
+    """Report that the calling task handler is alive (SendTaskHeartbeat, locally).
+
+    Call it from the handler's own thread; outside a running handler it does nothing.
+    """
+    beats: list[float] | None = getattr(_current, "beats", None)
+    now = getattr(_current, "now", None)
+    if beats is not None and now is not None:
+        beats.append(now())
+
+
+def resource_parts(resource: str) -> tuple[str, str]:
+    """(resourceType, resource) as the history's task events name them."""
+    if resource.startswith("arn:aws:states:::"):
+        service, _, rest = resource[len("arn:aws:states:::") :].partition(":")
+        return service, rest
+    parts = resource.split(":")
+    if len(parts) > 2 and parts[0] == "arn":
+        return parts[2], resource
+    return "unknown", resource
+
+
+class TaskState(Guarded):
+    kind = "Task"
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, spec)
+        self.resource: str = spec.get("Resource", "")
+        self.resource_type, self.resource_name = resource_parts(self.resource)
+        self.parameters = template(spec.get("Parameters"))
+        self.result_selector = template(spec.get("ResultSelector"))
+        self.result_path = result_path(spec)
+        try:
+            self.timeout = number(spec, "TimeoutSeconds")
+            self.heartbeat = number(spec, "HeartbeatSeconds")
+        except ValueError as exc:
+            self.timeout = self.heartbeat = None
+            self.invalid = self.invalid or f"Task state {name!r}: {exc}"
+        self.timeout_path = _path(spec, "TimeoutSecondsPath")
+        self.heartbeat_path = _path(spec, "HeartbeatSecondsPath")
+
+    def _limit(self, fixed: float | None, reader: Reader | None, value: Any, ctx: Any) -> Any:
+        if reader is None:
+            return fixed
+        from flowtasks.asl.jsonpath import PathNotFound
+
+        try:
+            seconds = reader(value, ctx)
+        except PathNotFound:
+            seconds = None
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds <= 0:
+            raise StatesFailure(
+                "States.Runtime",
+                f"Task state {self.name!r}: a timeout path must select a positive integer, "
+                f"got {seconds!r}.",
+            )
+        return seconds
+
+    def attempt(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str, retry_count: int
+    ) -> Any:
+        ctx = self.context(rt, entered_time, retry_count)
+        ctx["Task"] = {"Token": uuid.uuid4().hex + uuid.uuid4().hex}
+        effective = value if self.input_path is None else self.input_path(value, ctx)
+        timeout = self._limit(self.timeout, self.timeout_path, effective, ctx)
+        heartbeat_s = self._limit(self.heartbeat, self.heartbeat_path, effective, ctx)
+        params = effective if self.parameters is None else self.parameters(effective, ctx)
+        params_text = dumps(params)
+        history = rt.history
+        details: dict[str, Any] = {
+            "resourceType": self.resource_type,
+            "resource": self.resource_name,
+            "region": rt.execution["Id"].split(":")[3],
+            "parameters": params_text,
+        }
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat_s is not None:
+            details["heartbeatInSeconds"] = heartbeat_s
+        scope.previous_event = history.add("TaskScheduled", scope.previous_event, details)
+        where = {"resourceType": self.resource_type, "resource": self.resource_name}
+        scope.previous_event = history.add("TaskStarted", scope.previous_event, dict(where))
+        started = rt.now()
+        beats: list[float] = []
+        try:
+            result, text = self._call(rt, params, params_text, beats)
+        except StatesFailure as failure:
+            self._failed(rt, scope, where, failure)
+            raise
+        ended = rt.now()
+        late = _late(started, ended, beats, timeout, heartbeat_s)
+        if late is not None:
+            scope.previous_event = history.add(
+                "TaskTimedOut", scope.previous_event, {**where, "error": late, "cause": ""}
+            )
+            raise StatesFailure(late, "")
+        scope.previous_event = history.add(
+            "TaskSucceeded", scope.previous_event, {**where, "output": text}
+        )
+        if self.result_selector is not None:
+            result = self.result_selector(result, ctx)
+        return self.finish(value, result, ctx, self.result_path)
+
+    def _failed(
+        self, rt: Runtime, scope: Scope, where: dict[str, str], failure: StatesFailure
+    ) -> None:
+        scope.previous_event = rt.history.add(
+            "TaskFailed",
+            scope.previous_event,
+            {**where, "error": failure.error, "cause": failure.cause},
+        )
+
+    def _call(
+        self, rt: Runtime, params: Any, params_text: str, beats: list[float]
+    ) -> tuple[Any, str]:
+        from flowtasks.protocol import error_of
+
+        handler = rt.handler_for(self.name, self.resource)
+        call = None
+        if handler is None:
+            from flowtasks.protocol import task_call_of
+
+            call = task_call_of(self.resource, params)
+            if call is None:
+                raise StatesFailure(
+                    "States.Runtime",
+                    f"No handler for Task state {self.name!r} (Resource {self.resource!r}). "
+                    "Pass handlers={state name or Resource: callable(input) -> output}.",
+                )
+        _current.beats, _current.now = beats, rt.now
+        try:
+            if handler is not None:
+                raw = handler(json.loads(params_text))
+            else:
+                from flowtasks.runner import execute
+
+                assert call is not None
+                raw = execute(call)
+            result, text = from_handler(raw)
+        except StatesFailure:
+            raise
+        except Exception as exc:
+            error, cause = error_of(exc)
+            raise StatesFailure(error, cause) from exc
+        finally:
+            _current.beats = _current.now = None
+        checked_json(result, f"result of Task state {self.name!r}")
+        return result, text
+
+
+def _late(
+    started: float,
+    ended: float,
+    beats: list[float],
+    timeout: float | None,
+    heartbeat_s: float | None,
+) -> str | None:
+    """Which timeout (if any) would have fired first while the handler ran."""
+    fires: list[tuple[float, str]] = []
+    if timeout is not None and ended - started > timeout:
+        fires.append((started + timeout, "States.Timeout"))
+    if heartbeat_s is not None:
+        last = started
+        for moment in [*beats, ended]:
+            if moment - last > heartbeat_s:
+                fires.append((last + heartbeat_s, "States.HeartbeatTimeout"))
+                break
+            last = moment
+    return min(fires)[1] if fires else None
+
+
+def _path(spec: Mapping[str, Any], key: str) -> Reader | None:
+    path = spec.get(key)
+    if not isinstance(path, str):
+        return None
+    from flowtasks.asl.jsonpath import compile_path
+
+    return compile_path(path)

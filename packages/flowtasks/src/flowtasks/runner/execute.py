@@ -1,0 +1,55 @@
+"""Run one Task state of a registered flow from a `TaskCall`, as the container does."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+
+from flowtasks.errors import StateNotFoundError
+from flowtasks.protocol import TaskCall, decode_input
+
+
+class TaskState(Protocol):
+    """What the runner needs of a flow's task state."""
+
+    def call(self, payload: Any) -> Any:
+        """Validate `payload`, run the task function, return its JSON-able result."""
+
+
+__all__ = ["encode_result", "execute", "resolve"]
+
+
+def resolve(call: TaskCall) -> TaskState:
+    """The task state `call` names. Raises FlowNotFoundError / StateNotFoundError."""
+    from flowtasks.registry import get_flow
+
+    states = get_flow(call.flow).task_states()
+    task_state = states.get(call.state)
+    if task_state is None:
+        raise StateNotFoundError(call.flow, call.state, states)
+    return task_state
+
+
+def encode_result(result: Any) -> str:
+    """The JSON text of a task's result, exactly as it must cross to Step Functions.
+
+    Raises TypeError for anything JSON cannot carry (datetime, set, bytes, NaN, Infinity...):
+    SendTaskSuccess only takes JSON text, so such a result fails the state in AWS too.
+    """
+    try:
+        return json.dumps(result, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"the task's result is not JSON: {exc}") from exc
+
+
+def execute(call: TaskCall) -> Any:
+    """Run the task state named by `call` on the input its environment carries; return its result.
+
+    The result comes back as Step Functions will see it: encoded to JSON text and decoded again
+    (tuples become lists, non-string keys become strings). Raises what the task raises, TypeError
+    when the result is not JSON, and FlowNotFoundError / StateNotFoundError for a bad call.
+    """
+    task_state = resolve(call)
+    payload = decode_input(call.env)
+    result = task_state.call(payload)
+    return json.loads(encode_result(result))

@@ -1,0 +1,224 @@
+"""`flow-task` commands, run in-process through `flowtasks.cli.main` (exit codes in docs/cli.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flowtasks.cli import main
+
+Capture = pytest.CaptureFixture[str]
+
+
+def run_cli(capsys: Capture, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- list / asl / validate / graph -------------------------------------------------------------
+
+
+def test_list_prints_one_flow_a_line(shop: Path, capsys: Capture) -> None:
+    assert run_cli(capsys, "list") == (0, "shop.Orders\nshop.Weird\n", "")
+
+
+def test_list_json_adds_states_tasks_description_and_triggers(shop: Path, capsys: Capture) -> None:
+    code, out, _ = run_cli(capsys, "list", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert rows[0] == {
+        "name": "shop.Orders",
+        "domain": "shop",
+        "description": "Counts orders.",
+        "states": ["Count", "Exploded", "Any", "Some", "None", "Empty"],
+        "tasks": ["Count"],
+        "triggers": [],
+    }
+    assert [row["name"] for row in rows] == ["shop.Orders", "shop.Weird"]
+
+
+def test_asl_prints_the_canonical_compiled_definition(shop: Path, capsys: Capture) -> None:
+    from flowtasks.asl.canonical import to_json
+    from flowtasks.registry import compiled_definition
+
+    code, out, err = run_cli(capsys, "asl", "shop.Orders")
+    assert (code, err) == (0, "")
+    assert out == to_json(compiled_definition("shop.Orders"))
+    definition = json.loads(out)
+    assert definition["StartAt"] == "Count"
+    command = definition["States"]["Count"]["Parameters"]["Overrides"]["ContainerOverrides"][0]
+    assert command["Command"] == ["flow-task", "state", "shop.Orders", "Count"]
+
+
+def test_validate_all_flows_ok(shop: Path, capsys: Capture) -> None:
+    code, out, err = run_cli(capsys, "validate")
+    assert code == 0
+    assert out == "ok      shop.Orders\nok      shop.Weird\n"
+    assert err == "2 flows checked, 0 invalid\n"
+
+
+BAD_DOMAIN = """
+from flowtasks.dsl import Choice, Flow, Pass, Var
+Good = Flow("Good", Pass("P"))
+Bad = Flow("Bad", Pass("P") >> Choice("C").when(Var("$.x").is_present(True), "Nowhere"))
+"""
+
+
+def test_validate_lists_every_problem_and_exits_1(fake_domain: Any, capsys: Capture) -> None:
+    fake_domain("mixed", BAD_DOMAIN)
+    code, out, err = run_cli(capsys, "validate")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "invalid mixed.Bad"
+    assert lines[1].startswith("  error: ")
+    assert "Nowhere" in out
+    assert "ok      mixed.Good" in lines
+    assert err == "2 flows checked, 1 invalid\n"
+    assert run_cli(capsys, "validate", "mixed.Good")[0] == 0
+
+
+def test_validate_unknown_flow_is_a_usage_error(shop: Path, capsys: Capture) -> None:
+    code, out, err = run_cli(capsys, "validate", "shop.Nope")
+    assert (code, out) == (2, "")
+    assert err.startswith("flow-task: error: unknown flow 'shop.Nope'.")
+    assert err.count("\n") == 1
+
+
+def test_graph_of_a_flow_in_both_formats(shop: Path, capsys: Capture) -> None:
+    code, out, _ = run_cli(capsys, "graph", "shop.Orders")
+    assert code == 0
+    assert out.startswith("flowchart TD\n")
+    assert 's_Any -->|"$.count #gt; 0"| s_Some' in out
+    assert 's_Count -.->|"Shop.Exploded"| s_Exploded' in out
+    code, out, _ = run_cli(capsys, "graph", "shop.Orders", "--format", "dot")
+    assert code == 0
+    assert 's_Any -> s_Some [label="$.count > 0"];' in out
+
+
+def test_graph_of_an_asl_file(tmp_path: Path, capsys: Capture) -> None:
+    path = tmp_path / "m.asl.json"
+    path.write_text(json.dumps({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}))
+    code, out, _ = run_cli(capsys, "graph", "--asl", str(path))
+    assert code == 0
+    assert "_start --> s_A" in out
+
+
+def test_graph_rejects_an_unknown_format(shop: Path, capsys: Capture) -> None:
+    code, _, err = run_cli(capsys, "graph", "shop.Orders", "--format", "svg")
+    assert code == 2
+    assert "invalid choice: 'svg'" in err
+
+
+def test_graph_needs_something_to_draw(capsys: Capture) -> None:
+    code, _, err = run_cli(capsys, "graph")
+    assert code == 2
+    assert err == "flow-task: error: graph needs a FLOW, --asl PATH or --run RUN_ID\n"
+
+
+# --- state -------------------------------------------------------------------------------------
+
+
+def test_state_runs_one_task_and_prints_its_result(shop: Path, capsys: Capture) -> None:
+    code, out, err = run_cli(
+        capsys, "state", "shop.Orders", "Count", "--input", '{"items": [1, 2]}'
+    )
+    assert (code, err) == (0, "")
+    assert json.loads(out) == {"items": [1, 2], "count": 2}
+
+
+def test_state_reads_the_input_from_a_file_or_the_environment(
+    shop: Path, tmp_path: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "in.json"
+    path.write_text('{"items": ["a"]}')
+    code, out, _ = run_cli(capsys, "state", "shop.Orders", "Count", "--input-file", str(path))
+    assert (code, json.loads(out)["count"]) == (0, 1)
+    monkeypatch.setenv("FLOWTASKS_INPUT", '{"items": [1, 2, 3]}')
+    code, out, _ = run_cli(capsys, "state", "shop.Orders", "Count")
+    assert (code, json.loads(out)["count"]) == (0, 3)
+
+
+def test_state_failure_prints_the_asl_error_and_cause(shop: Path, capsys: Capture) -> None:
+    code, out, err = run_cli(capsys, "state", "shop.Orders", "Count", "--input", '{"explode": 1}')
+    assert (code, out) == (1, "")
+    assert err == (
+        "flow-task: state shop.Orders Count failed\n"
+        "  Error: Shop.Exploded\n"
+        "  Cause: asked to explode\n"
+    )
+    code, _, err = run_cli(capsys, "state", "shop.Orders", "Count", "--input", '{"bad": 1}')
+    assert code == 1
+    assert "  Error: ValueError\n  Cause: bad input\n" in err
+
+
+def test_state_result_that_json_cannot_carry_fails_like_in_aws(shop: Path, capsys: Capture) -> None:
+    code, _, err = run_cli(capsys, "state", "shop.Weird", "Weird")
+    assert code == 1
+    assert "  Error: TypeError\n" in err
+    assert "not JSON" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["state", "shop.Orders", "Nope"],
+            "flow 'shop.Orders' has no state 'Nope'. States: Count.",
+        ),
+        (["state", "shop.Nope", "Count"], "unknown flow 'shop.Nope'."),
+        (["state", "shop.Orders", "Count", "--input", "{nope"], "--input is not valid JSON"),
+        (["state", "shop.Orders", "Count", "--input-file", "/no/such/file"], "cannot read"),
+    ],
+)
+def test_state_usage_errors_are_one_line_and_exit_2(
+    shop: Path, capsys: Capture, argv: list[str], message: str
+) -> None:
+    code, out, err = run_cli(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+# --- errors in general -------------------------------------------------------------------------
+
+
+def test_no_command_and_unknown_command_exit_2(capsys: Capture) -> None:
+    code, _, err = run_cli(capsys)
+    assert code == 2
+    assert "usage: flow-task" in err
+    code, _, err = run_cli(capsys, "explode")
+    assert code == 2
+    assert "invalid choice: 'explode'" in err
+
+
+def test_help_exits_0(capsys: Capture) -> None:
+    code, out, _ = run_cli(capsys, "--help")
+    assert code == 0
+    for command in ("list", "asl", "validate", "graph", "state", "run", "runs", "new"):
+        assert command in out
+
+
+def test_a_broken_domain_is_one_line_not_a_traceback(fake_domain: Any, capsys: Capture) -> None:
+    fake_domain("broken", "raise RuntimeError('oops at import')\n")
+    code, out, err = run_cli(capsys, "list")
+    assert (code, out) == (1, "")
+    assert err == (
+        "flow-task: error: domain 'broken' (fake_broken_flows) cannot be loaded: "
+        "RuntimeError: oops at import\n"
+    )
+
+
+def test_flowtasks_debug_shows_the_traceback(
+    fake_domain: Any, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_domain("broken", "raise RuntimeError('oops at import')\n")
+    monkeypatch.setenv("FLOWTASKS_DEBUG", "1")
+    from flowtasks.registry import DomainLoadError
+
+    with pytest.raises(DomainLoadError):
+        main(["list"])

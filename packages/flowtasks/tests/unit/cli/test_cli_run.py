@@ -1,0 +1,271 @@
+"""`flow-task run`, `runs` and `graph --run`: local runs on the engine, saved on disk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flowtasks.cli import main
+
+Capture = pytest.CaptureFixture[str]
+
+
+def run_cli(capsys: Capture, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_id_of(err: str) -> str:
+    first = err.splitlines()[0]
+    assert first.startswith(("run ", "redriving run "))
+    return first.split()[-2].rstrip(":") if first.startswith("run ") else first.split()[2]
+
+
+def write_asl(tmp_path: Path, definition: dict[str, Any], name: str = "machine") -> str:
+    path = tmp_path / f"{name}.asl.json"
+    path.write_text(json.dumps(definition))
+    return str(path)
+
+
+def test_run_a_flow_prints_output_progress_and_saves_the_run(
+    shop: Path, capsys: Capture, runs_folder: Path
+) -> None:
+    code, out, err = run_cli(capsys, "run", "shop.Orders", "--input", '{"items": [1, 2]}')
+    assert code == 0
+    assert json.loads(out) == {"items": [1, 2], "count": 2}
+    lines = err.splitlines()
+    assert lines[0].startswith("run ")
+    assert lines[0].endswith(": shop.Orders")
+    assert "  ▸ Count" in lines
+    assert any(line.startswith("  ✓ Count ") and line.endswith("s") for line in lines)
+    assert "  ▸ Some" in lines
+    assert lines[-1].startswith("SUCCEEDED  run ")
+    run_id = run_id_of(err)
+    saved = runs_folder / run_id
+    meta = json.loads((saved / "meta.json").read_text())
+    assert meta["flow"] == "shop.Orders"
+    assert meta["status"] == "SUCCEEDED"
+    assert json.loads((saved / "input.json").read_text()) == {"items": [1, 2]}
+    assert json.loads((saved / "output.json").read_text()) == {"items": [1, 2], "count": 2}
+    assert json.loads((saved / "history.json").read_text())[0]["type"] == "ExecutionStarted"
+    assert json.loads((saved / "definition.asl.json").read_text())["StartAt"] == "Count"
+
+
+def test_mock_replaces_a_task_result(shop: Path, capsys: Capture, runs_folder: Path) -> None:
+    code, out, err = run_cli(
+        capsys, "run", "shop.Orders", "--mock", 'Count={"count": 0, "mocked": true}'
+    )
+    assert code == 0
+    assert json.loads(out) == {"count": 0, "mocked": True}
+    history = json.loads((runs_folder / run_id_of(err) / "history.json").read_text())
+    entered = [
+        e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e
+    ]
+    assert entered == ["Count", "Any", "None", "Empty"]
+
+
+def test_mocked_error_fails_the_state_and_graph_run_marks_outcomes(
+    shop: Path, capsys: Capture, runs_folder: Path
+) -> None:
+    code, out, err = run_cli(
+        capsys,
+        "run",
+        "shop.Orders",
+        "--mock",
+        'Count={"Error": "Shop.Exploded", "Cause": "mocked"}',
+    )
+    assert (code, out) == (1, "")
+    assert "  ✗ Count Shop.Exploded: mocked" in err.splitlines()
+    assert err.splitlines()[-2:] == [
+        f"FAILED  run {run_id_of(err)} saved in {runs_folder / run_id_of(err)}",
+        "  Error: Shop.Exploded",
+    ]
+    run_id = run_id_of(err)
+    code, out, _ = run_cli(capsys, "graph", "shop.Orders", "--run", run_id)
+    assert code == 0
+    assert "    class s_Count caught" in out
+    assert "    class s_Exploded failed" in out
+    not_run = next(
+        line for line in out.splitlines() if line.endswith(" not_run") and "class" in line
+    )
+    assert "s_Any" in not_run
+    code, out, _ = run_cli(capsys, "graph", "--run", "latest", "--format", "dot")
+    assert 's_Count [label="Count", fillcolor="#fff3cd"' in out
+
+
+@pytest.mark.parametrize(
+    ("mock", "message"),
+    [
+        ("Nope=1", "--mock Nope: no Task state of that name. Task states: Count"),
+        ("Count={bad", "--mock Count is not valid JSON"),
+        ("Count", "--mock 'Count': expected STATE=JSON"),
+    ],
+)
+def test_bad_mocks_are_usage_errors(shop: Path, capsys: Capture, mock: str, message: str) -> None:
+    code, out, err = run_cli(capsys, "run", "shop.Orders", "--mock", mock)
+    assert (code, out) == (2, "")
+    assert message in err
+
+
+def test_run_needs_exactly_one_source(shop: Path, capsys: Capture, tmp_path: Path) -> None:
+    code, _, err = run_cli(capsys, "run")
+    assert code == 2
+    assert "run needs exactly one of FLOW, --asl PATH or --redrive RUN_ID" in err
+    asl = write_asl(tmp_path, {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}})
+    assert run_cli(capsys, "run", "shop.Orders", "--asl", asl)[0] == 2
+
+
+def test_run_any_asl_file_with_mocked_tasks(capsys: Capture, tmp_path: Path) -> None:
+    asl = write_asl(
+        tmp_path,
+        {
+            "StartAt": "Call",
+            "States": {
+                "Call": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:lambda:x",
+                    "ResultPath": "$.r",
+                    "End": True,
+                }
+            },
+        },
+    )
+    code, out, _ = run_cli(
+        capsys, "run", "--asl", asl, "--input", '{"a": 1}', "--mock", 'Call="hi"'
+    )
+    assert code == 0
+    assert json.loads(out) == {"a": 1, "r": "hi"}
+    code, out, _ = run_cli(capsys, "run", "--asl", asl, "--mock", "arn:aws:lambda:x=7")
+    assert (code, json.loads(out)) == (0, {"r": 7})
+
+
+def test_an_unmocked_foreign_task_fails_the_run(capsys: Capture, tmp_path: Path) -> None:
+    asl = write_asl(
+        tmp_path,
+        {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": "x", "End": True}}},
+    )
+    code, out, err = run_cli(capsys, "run", "--asl", asl)
+    assert (code, out) == (1, "")
+    assert "FAILED  run " in err
+
+
+def test_invalid_asl_is_refused_with_every_problem(capsys: Capture, tmp_path: Path) -> None:
+    asl = write_asl(tmp_path, {"StartAt": "Missing", "States": {"A": {"Type": "Pass"}}})
+    code, out, err = run_cli(capsys, "run", "--asl", asl)
+    assert (code, out) == (1, "")
+    assert err.startswith("flow-task: error: ")
+    assert "Missing" in err
+    code, _, err = run_cli(capsys, "run", "--asl", str(tmp_path / "none.json"))
+    assert code == 2
+    assert "cannot read" in err
+
+
+def test_a_timed_out_run_exits_3(capsys: Capture, tmp_path: Path) -> None:
+    # TimeoutSeconds of the state machine: https://states-language.net/spec.html#toplevelfields
+    asl = write_asl(
+        tmp_path,
+        {
+            "TimeoutSeconds": 1,
+            "StartAt": "W",
+            "States": {"W": {"Type": "Wait", "Seconds": 30, "End": True}},
+        },
+    )
+    code, out, err = run_cli(capsys, "run", "--asl", asl)
+    assert (code, out) == (3, "")
+    assert "TIMED_OUT  run " in err
+    assert "Error: States.Timeout" in err
+
+
+def test_redrive_resumes_a_failed_run_under_the_same_id(
+    capsys: Capture, tmp_path: Path, runs_folder: Path
+) -> None:
+    asl = write_asl(
+        tmp_path,
+        {
+            "StartAt": "First",
+            "States": {
+                "First": {
+                    "Type": "Task",
+                    "Resource": "a",
+                    "ResultPath": "$.first",
+                    "Next": "Second",
+                },
+                "Second": {"Type": "Task", "Resource": "b", "ResultPath": "$.second", "End": True},
+            },
+        },
+    )
+    code, _, err = run_cli(
+        capsys, "run", "--asl", asl, "--mock", "First=1", "--mock", 'Second={"Error": "Flaky"}'
+    )
+    assert code == 1
+    run_id = run_id_of(err)
+    code, out, err = run_cli(capsys, "run", "--redrive", run_id, "--mock", "Second=2")
+    assert code == 0
+    assert json.loads(out) == {"first": 1, "second": 2}
+    assert err.splitlines()[0].startswith(f"redriving run {run_id}")
+    assert "▸ First" not in err  # what succeeded is not run again
+    meta = json.loads((runs_folder / run_id / "meta.json").read_text())
+    assert meta["status"] == "SUCCEEDED"
+    assert meta["mocks"] == {"First": 1, "Second": 2}
+    code, _, err = run_cli(capsys, "run", "--redrive", run_id)
+    assert code == 2
+    assert "succeeded; only a failed run can be redriven" in err
+    assert run_cli(capsys, "run", "--redrive", "no-such-run")[0] == 2
+
+
+def test_runs_lists_recent_runs(shop: Path, capsys: Capture) -> None:
+    assert run_cli(capsys, "runs") == (0, "", "")
+    run_cli(capsys, "run", "shop.Orders")
+    code, out, _ = run_cli(capsys, "runs")
+    assert code == 0
+    assert out.split()[1:] == ["SUCCEEDED", "shop.Orders"]
+    code, out, _ = run_cli(capsys, "runs", "--json")
+    assert json.loads(out)[0]["flow"] == "shop.Orders"
+
+
+def test_a_large_map_shows_a_progress_bar_not_every_state(capsys: Capture, tmp_path: Path) -> None:
+    asl = write_asl(
+        tmp_path,
+        {
+            "StartAt": "Fan",
+            "States": {
+                "Fan": {
+                    "Type": "Map",
+                    "ItemsPath": "$.items",
+                    "ItemProcessor": {
+                        "StartAt": "One",
+                        "States": {"One": {"Type": "Pass", "End": True}},
+                    },
+                    "End": True,
+                }
+            },
+        },
+    )
+    items = json.dumps({"items": list(range(50))})
+    code, out, err = run_cli(capsys, "run", "--asl", asl, "--input", items)
+    assert code == 0
+    assert json.loads(out) == list(range(50))
+    lines = err.splitlines()
+    assert "▸ One" not in err
+    bars = [line for line in lines if line.startswith("  Fan [")]
+    assert bars[-1] == "  Fan [" + "█" * 30 + "] 50/50"
+    assert 2 <= len(bars) <= 12  # every 10 % without a TTY
+
+
+def test_parallel_shows_its_branch_count(capsys: Capture, tmp_path: Path) -> None:
+    branch = {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}
+    asl = write_asl(
+        tmp_path,
+        {
+            "StartAt": "P",
+            "States": {"P": {"Type": "Parallel", "Branches": [branch, branch], "End": True}},
+        },
+    )
+    code, _, err = run_cli(capsys, "run", "--asl", asl)
+    assert code == 0
+    assert "  ▸ P (2 branches)" in err.splitlines()
+    assert err.count("    ▸ B") == 2

@@ -1,0 +1,49 @@
+"""The installed `flow-task` console script: starts, stays light, exits with the right codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+VENV_BIN = Path(sys.executable).parent
+FLOW_TASK = VENV_BIN / "flow-task"
+
+HEAVY = (
+    "boto3",
+    "botocore",
+    "pydantic",
+    "flowtasks.asl.compiler",
+    "flowtasks.local",
+    "jsonpath_ng",
+)
+
+
+def test_importing_the_cli_imports_nothing_heavy() -> None:
+    code = f"import sys, flowtasks.cli\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_console_script_help_and_usage_error() -> None:
+    ok = subprocess.run([str(FLOW_TASK), "--help"], capture_output=True, text=True)
+    assert ok.returncode == 0
+    assert ok.stdout.startswith("usage: flow-task")
+    bad = subprocess.run([str(FLOW_TASK), "asl"], capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert "the following arguments are required: FLOW" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_console_script_lists_the_demo_flows_and_refuses_an_unknown_one(tmp_path: Path) -> None:
+    listed = subprocess.run([str(FLOW_TASK), "list"], capture_output=True, text=True, cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert all(line.startswith("demo.") for line in listed.stdout.splitlines() if line)
+    unknown = subprocess.run(
+        [str(FLOW_TASK), "asl", "demo.NoSuchFlow"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert unknown.returncode == 2
+    assert unknown.stderr.startswith("flow-task: error: unknown flow 'demo.NoSuchFlow'.")
+    assert unknown.stderr.count("\n") == 1

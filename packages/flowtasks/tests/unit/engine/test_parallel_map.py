@@ -1,0 +1,262 @@
+"""Parallel and inline Map states.
+
+https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
+https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html
+https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemselector.html
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from flowtasks.errors import TaskError
+from flowtasks.local import run
+
+LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:work"
+
+
+def branch(state: dict[str, Any]) -> dict[str, Any]:
+    return {"StartAt": "S", "States": {"S": {**state, "End": True}}}
+
+
+def parallel(*branches: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {
+        "StartAt": "P",
+        "States": {"P": {"Type": "Parallel", "Branches": list(branches), "End": True, **fields}},
+    }
+
+
+def test_parallel_outputs_in_branch_order() -> None:
+    # state-parallel.html: the output is an array with one element per branch, in order.
+    definition = parallel(
+        branch({"Type": "Pass", "Result": "first"}),
+        branch({"Type": "Pass", "Parameters": {"v.$": "$.v"}}),
+    )
+    execution = run(definition, {"v": 2})
+    assert execution.output == ["first", {"v": 2}]
+    types = [e["type"] for e in execution.history]
+    assert types[:3] == ["ExecutionStarted", "ParallelStateEntered", "ParallelStateStarted"]
+    assert types[-3:] == ["ParallelStateSucceeded", "ParallelStateExited", "ExecutionSucceeded"]
+
+
+def test_parallel_runs_branches_concurrently() -> None:
+    barrier = threading.Barrier(3, timeout=5)
+
+    def meet(_: Any) -> Any:
+        barrier.wait()  # deadlocks (then times out) unless all three run at once
+        return "met"
+
+    task = {"Type": "Task", "Resource": LAMBDA}
+    execution = run(parallel(branch(task), branch(task), branch(task)), handlers={"S": meet})
+    assert execution.output == ["met", "met", "met"]
+
+
+def test_parallel_branch_failure_fails_state_and_stops_others() -> None:
+    # state-parallel.html: "If any branch fails ... the entire Parallel state fails, and all
+    # of its branches are stopped." The error is the branch's.
+    started = threading.Event()
+    later: list[str] = []
+
+    def slow(_: Any) -> Any:
+        started.set()
+        time.sleep(0.2)
+        return "slow"
+
+    def fail(_: Any) -> Any:
+        started.wait(5)
+        raise TaskError("Branch.Broke", "no")
+
+    slow_branch = {
+        "StartAt": "Slow",
+        "States": {
+            "Slow": {"Type": "Task", "Resource": LAMBDA, "Next": "After"},
+            "After": {"Type": "Task", "Resource": LAMBDA, "End": True},
+        },
+    }
+    fail_branch = {
+        "StartAt": "Fail",
+        "States": {"Fail": {"Type": "Task", "Resource": LAMBDA, "End": True}},
+    }
+    execution = run(
+        parallel(slow_branch, fail_branch),
+        handlers={"Slow": slow, "Fail": fail, "After": lambda e: later.append("x")},
+    )
+    assert (execution.error, execution.cause) == ("Branch.Broke", "no")
+    assert later == []
+    assert "ParallelStateFailed" in [e["type"] for e in execution.history]
+
+
+def test_parallel_failure_is_caught_at_the_parallel_state() -> None:
+    definition = parallel(
+        {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Custom", "Cause": "c"}}},
+        Catch=[{"ErrorEquals": ["Custom"], "ResultPath": "$.err", "Next": "Done"}],
+    )
+    definition["States"]["P"].pop("End")
+    definition["States"]["P"]["Next"] = "Done"
+    definition["States"]["Done"] = {"Type": "Succeed"}
+    execution = run(definition, {"a": 1})
+    assert execution.output == {"a": 1, "err": {"Error": "Custom", "Cause": "c"}}
+
+
+def inline_map(processor_state: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    return {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    "StartAt": "S",
+                    "States": {"S": {**processor_state, "End": True}},
+                },
+                "End": True,
+                **fields,
+            }
+        },
+    }
+
+
+def test_map_items_path_and_item_selector_with_context() -> None:
+    # input-output-itemselector.html: ItemSelector builds each iteration's input with
+    # $$.Map.Item.Index and $$.Map.Item.Value.
+    definition = inline_map(
+        {"Type": "Pass"},
+        ItemsPath="$.things",
+        ItemSelector={"index.$": "$$.Map.Item.Index", "value.$": "$$.Map.Item.Value", "k.$": "$.k"},
+    )
+    execution = run(definition, {"things": ["a", "b"], "k": 9})
+    assert execution.output == [
+        {"index": 0, "value": "a", "k": 9},
+        {"index": 1, "value": "b", "k": 9},
+    ]
+
+
+def test_map_legacy_iterator_and_parameters() -> None:
+    # state-map-inline.html: "Iterator" and Map "Parameters" are the older names of
+    # ItemProcessor and ItemSelector.
+    definition = {
+        "StartAt": "M",
+        "States": {
+            "M": {
+                "Type": "Map",
+                "Parameters": {"v.$": "$$.Map.Item.Value"},
+                "Iterator": {"StartAt": "S", "States": {"S": {"Type": "Pass", "End": True}}},
+                "End": True,
+            }
+        },
+    }
+    assert run(definition, [1, 2]).output == [{"v": 1}, {"v": 2}]
+
+
+def test_map_events() -> None:
+    execution = run(inline_map({"Type": "Pass"}), [1])
+    types = [e["type"] for e in execution.history]
+    assert types == [
+        "ExecutionStarted",
+        "MapStateEntered",
+        "MapStateStarted",
+        "MapIterationStarted",
+        "PassStateEntered",
+        "PassStateExited",
+        "MapIterationSucceeded",
+        "MapStateSucceeded",
+        "MapStateExited",
+        "ExecutionSucceeded",
+    ]
+    started = execution.history[2]
+    assert started["mapStateStartedEventDetails"] == {"length": 1}
+    iteration = execution.history[3]
+    assert iteration["mapIterationStartedEventDetails"] == {"name": "M", "index": 0}
+    assert iteration["previousEventId"] == started["id"]
+
+
+def test_map_max_concurrency_bounds_concurrent_iterations() -> None:
+    running = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def work(item: Any) -> Any:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.01)
+        with lock:
+            running -= 1
+        return item
+
+    definition = inline_map({"Type": "Task", "Resource": LAMBDA}, MaxConcurrency=3)
+    execution = run(definition, list(range(12)), handlers={"S": work})
+    assert execution.output == list(range(12))
+    assert 1 < peak <= 3
+
+
+def test_map_iteration_failure_fails_the_map_with_its_error() -> None:
+    def work(item: Any) -> Any:
+        if item == 2:
+            raise TaskError("Item.Bad", "two")
+        return item
+
+    execution = run(
+        inline_map({"Type": "Task", "Resource": LAMBDA}), [1, 2, 3], handlers={"S": work}
+    )
+    assert (execution.error, execution.cause) == ("Item.Bad", "two")
+    types = [e["type"] for e in execution.history]
+    assert "MapIterationFailed" in types
+    assert "MapStateFailed" in types
+
+
+def test_map_tolerated_failures() -> None:
+    # state-map-distributed.html "ToleratedFailureCount/Percentage": beyond the threshold the
+    # state fails with States.ExceedToleratedFailureThreshold.
+    def work(item: Any) -> Any:
+        if item % 2:
+            raise TaskError("Odd", str(item))
+        return item
+
+    state = {"Type": "Task", "Resource": LAMBDA}
+    ok = run(inline_map(state, ToleratedFailureCount=2), [0, 1, 2, 3], handlers={"S": work})
+    assert ok.status == "SUCCEEDED"
+    assert ok.output[0] == 0
+    assert ok.output[1] == {"Error": "Odd", "Cause": "1"}
+    too_many = run(inline_map(state, ToleratedFailureCount=1), [0, 1, 2, 3], handlers={"S": work})
+    assert too_many.error == "States.ExceedToleratedFailureThreshold"
+    by_percent = run(
+        inline_map(state, ToleratedFailurePercentagePath="$$.Execution.Input[0]"),
+        [50, 1, 2, 3],
+        handlers={"S": work},
+    )
+    assert by_percent.status == "SUCCEEDED"
+
+
+def test_map_items_must_be_an_array() -> None:
+    execution = run(inline_map({"Type": "Pass"}, ItemsPath="$.x"), {"x": {"not": "array"}})
+    assert execution.error == "States.Runtime"
+
+
+def test_no_thread_leaks() -> None:
+    baseline = threading.active_count()
+
+    def work(item: Any) -> Any:
+        time.sleep(0.001)
+        if item == 30:
+            raise TaskError("Stop", "")
+        return item
+
+    task = {"Type": "Task", "Resource": LAMBDA}
+    for _ in range(3):
+        run(inline_map(task), list(range(50)), handlers={"S": work})
+        run(inline_map(task), list(range(50)), handlers={"S": lambda i: i})
+        run(parallel(branch(task), branch(task)), handlers={"S": lambda i: i})
+    assert threading.active_count() == baseline
+
+
+def test_large_simple_map_is_fast() -> None:
+    definition = inline_map({"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.i, 1)"}})
+    items = [{"i": i} for i in range(10_000)]
+    start = time.perf_counter()
+    execution = run(definition, items)
+    assert time.perf_counter() - start < 2.0
+    assert execution.output[9_999] == {"n": 10_000}

@@ -1,0 +1,206 @@
+"""The Task state: handlers, the JSON boundary, task errors, timeouts and heartbeats.
+
+AWS pages: https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html (Task fields,
+TimeoutSeconds, HeartbeatSeconds), https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+(States.Timeout, States.HeartbeatTimeout, States.DataLimitExceeded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import pytest
+
+from flowtasks.errors import TaskError
+from flowtasks.local import FakeClock, heartbeat, run
+
+LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:work"
+
+
+def task(**fields: Any) -> dict[str, Any]:
+    return {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": LAMBDA, **fields}}}
+
+
+def test_handler_by_state_name_and_by_resource() -> None:
+    assert run(task(End=True), {"a": 1}, handlers={"T": lambda e: e["a"] + 1}).output == 2
+    assert run(task(End=True), {"a": 1}, handlers={LAMBDA: lambda e: e["a"] + 2}).output == 3
+
+
+def test_handler_gets_a_fresh_copy_of_its_input() -> None:
+    def mutate(event: Any) -> Any:
+        event["items"].append("x")
+        return None
+
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {"Type": "Task", "Resource": LAMBDA, "ResultPath": None, "End": True},
+        },
+    }
+    execution = run(definition, {"items": []}, handlers={"T": mutate})
+    assert execution.output == {"items": []}
+
+
+def test_task_without_handler_fails_clearly() -> None:
+    execution = run(task(End=True))
+    assert execution.status == "FAILED"
+    assert execution.error == "States.Runtime"
+    assert "No handler for Task state 'T'" in (execution.cause or "")
+
+
+def test_task_error_keeps_its_names() -> None:
+    def fail(_: Any) -> Any:
+        raise TaskError("Vendor.NotReady", "file not uploaded")
+
+    execution = run(task(End=True), handlers={"T": fail})
+    assert (execution.error, execution.cause) == ("Vendor.NotReady", "file not uploaded")
+    failed = [e for e in execution.history if e["type"] == "TaskFailed"]
+    assert failed[0]["taskFailedEventDetails"] == {
+        "resourceType": "lambda",
+        "resource": LAMBDA,
+        "error": "Vendor.NotReady",
+        "cause": "file not uploaded",
+    }
+
+
+def test_other_exception_gives_class_name_and_message() -> None:
+    def fail(_: Any) -> Any:
+        raise KeyError("missing")
+
+    execution = run(task(End=True), handlers={"T": fail})
+    assert (execution.error, execution.cause) == ("KeyError", "'missing'")
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        (dt.datetime(2024, 1, 1), "TypeError"),
+        ({1, 2}, "TypeError"),
+        (b"bytes", "TypeError"),
+        (math.nan, "TypeError"),
+    ],
+)
+def test_result_that_json_cannot_carry_fails_the_task(value: Any, error: str) -> None:
+    # The result crosses the JSON boundary (SendTaskSuccess takes JSON text): the serialiser's
+    # failure is the task's failure, catchable like any task error.
+    execution = run(task(End=True), handlers={"T": lambda _: {"v": value}})
+    assert execution.status == "FAILED"
+    assert execution.error == error
+    definition = task(Catch=[{"ErrorEquals": ["States.TaskFailed"], "Next": "Ok"}], End=True)
+    definition["States"]["Ok"] = {"Type": "Succeed"}
+    caught = run(definition, handlers={"T": lambda _: {"v": value}})
+    assert caught.status == "SUCCEEDED"
+
+
+def test_result_over_256_kib_is_data_limit_exceeded() -> None:
+    # concepts-error-handling.html: States.DataLimitExceeded; not matched by States.ALL.
+    big = "x" * 262_145
+    definition = task(Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Ok"}], End=True)
+    definition["States"]["Ok"] = {"Type": "Succeed"}
+    execution = run(definition, handlers={"T": lambda _: big})
+    assert execution.status == "FAILED"
+    assert execution.error == "States.DataLimitExceeded"
+
+
+def test_multibyte_payload_size_counts_utf8_bytes() -> None:
+    # 256 KiB is measured in bytes: 70,000 three-byte characters (210,000 bytes) fit, 90,000
+    # (270,000 bytes) do not, though both are under 262,144 characters.
+    fits = run(task(End=True), handlers={"T": lambda _: "€" * 70_000})
+    assert fits.status == "SUCCEEDED"
+    too_big = run(task(End=True), handlers={"T": lambda _: "€" * 90_000})
+    assert too_big.error == "States.DataLimitExceeded"
+
+
+def test_timeout_seconds() -> None:
+    # state-task.html: a task running longer than TimeoutSeconds fails with States.Timeout.
+    clock = FakeClock()
+
+    def slow(_: Any) -> Any:
+        clock.sleep(11)
+        return "late"
+
+    execution = run(task(TimeoutSeconds=10, End=True), handlers={"T": slow}, clock=clock)
+    assert execution.error == "States.Timeout"
+    assert "TaskTimedOut" in [e["type"] for e in execution.history]
+
+
+def test_timeout_seconds_path() -> None:
+    clock = FakeClock()
+
+    def slow(_: Any) -> Any:
+        clock.sleep(6)
+        return "late"
+
+    definition = task(TimeoutSecondsPath="$.limit", End=True)
+    execution = run(definition, {"limit": 5}, handlers={"T": slow}, clock=clock)
+    assert execution.error == "States.Timeout"
+    ok = run(definition, {"limit": 60}, handlers={"T": slow}, clock=clock)
+    assert ok.output == "late"
+
+
+def test_heartbeat_timeout_without_heartbeats() -> None:
+    # state-task.html: "If more time than the specified seconds elapses between heartbeats from
+    # the task, this state fails with a States.HeartbeatTimeout error name."
+    clock = FakeClock()
+
+    def silent(_: Any) -> Any:
+        clock.sleep(30)
+        return 1
+
+    def chatty(_: Any) -> Any:
+        for _ in range(6):
+            clock.sleep(5)
+            heartbeat()
+        return 2
+
+    definition = task(HeartbeatSeconds=10, TimeoutSeconds=100, End=True)
+    assert run(definition, handlers={"T": silent}, clock=clock).error == ("States.HeartbeatTimeout")
+    assert run(definition, handlers={"T": chatty}, clock=clock).output == 2
+
+
+def test_task_events_in_order() -> None:
+    # GetExecutionHistory for a Lambda task: TaskStateEntered, TaskScheduled, TaskStarted,
+    # TaskSucceeded, TaskStateExited.
+    execution = run(task(End=True), {"k": 1}, handlers={"T": lambda e: e})
+    types = [e["type"] for e in execution.history]
+    assert types == [
+        "ExecutionStarted",
+        "TaskStateEntered",
+        "TaskScheduled",
+        "TaskStarted",
+        "TaskSucceeded",
+        "TaskStateExited",
+        "ExecutionSucceeded",
+    ]
+    scheduled = execution.history[2]["taskScheduledEventDetails"]
+    assert scheduled["resourceType"] == "lambda"
+    assert scheduled["parameters"] == '{"k":1}'
+
+
+def test_context_object_task_token_and_state() -> None:
+    # https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html
+    definition = task(
+        Parameters={
+            "token.$": "$$.Task.Token",
+            "state.$": "$$.State.Name",
+            "retry.$": "$$.State.RetryCount",
+            "machine.$": "$$.StateMachine.Name",
+            "execution.$": "$$.Execution.Name",
+            "input.$": "$$.Execution.Input",
+        },
+        End=True,
+    )
+    execution = run(
+        definition, {"a": 1}, handlers={"T": lambda e: e}, name="run-1", state_machine_name="SM"
+    )
+    output = execution.output
+    assert isinstance(output["token"], str)
+    assert output["token"]
+    assert output["state"] == "T"
+    assert output["retry"] == 0
+    assert output["machine"] == "SM"
+    assert output["execution"] == "run-1"
+    assert output["input"] == {"a": 1}
+    assert execution.execution_arn.endswith(":execution:SM:run-1")

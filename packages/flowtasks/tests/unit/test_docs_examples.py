@@ -1,0 +1,130 @@
+"""Every example in README.md and docs/*.md runs, so the docs cannot drift from the code.
+
+- Each ```python block runs in a fresh module namespace (registered in sys.modules, so tasks it
+  defines are importable by name as the compiler requires), with a temporary folder as cwd.
+  A block right after ``<!-- docs-test: skip -->`` is not run (fragments that cannot run alone).
+- Each ``flow-task list|asl|validate|graph`` line (optionally after ``$ `` and ``poetry run``)
+  in a ```console / ```bash / ```shell block runs through `flowtasks.cli.main` and must exit 0.
+- A ```mermaid block right after ``<!-- graph: FLOW -->`` must equal ``flow-task graph FLOW``
+  (``FLOWTASKS_UPDATE_DOCS=1`` rewrites it instead).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from flowtasks.cli import main
+
+REPO = Path(__file__).resolve().parents[4]
+DOC_FILES = sorted((REPO / "docs").glob("*.md")) + [REPO / "README.md"]
+CHECKED_COMMANDS = {"list", "asl", "validate", "graph"}
+FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Block:
+    path: Path
+    line: int
+    language: str
+    code: str
+    marker: str  # the HTML comment right before the block, if any
+
+    @property
+    def id(self) -> str:
+        return f"{self.path.relative_to(REPO)}:{self.line}"
+
+
+def blocks(path: Path) -> list[Block]:
+    text = path.read_text(encoding="utf-8")
+    found = []
+    for match in FENCE.finditer(text):
+        before = text[: match.start()].rstrip().splitlines()
+        marker = before[-1].strip() if before and before[-1].strip().startswith("<!--") else ""
+        line = text.count("\n", 0, match.start()) + 1
+        found.append(Block(path, line, match.group(1).lower(), match.group(2), marker))
+    return found
+
+
+ALL_BLOCKS = [block for path in DOC_FILES if path.exists() for block in blocks(path)]
+PYTHON = [b for b in ALL_BLOCKS if b.language in ("python", "py") and "docs-test: skip" not in b.marker]
+SHELL = [b for b in ALL_BLOCKS if b.language in ("console", "bash", "shell", "sh")]
+GRAPHS = [b for b in ALL_BLOCKS if b.language == "mermaid" and b.marker.startswith("<!-- graph:")]
+
+
+def flow_task_commands(block: Block) -> list[list[str]]:
+    """The checked `flow-task` commands of a shell block, as argv lists."""
+    commands = []
+    for raw in block.code.splitlines():
+        line = raw.strip().removeprefix("$ ").strip()
+        line = line.removeprefix("poetry run ").strip()
+        if not line.startswith("flow-task "):
+            continue
+        argv = shlex.split(line.split(" #", 1)[0])[1:]
+        if argv and argv[0] in CHECKED_COMMANDS and not any(a in ("|", ">", "&&") for a in argv):
+            commands.append(argv)
+    return commands
+
+
+@pytest.mark.parametrize("block", PYTHON, ids=[b.id for b in PYTHON])
+def test_python_example_runs(
+    block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FLOWTASKS_RUNS_DIR", str(tmp_path / "runs"))
+    name = "docs_example_" + re.sub(r"\W", "_", block.id)
+    module = types.ModuleType(name)
+    module.__file__ = str(block.path)
+    monkeypatch.setitem(sys.modules, name, module)
+    code = compile("\n" * (block.line) + block.code, str(block.path), "exec")
+    exec(code, module.__dict__)
+
+
+SHELL_COMMANDS = [(b, argv) for b in SHELL for argv in flow_task_commands(b)]
+
+
+@pytest.mark.parametrize(
+    ("block", "argv"),
+    SHELL_COMMANDS,
+    ids=[f"{b.id}:{' '.join(argv)}" for b, argv in SHELL_COMMANDS],
+)
+def test_documented_command_succeeds(
+    block: Block,
+    argv: list[str],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FLOWTASKS_RUNS_DIR", str(tmp_path / "runs"))
+    code = main(argv)
+    _, err = capsys.readouterr()
+    assert code == 0, f"flow-task {' '.join(argv)} (documented at {block.id}) failed:\n{err}"
+
+
+@pytest.mark.parametrize("block", GRAPHS, ids=[b.id for b in GRAPHS])
+def test_embedded_diagram_is_current(block: Block, capsys: pytest.CaptureFixture[str]) -> None:
+    flow = block.marker.removeprefix("<!-- graph:").removesuffix("-->").strip()
+    assert main(["graph", flow, "--format", "mermaid"]) == 0
+    current = capsys.readouterr().out
+    if current != block.code and os.environ.get("FLOWTASKS_UPDATE_DOCS") == "1":
+        text = block.path.read_text(encoding="utf-8")
+        block.path.write_text(text.replace(block.code, current, 1), encoding="utf-8")
+        return
+    assert block.code == current, (
+        f"the diagram of {flow} at {block.id} is stale: run "
+        f"FLOWTASKS_UPDATE_DOCS=1 scripts/test {Path(__file__).relative_to(REPO)}"
+    )
+
+
+def test_the_docs_have_examples_of_each_kind() -> None:
+    # The README and docs/cli.md show the commands; adding-a-new-workflow embeds a diagram.
+    assert any(argv[0] == "list" for _, argv in SHELL_COMMANDS)
+    assert any(argv[0] == "graph" for _, argv in SHELL_COMMANDS)
+    assert any(b.path.name == "adding-a-new-workflow.md" for b in GRAPHS)
