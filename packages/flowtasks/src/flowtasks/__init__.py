@@ -33,6 +33,7 @@ from flowtasks.dsl import (
 )
 from flowtasks.errors import (
     DefinitionError,
+    DomainLoadError,
     FlowNotFoundError,
     FlowtasksError,
     Problem,
@@ -49,6 +50,7 @@ __all__ = [
     "Choice",
     "Condition",
     "DefinitionError",
+    "DomainLoadError",
     "DistributedMap",
     "Fail",
     "Flow",

@@ -151,9 +151,12 @@ def _cmd_graph(args: argparse.Namespace) -> int:
     if args.asl is not None:
         definition = _read_asl(args.asl)
     elif args.flow is not None:
-        from flowtasks.registry import compiled_definition
+        from flowtasks.registry import compiled_definition, qualified_name_of
 
-        definition = compiled_definition(args.flow)
+        name = qualified_name_of(args.flow)
+        if run is not None and run.meta.get("flow") != name:
+            raise UsageError(f"run {run.id} is a run of {run.meta.get('flow')}, not of {name}")
+        definition = compiled_definition(name)
     elif run is not None:
         definition = run.definition
     else:
@@ -171,9 +174,9 @@ def _cmd_graph(args: argparse.Namespace) -> int:
 
 
 def _cmd_state(args: argparse.Namespace) -> int:
-    from flowtasks.protocol import ENV_INPUT, ENV_PARAM_PREFIX, TaskCall, error_of
+    from flowtasks.protocol import ENV_INPUT, ENV_PARAM_PREFIX, TaskCall, decode_input, error_of
     from flowtasks.registry import qualified_name_of
-    from flowtasks.runner import encode_result, resolve
+    from flowtasks.runner import execute, resolve
 
     given, value = _read_input(args)
     if given:
@@ -185,15 +188,13 @@ def _cmd_state(args: argparse.Namespace) -> int:
         if not env:
             env = {ENV_INPUT: "{}"}
     call = TaskCall(qualified_name_of(args.flow), args.state, env)
-    task_state = resolve(call)
+    resolve(call)  # an unknown flow or state is a usage error, not the task's failure
     try:
-        from flowtasks.protocol import decode_input
-
-        payload = decode_input(call.env)
+        decode_input(call.env)
     except ValueError as exc:
         raise UsageError(f"the task input in the environment is not valid JSON: {exc}") from None
     try:
-        text = encode_result(task_state.call(payload))
+        result = execute(call)
     except Exception as exc:
         if os.environ.get("FLOWTASKS_DEBUG"):
             raise
@@ -202,78 +203,21 @@ def _cmd_state(args: argparse.Namespace) -> int:
         _err(f"  Error: {error}")
         _err(f"  Cause: {cause}")
         return 1
-    _out(_json_text(json.loads(text)))
+    _out(_json_text(result))
     return 0
-
-
-def _mocks(pairs: Sequence[str]) -> dict[str, Any]:
-    mocks: dict[str, Any] = {}
-    for pair in pairs:
-        state, sep, text = pair.partition("=")
-        if not sep or not state:
-            raise UsageError(f"--mock {pair!r}: expected STATE=JSON")
-        mocks[state] = _parse_json(text, f"--mock {state}")
-    return mocks
-
-
-def _is_failure(value: Any) -> bool:
-    return isinstance(value, dict) and "Error" in value and set(value) <= {"Error", "Cause"}
-
-
-def _handlers(mocks: dict[str, Any], definition: dict[str, Any]) -> dict[str, Callable[[Any], Any]]:
-    """Engine handlers for `mocks`: a result, or ``{"Error", "Cause"}`` raised as a TaskError."""
-    from flowtasks.errors import TaskError
-
-    tasks, resources = _task_states(definition)
-    handlers: dict[str, Callable[[Any], Any]] = {}
-    for state, value in mocks.items():
-        if state not in tasks and state not in resources:
-            known = ", ".join(sorted(tasks)) or "(none)"
-            raise UsageError(f"--mock {state}: no Task state of that name. Task states: {known}")
-        if _is_failure(value):
-            error, cause = str(value["Error"]), str(value.get("Cause", ""))
-
-            def fail(_: Any, error: str = error, cause: str = cause) -> Any:
-                raise TaskError(error, cause)
-
-            handlers[state] = fail
-        else:
-
-            def give(_: Any, text: str = json.dumps(value)) -> Any:
-                return json.loads(text)  # a fresh copy for every call
-
-            handlers[state] = give
-    return handlers
-
-
-def _task_states(machine: dict[str, Any]) -> tuple[set[str], set[str]]:
-    tasks: set[str] = set()
-    resources: set[str] = set()
-    for name, state in (machine.get("States") or {}).items():
-        if state.get("Type") == "Task":
-            tasks.add(name)
-            resources.add(str(state.get("Resource")))
-        subs = list(state.get("Branches") or [])
-        processor = state.get("ItemProcessor") or state.get("Iterator")
-        if isinstance(processor, dict):
-            subs.append(processor)
-        for sub in subs:
-            more_tasks, more_resources = _task_states(sub)
-            tasks |= more_tasks
-            resources |= more_resources
-    return tasks, resources
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
+    from flowtasks.runner.mocks import mock_handlers, parse_mocks
     from flowtasks.runner.progress import Progress
     from flowtasks.runs import load_run, new_run_id, save_run
 
     sources = sum(x is not None for x in (args.flow, args.asl, args.redrive))
     if sources != 1:
         raise UsageError("run needs exactly one of FLOW, --asl PATH or --redrive RUN_ID")
-    mocks = _mocks(args.mock)
+    mocks = parse_mocks(args.mock)
     _, value = _read_input(args)
     started = datetime.now(UTC).isoformat(timespec="milliseconds")
     if args.redrive is not None:
@@ -293,7 +237,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         progress = Progress(execution.definition, header=f"redriving run {run_id} ({flow_label})")
         execution = redrive(
             execution,
-            _handlers(mocks, execution.definition),
+            mock_handlers(mocks, execution.definition),
             skip_waits=args.skip_waits,
             on_event=progress,
         )
@@ -316,7 +260,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         execution = run(
             definition,
             value,
-            _handlers(mocks, definition),
+            mock_handlers(mocks, definition),
             args.skip_waits,
             on_event=progress,
             name=run_id,

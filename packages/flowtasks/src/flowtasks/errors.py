@@ -2,12 +2,13 @@
 
 ::
 
-    FlowtasksError                  root of everything flowtasks raises on purpose (exit_code 1)
-    ├── DefinitionError             a flow or an ASL definition is invalid; .problems lists every one
-    ├── FlowNotFoundError           no flow (or domain) by that name; .name, .known (exit_code 2)
-    ├── StateNotFoundError          no state by that name in a flow; .flow, .state, .known (exit_code 2)
-    ├── UsageError                  bad command-line arguments or input JSON (exit_code 2)
-    └── TaskError                   raised by a task handler to fail its state with .error / .cause
+    FlowtasksError          root of everything flowtasks raises on purpose (exit_code 1)
+    ├── DefinitionError     a flow or an ASL definition is invalid; .problems lists every one
+    ├── DomainLoadError     a domain's flows module cannot be imported; .domain, .module
+    ├── FlowNotFoundError   no flow by that name; .name, .known (exit_code 2)
+    ├── StateNotFoundError  no state by that name in a flow; .flow, .state, .known (exit_code 2)
+    ├── UsageError          bad command-line arguments or input JSON (exit_code 2)
+    └── TaskError           raised by a task handler to fail its state with .error / .cause
 
 Any other exception raised by a task handler is turned into an ASL error at exactly one boundary
 (`flowtasks.protocol.error_of`): Error = the exception's class name, Cause = its message.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "DefinitionError",
+    "DomainLoadError",
     "FlowNotFoundError",
     "FlowtasksError",
     "Problem",
@@ -65,6 +67,15 @@ class DefinitionError(FlowtasksError):
         super().__init__(f"{subject} is invalid ({count} {noun}):\n{lines}")
 
 
+class DomainLoadError(FlowtasksError):
+    """A domain's flows module could not be imported, or exports something inconsistent."""
+
+    def __init__(self, domain: str, module: str, message: str) -> None:
+        self.domain = domain
+        self.module = module
+        super().__init__(f"domain {domain!r} ({module}) cannot be loaded: {message}")
+
+
 class FlowNotFoundError(FlowtasksError):
     """No flow (or domain) is registered under `name`."""
 
@@ -73,7 +84,9 @@ class FlowNotFoundError(FlowtasksError):
     def __init__(self, name: str, known: Iterable[str] = ()) -> None:
         self.name = name
         self.known = tuple(sorted(known))
-        hint = f" Known flows: {', '.join(self.known)}." if self.known else " No flows are registered."
+        hint = (
+            f" Known flows: {', '.join(self.known)}." if self.known else " No flows are registered."
+        )
         super().__init__(f"unknown flow {name!r}.{hint}")
 
 

@@ -15,8 +15,10 @@ variables on its container (ECS) or in its payload (Lambda):
 ECS (default compute), Resource `ECS_RESOURCE`, Parameters::
 
     {"Cluster": ..., "TaskDefinition": ..., "LaunchType": "FARGATE", ...,
-     "Overrides": {"ContainerOverrides": [{"Name": ..., "Command": ["flow-task", "state", FLOW, STATE],
-                                           "Environment": [{"Name": ENV_..., "Value.$": ...}, ...]}]}}
+     "Overrides": {"ContainerOverrides": [{
+         "Name": ...,
+         "Command": ["flow-task", "state", FLOW, STATE],
+         "Environment": [{"Name": ENV_..., "Value.$": ...}, ...]}]}}
 
 Lambda (``compute="lambda"``), Resource `LAMBDA_RESOURCE`, Parameters::
 
@@ -85,7 +87,7 @@ def task_call_of(resource: str, parameters: Any) -> TaskCall | None:
     if resource == ECS_RESOURCE:
         overrides = parameters.get("Overrides")
         containers = overrides.get("ContainerOverrides") if isinstance(overrides, dict) else None
-        if not isinstance(containers, list) or not containers or not isinstance(containers[0], dict):
+        if not (isinstance(containers, list) and containers and isinstance(containers[0], dict)):
             return None
         command = containers[0].get("Command")
         for item in containers[0].get("Environment") or []:

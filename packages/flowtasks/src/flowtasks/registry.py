@@ -16,7 +16,6 @@ more than the whole rest of ``flow-task``'s start-up.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import os
 import sys
@@ -24,7 +23,7 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.errors import FlowNotFoundError, FlowtasksError
+from flowtasks.errors import DomainLoadError, FlowNotFoundError
 
 if TYPE_CHECKING:
     from flowtasks.asl.compiler import Compiled
@@ -45,15 +44,6 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "flowtasks.domains"
-
-
-class DomainLoadError(FlowtasksError):
-    """A domain's flows module could not be imported, or exports something inconsistent."""
-
-    def __init__(self, domain: str, module: str, message: str) -> None:
-        self.domain = domain
-        self.module = module
-        super().__init__(f"domain {domain!r} ({module}) cannot be loaded: {message}")
 
 
 @dataclass(frozen=True)
@@ -190,6 +180,8 @@ def get_flow(qualified_name: str) -> Flow:
         matches = [name for name in flows if split_name(name)[1] == qualified_name]
         if len(matches) == 1:
             return flows[matches[0]]
+    import difflib
+
     error = FlowNotFoundError(qualified_name, flows)
     close = difflib.get_close_matches(qualified_name, list(flows), n=1)
     if not close and "." not in qualified_name:

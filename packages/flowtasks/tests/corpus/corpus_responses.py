@@ -15,8 +15,10 @@ from typing import Any
 
 REQUEST_ID = "0f2c2a9e-0000-4000-8000-000000000001"
 SDK_META: dict[str, Any] = {
-    "SdkHttpMetadata": {"HttpHeaders": {"Content-Type": "application/x-amz-json-1.0"},
-                        "HttpStatusCode": 200},
+    "SdkHttpMetadata": {
+        "HttpHeaders": {"Content-Type": "application/x-amz-json-1.0"},
+        "HttpStatusCode": 200,
+    },
     "SdkResponseMetadata": {"RequestId": REQUEST_ID},
 }
 
@@ -36,20 +38,25 @@ def sns_publish() -> dict[str, Any]:
 
 
 def sqs_send() -> dict[str, Any]:
-    return {"MD5OfMessageBody": "9e107d9d372bb6826bd81d3542a419d6",
-            "MessageId": "c4b1e2f3-0000-4000-8000-000000000003", **SDK_META}
+    return {
+        "MD5OfMessageBody": "9e107d9d372bb6826bd81d3542a419d6",
+        "MessageId": "c4b1e2f3-0000-4000-8000-000000000003",
+        **SDK_META,
+    }
 
 
 def events_put() -> dict[str, Any]:
-    return {"Entries": [{"EventId": "d5c2f3a4-0000-4000-8000-000000000004"}],
-            "FailedEntryCount": 0}
+    return {"Entries": [{"EventId": "d5c2f3a4-0000-4000-8000-000000000004"}], "FailedEntryCount": 0}
 
 
 def start_execution_sync2(output: Any) -> dict[str, Any]:
     """``states:startExecution.sync:2``: the child's output as JSON (``.sync`` gives text)."""
     return {
         "ExecutionArn": "arn:aws:states:us-east-1:123456789012:execution:Child:run-1",
-        "Input": {}, "Output": output, "StartDate": 1700000000000, "StopDate": 1700000001000,
+        "Input": {},
+        "Output": output,
+        "StartDate": 1700000000000,
+        "StopDate": 1700000001000,
         "StateMachineArn": "arn:aws:states:us-east-1:123456789012:stateMachine:Child",
         "Status": "SUCCEEDED",
     }
@@ -63,14 +70,20 @@ def start_execution_sync(output: Any) -> dict[str, Any]:
 
 
 def start_execution() -> dict[str, Any]:
-    return {"ExecutionArn": "arn:aws:states:us-east-1:123456789012:execution:Child:run-1",
-            "StartDate": 1700000000000}
+    return {
+        "ExecutionArn": "arn:aws:states:us-east-1:123456789012:execution:Child:run-1",
+        "StartDate": 1700000000000,
+    }
 
 
 def http_response(body: Any, status: int = 200) -> dict[str, Any]:
     """``apigateway:invoke`` / ``http:invoke``."""
-    return {"Headers": {"Content-Type": ["application/json"]}, "ResponseBody": body,
-            "StatusCode": status, "StatusText": "OK" if status == 200 else "Error"}
+    return {
+        "Headers": {"Content-Type": ["application/json"]},
+        "ResponseBody": body,
+        "StatusCode": status,
+        "StatusText": "OK" if status == 200 else "Error",
+    }
 
 
 def default_result(resource: str) -> Any:

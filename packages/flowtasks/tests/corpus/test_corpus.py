@@ -7,12 +7,22 @@ cannot run yet are strict xfails naming the missing feature.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from corpus_responses import default_result
-from corpus_scenarios import CORPUS_DIR, SCENARIOS, Scenario, load
+from corpus_scenarios import (
+    CORPUS_DIR,
+    JSONATA,
+    SCENARIOS,
+    EngineLacksFeature,
+    Scenario,
+    check_supported,
+    load,
+)
 
 from flowtasks.local.graph import compile_definition
 from flowtasks.testing import run_flow, task_states
@@ -24,7 +34,10 @@ def _params(kind: str) -> list[Any]:
     params = []
     for name in sorted(SCENARIOS):
         reason = SCENARIOS[name].load_xfail if kind == "load" else SCENARIOS[name].xfail
-        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        raises = EngineLacksFeature if kind == "run" else None
+        marks = [pytest.mark.xfail(strict=True, reason=reason, raises=raises)] if reason else []
+        if kind == "run" and SCENARIOS[name].s3:
+            marks.append(pytest.mark.integration)  # talks to the local S3 (moto) server
         params.append(pytest.param(name, marks=marks, id=name))
     return params
 
@@ -45,8 +58,9 @@ def mocks_for(definition: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
     tasks = task_states(definition)
     unknown = sorted(set(scenario.mocks) - set(tasks))
     assert not unknown, f"scenario mocks states that are not Tasks: {unknown}"
-    return {name: scenario.mocks.get(name, default_result(resource))
-            for name, resource in tasks.items()}
+    return {
+        name: scenario.mocks.get(name, default_result(resource)) for name, resource in tasks.items()
+    }
 
 
 def put_objects(buckets: dict[str, dict[str, bytes]] | Any) -> None:
@@ -64,8 +78,13 @@ def test_runs(name: str, request: pytest.FixtureRequest) -> None:
     if scenario.s3:
         request.getfixturevalue("s3_endpoint")
         put_objects(scenario.s3)
-    run = run_flow(definition, scenario.input, mocks=mocks_for(definition, scenario),
-                   skip_waits=scenario.skip_waits)
+    run = run_flow(
+        definition,
+        scenario.input,
+        mocks=mocks_for(definition, scenario),
+        skip_waits=scenario.skip_waits,
+    )
+    check_supported(run)
     assert run.status == scenario.status, run.describe()
     if scenario.error is not None:
         assert run.error == scenario.error, run.describe()
@@ -76,3 +95,13 @@ def test_runs(name: str, request: pytest.FixtureRequest) -> None:
         assert run.output == scenario.output, run.describe()
     for state, count in scenario.retries.items():
         run.assert_retries(state, count)
+
+
+@pytest.mark.parametrize("reason", sorted({s.xfail for s in SCENARIOS.values() if s.xfail}))
+def test_the_asl_support_page_lists_the_files_left_out(reason: str) -> None:
+    """docs/asl-support.md names, for each feature left out, exactly the corpus files it stops."""
+    page = (Path(__file__).resolve().parents[4] / "docs" / "asl-support.md").read_text("utf-8")
+    feature = "**JSONata**" if reason == JSONATA else "**Variables**"
+    section = page.split(feature, 1)[1].split("\n- **", 1)[0]
+    listed = set(re.findall(r"`((?:ls|sfe|sp|samt|wfc)--[^`]+)`", section))
+    assert listed == {name for name, s in SCENARIOS.items() if s.xfail == reason}

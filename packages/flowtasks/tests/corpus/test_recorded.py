@@ -19,13 +19,15 @@ from typing import Any
 
 import pytest
 from corpus_responses import lambda_invoke
-from corpus_scenarios import SCENARIOS, load
+from corpus_scenarios import SCENARIOS, EngineLacksFeature, check_supported, load
 
 from flowtasks.testing import FlowRun, TaskError, run_flow
 
 EXPECTED_DIR = Path(__file__).resolve().parent / "expected"
 AWS_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 """Timestamps in the context object, per LocalStack's AWS-validated test_execution_dateformat."""
+ARN = "arn:aws:states:<region>:111111111111"
+"""How the snapshots of test_query_context_object_values write the start of a states ARN."""
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 STACK_TRACE = [
@@ -34,31 +36,60 @@ STACK_TRACE = [
 ]
 
 
-def _raise_lambda_exception(_: Any) -> Any:
-    """LocalStack's raise_exception.py Lambda, as the lambda:invoke integration reports it."""
-    cause = json.dumps(
-        {"errorMessage": "Some exception was raised.", "errorType": "Exception",
-         "requestId": str(uuid.uuid4()), "stackTrace": STACK_TRACE},
-        separators=(",", ":"),
-    )
-    raise TaskError("Exception", cause)
+def _lambda_exception(separators: tuple[str, str]) -> Callable[[Any], Any]:
+    """LocalStack's raise_exception.py Lambda: its error JSON becomes the Cause. The
+    lambda:invoke integration writes it compact; a Lambda function ARN as Resource writes it
+    with spaces (as the recorded snapshots show)."""
 
+    def handler(_: Any) -> Any:
+        error = {
+            "errorMessage": "Some exception was raised.",
+            "errorType": "Exception",
+            "requestId": str(uuid.uuid4()),
+            "stackTrace": STACK_TRACE,
+        }
+        raise TaskError("Exception", json.dumps(error, separators=separators))
+
+    return handler
+
+
+DIVERGENCES: dict[tuple[str, str], str] = {
+    ("ls--base--query_context_object_values", "result"): (
+        "engine differs from the AWS recording: $$.Execution.StartTime / $$.State.EnteredTime "
+        "end in '+00:00' where AWS writes 'Z', and $$.State of a Pass state carries RetryCount, "
+        "which AWS gives Task states only"
+    ),
+    ("ls--scenarios--retry_interval_features", "events"): (
+        "engine records TaskScheduled/TaskStarted/TaskFailed for a Task whose Resource is a "
+        "Lambda function ARN, where AWS records LambdaFunctionScheduled/Started/Failed"
+    ),
+    ("ls--comment--comments_as_per_docs", "events"): (
+        "engine records TaskScheduled/TaskStarted/TaskSucceeded for a Task whose Resource is a "
+        "Lambda function ARN, where AWS records LambdaFunctionScheduled/Started/Succeeded"
+    ),
+}
+"""Where the engine does not yet match AWS: (file, check) -> what differs."""
 
 BEHAVIOURS: dict[str, Callable[[Any], Any]] = {
     "identity": lambda payload: payload,
     "lambda_invoke_identity": lambda request: lambda_invoke(request["Payload"]),
-    "lambda_invoke_raise_exception": _raise_lambda_exception,
+    "lambda_invoke_raise_exception": _lambda_exception((",", ":")),
+    "lambda_raise_exception": _lambda_exception((", ", ": ")),
 }
 
 
-def _cases() -> list[Any]:
+def _cases(check: str = "result") -> list[Any]:
     cases = []
     for path in sorted(EXPECTED_DIR.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         name = path.stem
-        reason = SCENARIOS[name].xfail
+        lacks = SCENARIOS[name].xfail
+        reason = lacks or DIVERGENCES.get((name, check))
+        raises = EngineLacksFeature if lacks else None
         for index, recorded in enumerate(data["runs"]):
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            if check == "events" and "event_types" not in recorded:
+                continue
+            marks = [pytest.mark.xfail(strict=True, reason=reason, raises=raises)] if reason else []
             cases.append(pytest.param(name, index, marks=marks, id=f"{name}[{recorded['name']}]"))
     return cases
 
@@ -96,16 +127,18 @@ def _context_placeholders(value: Any, run: FlowRun) -> Any:
     started = run.history[0].get("executionStartedEventDetails", {})
     machine_name = execution.state_machine_arn.rsplit(":", 1)[-1]
     exact = {
-        execution.execution_arn:
-            "arn:aws:states:<region>:111111111111:execution:<ArnPart_0idx>:<ExecArnPart_0idx>",
-        execution.state_machine_arn:
-            "arn:aws:states:<region>:111111111111:stateMachine:<ArnPart_0idx>",
+        execution.execution_arn: f"{ARN}:execution:<ArnPart_0idx>:<ExecArnPart_0idx>",
+        execution.state_machine_arn: f"{ARN}:stateMachine:<ArnPart_0idx>",
         execution.name: "<ExecArnPart_0idx>",
         machine_name: "<ArnPart_0idx>",
         started.get("roleArn", ""): "snf_role_arn",
     }
-    by_key = {"StartTime": "start-time", "execution_starttime": "start-time",
-              "EnteredTime": "entered-time", "state_enteredtime": "entered-time"}
+    by_key = {
+        "StartTime": "start-time",
+        "execution_starttime": "start-time",
+        "EnteredTime": "entered-time",
+        "state_enteredtime": "entered-time",
+    }
 
     def walk(node: Any, key: str | None = None) -> Any:
         if isinstance(node, dict):
@@ -135,10 +168,18 @@ def test_matches_aws_recording(name: str, index: int) -> None:
     recorded = expected(name, index)
     run = run_recorded(name, recorded)
     how = recorded.get("normalize")
+    check_supported(run)
     if "status" in recorded:
         assert run.status == recorded["status"], run.describe()
     if "output" in recorded:
         assert normalise(run.output, run, how) == recorded["output"], run.describe()
+    if "error" in recorded:
+        assert run.error == recorded["error"], run.describe()
+    if "cause" in recorded:
+        # numbered in order of appearance over the whole history, as the snapshot numbers them
+        events = normalise(run.history, run, how)
+        final = events[-1][next(key for key in events[-1] if key.endswith("EventDetails"))]
+        assert json.loads(final["cause"]) == recorded["cause"], run.describe()
     for state in recorded.get("states", []):
         assert run.state_input(state["name"]) == state["input"]
         assert run.state_output(state["name"]) == state["output"]
@@ -146,12 +187,9 @@ def test_matches_aws_recording(name: str, index: int) -> None:
         assert after == state["next"], run.describe()
 
 
-def _event_cases() -> list[Any]:
-    return [case for case in _cases() if "event_types" in expected(*case.values)]
-
-
-@pytest.mark.parametrize(("name", "index"), _event_cases())
+@pytest.mark.parametrize(("name", "index"), _cases("events"))
 def test_history_event_types_match_aws(name: str, index: int) -> None:
     recorded = expected(name, index)
     run = run_recorded(name, recorded)
+    check_supported(run)
     assert run.event_types == recorded["event_types"]

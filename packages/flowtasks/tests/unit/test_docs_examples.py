@@ -4,7 +4,9 @@
   defines are importable by name as the compiler requires), with a temporary folder as cwd.
   A block right after ``<!-- docs-test: skip -->`` is not run (fragments that cannot run alone).
 - Each ``flow-task list|asl|validate|graph`` line (optionally after ``$ `` and ``poetry run``)
-  in a ```console / ```bash / ```shell block runs through `flowtasks.cli.main` and must exit 0.
+  in a ```console / ```bash / ```shell block runs through `flowtasks.cli.main` and must exit 0
+  (except ``graph --run``, which needs a saved run; and blocks after the skip marker, e.g. those
+  showing a hypothetical domain).
 - A ```mermaid block right after ``<!-- graph: FLOW -->`` must equal ``flow-task graph FLOW``
   (``FLOWTASKS_UPDATE_DOCS=1`` rewrites it instead).
 """
@@ -24,7 +26,7 @@ import pytest
 from flowtasks.cli import main
 
 REPO = Path(__file__).resolve().parents[4]
-DOC_FILES = sorted((REPO / "docs").glob("*.md")) + [REPO / "README.md"]
+DOC_FILES = [*sorted((REPO / "docs").glob("*.md")), REPO / "README.md"]
 CHECKED_COMMANDS = {"list", "asl", "validate", "graph"}
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 
@@ -54,29 +56,36 @@ def blocks(path: Path) -> list[Block]:
 
 
 ALL_BLOCKS = [block for path in DOC_FILES if path.exists() for block in blocks(path)]
-PYTHON = [b for b in ALL_BLOCKS if b.language in ("python", "py") and "docs-test: skip" not in b.marker]
-SHELL = [b for b in ALL_BLOCKS if b.language in ("console", "bash", "shell", "sh")]
+PYTHON = [
+    b for b in ALL_BLOCKS if b.language in ("python", "py") and "docs-test: skip" not in b.marker
+]
+SHELL = [
+    b
+    for b in ALL_BLOCKS
+    if b.language in ("console", "bash", "shell", "sh") and "docs-test: skip" not in b.marker
+]
 GRAPHS = [b for b in ALL_BLOCKS if b.language == "mermaid" and b.marker.startswith("<!-- graph:")]
 
 
 def flow_task_commands(block: Block) -> list[list[str]]:
     """The checked `flow-task` commands of a shell block, as argv lists."""
     commands = []
-    for raw in block.code.splitlines():
+    for raw in re.sub(r"\\\n\s*", " ", block.code).splitlines():  # join continued lines
         line = raw.strip().removeprefix("$ ").strip()
         line = line.removeprefix("poetry run ").strip()
         if not line.startswith("flow-task "):
             continue
-        argv = shlex.split(line.split(" #", 1)[0])[1:]
-        if argv and argv[0] in CHECKED_COMMANDS and not any(a in ("|", ">", "&&") for a in argv):
+        try:
+            argv = shlex.split(line.split(" #", 1)[0])[1:]
+        except ValueError as exc:
+            raise ValueError(f"{block.id}: cannot parse {line!r}: {exc}") from None
+        if argv and argv[0] in CHECKED_COMMANDS and not {"|", ">", "&&", "--run"} & set(argv):
             commands.append(argv)
     return commands
 
 
 @pytest.mark.parametrize("block", PYTHON, ids=[b.id for b in PYTHON])
-def test_python_example_runs(
-    block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_python_example_runs(block: Block, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("FLOWTASKS_RUNS_DIR", str(tmp_path / "runs"))
     name = "docs_example_" + re.sub(r"\W", "_", block.id)
@@ -115,7 +124,10 @@ def test_embedded_diagram_is_current(block: Block, capsys: pytest.CaptureFixture
     current = capsys.readouterr().out
     if current != block.code and os.environ.get("FLOWTASKS_UPDATE_DOCS") == "1":
         text = block.path.read_text(encoding="utf-8")
-        block.path.write_text(text.replace(block.code, current, 1), encoding="utf-8")
+        old = f"{block.marker}\n```mermaid\n{block.code}```"
+        assert old in text, f"cannot locate the diagram at {block.id} to update it"
+        new = f"{block.marker}\n```mermaid\n{current}```"
+        block.path.write_text(text.replace(old, new, 1), encoding="utf-8")
         return
     assert block.code == current, (
         f"the diagram of {flow} at {block.id} is stale: run "

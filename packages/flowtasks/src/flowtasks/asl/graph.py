@@ -114,7 +114,6 @@ def _grouped(rule: Mapping[str, Any]) -> str:
 
 def _build(definition: Mapping[str, Any]) -> _Graph:
     taken: set[str] = set()
-    edges: list[_Edge] = []
     names: dict[str, list[str]] = {}
 
     def new_id(prefix: str, name: str) -> str:
@@ -127,26 +126,24 @@ def _build(definition: Mapping[str, Any]) -> _Graph:
         taken.add(candidate)
         return candidate
 
-    def scope(machine: Mapping[str, Any], cluster: _Cluster, top: bool) -> dict[str, str]:
+    def scope(
+        machine: Mapping[str, Any], cluster: _Cluster, top: bool, edges: list[_Edge]
+    ) -> dict[str, str]:
+        """Add the nodes of one state machine scope to `cluster` and its edges to `edges`,
+        each state's own edges first, then its branches/iterator (edge in, then their edges)."""
         states = _in_run_order(machine)
         ids: dict[str, str] = {}
+        children: dict[str, list[tuple[Mapping[str, Any], _Cluster]]] = {}
         for name, state in states.items():
             node = _Node(new_id("s_", name), name, str(state.get("Type", "?")))
             ids[name] = node.id
             names.setdefault(name, []).append(node.id)
             cluster.items.append(node)
             for index, branch in enumerate(_children(state)):
-                label = (
-                    f"{name}: branch {index + 1}"
-                    if node.type == "Parallel"
-                    else f"{name}: each item"
-                )
-                child = _Cluster(new_id("c_", f"{name}_{index + 1}"), label)
+                label = f"{name}: branch {index + 1}" if node.type == "Parallel" else ""
+                child = _Cluster(new_id("c_", f"{name}_{index + 1}"), label or f"{name}: each item")
                 cluster.items.append(child)
-                child_ids = scope(branch, child, top=False)
-                start = child_ids.get(str(branch.get("StartAt")))
-                if start is not None:
-                    edges.append(_Edge(node.id, start, "branch"))
+                children.setdefault(name, []).append((branch, child))
         for name, state in states.items():
             source = ids[name]
 
@@ -163,10 +160,18 @@ def _build(definition: Mapping[str, Any]) -> _Graph:
             ends = state.get("End") is True or state.get("Type") in ("Succeed", "Fail")
             if top and ends:
                 edges.append(_Edge(source, "_end", "next"))
+            for branch, child in children.get(name, []):
+                inner: list[_Edge] = []
+                child_ids = scope(branch, child, False, inner)
+                first = child_ids.get(str(branch.get("StartAt")))
+                if first is not None:
+                    edges.append(_Edge(source, first, "branch"))
+                edges.extend(inner)
         return ids
 
     root = _Cluster("root", "")
-    ids = scope(definition, root, top=True)
+    edges: list[_Edge] = []
+    ids = scope(definition, root, True, edges)
     start = ids.get(str(definition.get("StartAt")))
     if start is not None:
         edges.insert(0, _Edge("_start", start, "next"))

@@ -136,7 +136,13 @@ def _format_text(value: Any) -> str:
         return "[" + ", ".join(_format_text(v) for v in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}={_format_text(v)}" for k, v in value.items()) + "}"
-    return json.dumps(value)
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if type(value) is int:
+        return str(value)
+    return json.dumps(value)  # floats as JSON writes them
 
 
 def split_template(template: str, raw: str | None) -> list[str]:

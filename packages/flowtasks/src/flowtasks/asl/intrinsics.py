@@ -76,7 +76,8 @@ def compile_intrinsic(text: str) -> Evaluator:
     ``States.IntrinsicFailure`` for bad arguments and ``States.Runtime`` when a path argument
     selects nothing.
     """
-    return _compile_node(_parse(text))
+    node = _parse(text)
+    return _generate(node, _compile_node(node))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,3 +292,48 @@ def _compile_node(node: _Node) -> Evaluator:
             ) from None
 
     return call
+
+
+def _generate(node: _Call, careful: Evaluator) -> Evaluator:
+    """The fast evaluator: the whole call tree as one generated Python expression.
+
+    On any failure it re-runs `careful` (the closure tree, which names the failing function
+    and path); evaluation has no side effects, so this reproduces the same failure.
+    """
+    names: dict[str, Any] = {}
+
+    def bind(value: Any) -> str:
+        name = f"_v{len(names)}"
+        names[name] = value
+        return name
+
+    def expr(item: _Node) -> str:
+        if isinstance(item, _Literal):
+            return bind(item.value)
+        if isinstance(item, _Path):
+            return f"{bind(compile_path(item.path))}(data, context)"
+        first = item.args[0] if item.args else None
+        if item.name == "States.Format" and isinstance(first, _Literal) and first.raw is not None:
+            pieces = bind(split_template(first.value, first.raw))
+            args = ", ".join(expr(a) for a in item.args[1:])
+            return f"_format({pieces}, [{args}])"
+        args = ", ".join(expr(a) for a in item.args)
+        return f"{bind(FUNCTIONS[item.name].implementation)}([{args}])"
+
+    source = (
+        "def evaluate(data, context):\n"
+        "    try:\n"
+        f"        return {expr(node)}\n"
+        "    except (IntrinsicError, PathNotFound):\n"
+        "        return careful(data, context)\n"
+    )
+    namespace: dict[str, Any] = {
+        **names,
+        "_format": format_pieces,
+        "IntrinsicError": IntrinsicError,
+        "PathNotFound": PathNotFound,
+        "careful": careful,
+    }
+    exec(compile(source, "<intrinsic function>", "exec"), namespace)
+    evaluate: Evaluator = namespace["evaluate"]
+    return evaluate

@@ -15,7 +15,6 @@ closure doing nothing but subscripting. `compile_result_path` returns the Result
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from functools import lru_cache
@@ -26,6 +25,7 @@ from flowtasks.asl.jsonpath_parse import (
     Field,
     Filter,
     Index,
+    ParsedPath,
     PathSyntaxError,
     Segment,
     Slice,
@@ -34,9 +34,10 @@ from flowtasks.asl.jsonpath_parse import (
     normalized,
     parse_path,
 )
-from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.asl.result_path import compile_result_path
 
 __all__ = [
+    "ContextObject",
     "PathNotFound",
     "PathSyntaxError",
     "check_path",
@@ -46,7 +47,6 @@ __all__ = [
 ]
 
 Reader = Callable[[Any, Any], Any]
-Writer = Callable[[Any, Any], Any]
 
 
 class PathNotFound(LookupError):
@@ -95,6 +95,8 @@ def compile_path(path: str) -> Reader:
     `PathNotFound` when a definite path selects nothing; indefinite paths return a list.
     """
     parsed = parse_path(path)
+    if parsed.root not in ("$", "$$"):
+        return _variable_reader(path, parsed)
     segments = parsed.segments
     use_context = parsed.root == "$$"
     if all(isinstance(s, Field | Index) for s in segments):
@@ -104,6 +106,35 @@ def compile_path(path: str) -> Reader:
     if parsed.function is None:
         return reader
     return _with_function(path, reader, parsed.function)
+
+
+class ContextObject(dict[str, Any]):
+    """A context object (``$$``) that also carries the workflow variables in scope.
+
+    Paths such as ``$name.field`` read ``variables["name"]``; ``$$`` still shows only the dict.
+    """
+
+    def __init__(self, context: Any = (), variables: Any = None) -> None:
+        super().__init__(context)
+        self.variables: dict[str, Any] = {} if variables is None else variables
+
+
+def _variable_reader(path: str, parsed: ParsedPath) -> Reader:
+    """A reader of ``$name...``: the rest of the path applies to the variable's value."""
+    name = parsed.root[1:]
+    rest = path.strip()[len(parsed.root) :]
+    inner = compile_path("$" + rest)
+
+    def read(data: Any, context: Any) -> Any:
+        variables = getattr(context, "variables", None)
+        if variables is None or name not in variables:
+            raise PathNotFound(path, f"The variable ${name} is not defined")
+        try:
+            return inner(variables[name], context)
+        except PathNotFound as exc:
+            raise PathNotFound(path, str(exc)) from None
+
+    return read
 
 
 def _with_function(path: str, reader: Reader, name: str) -> Reader:
@@ -122,11 +153,11 @@ def _with_function(path: str, reader: Reader, name: str) -> Reader:
 
     def apply(value: Any) -> Any:
         if name == "length":
-            if type(value) in (list, dict):
+            if isinstance(value, list | dict):
                 return len(value)
             raise fail("expects an array or an object")
         if name == "keys":
-            if type(value) is dict:
+            if isinstance(value, dict):
                 return list(value)
             raise fail("expects an object")
         if name in ("first", "last"):
@@ -148,84 +179,41 @@ def _with_function(path: str, reader: Reader, name: str) -> Reader:
     return lambda data, context: apply(reader(data, context))
 
 
-def _keys(segments: tuple[Segment, ...]) -> tuple[str | int, ...]:
-    """The names and indexes of a definite path."""
-    keys: list[str | int] = []
-    for seg in segments:
-        if isinstance(seg, Field):
-            keys.append(seg.name)
-        elif isinstance(seg, Index):
-            keys.append(seg.index)
-        else:
-            raise PathSyntaxError(f"not a single-node path segment: {seg}")
-    return tuple(keys)
-
-
-def _to_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
 def _definite_reader(path: str, segments: tuple[Segment, ...], use_context: bool) -> Reader:
-    keys = _keys(segments)
-    all_fields = all(isinstance(k, str) for k in keys)
+    keys = ParsedPath("$", segments).keys()
 
     def missing(root: Any) -> PathNotFound:
         return _explain_missing(path, keys, root)
 
+    root = "context" if use_context else "data"
     if not keys:
-        if use_context:
-            return lambda data, context: context
-        return lambda data, context: data
-
-    if all_fields and len(keys) == 1:
-        (k0,) = keys
-
-        def read1(data: Any, context: Any) -> Any:
-            root = context if use_context else data
-            try:
-                return root[k0]
-            except (KeyError, TypeError, IndexError):
-                raise missing(root) from None
-
-        return read1
-
-    if all_fields and len(keys) == 2:
-        k0, k1 = keys
-
-        def read2(data: Any, context: Any) -> Any:
-            root = context if use_context else data
-            try:
-                return root[k0][k1]
-            except (KeyError, TypeError, IndexError):
-                raise missing(root) from None
-
-        return read2
-
-    if all_fields:
-
-        def read_fields(data: Any, context: Any) -> Any:
-            root = node = context if use_context else data
-            try:
-                for key in keys:
-                    node = node[key]
-            except (KeyError, TypeError, IndexError):
-                raise missing(root) from None
-            return node
-
-        return read_fields
-
-    def read_mixed(data: Any, context: Any) -> Any:
-        root = node = context if use_context else data
-        for key in keys:
-            if isinstance(key, str):
-                if type(node) is not dict or key not in node:
-                    raise missing(root)
-            elif type(node) is not list or not -len(node) <= key < len(node):
-                raise missing(root)
-            node = node[key]
-        return node
-
-    return read_mixed
+        return (lambda data, context: context) if use_context else (lambda data, context: data)
+    # Generated once per path: plain subscripts; a list check before each index (a string
+    # must not be indexed like an array); any lookup error means "nothing selected".
+    lines = [f"    node = {root}"]
+    chain = ""
+    for key in keys:
+        if isinstance(key, str):
+            chain += f"[{key!r}]"
+            continue
+        if chain:
+            lines.append(f"    node = node{chain}")
+            chain = ""
+        lines.append(f"    if type(node) is not list: raise missing({root})")
+        lines.append(f"    node = node[{key}]")
+    lines.append(f"    return node{chain}")
+    body = "\n    ".join(lines)
+    source = (
+        "def read(data, context):\n"
+        "    try:\n"
+        f"    {body}\n"
+        "    except (KeyError, TypeError, IndexError):\n"
+        f"        raise missing({root}) from None\n"
+    )
+    namespace: dict[str, Any] = {"missing": missing}
+    exec(compile(source, f"<JSONPath {path}>", "exec"), namespace)
+    reader: Reader = namespace["read"]
+    return reader
 
 
 def _explain_missing(path: str, keys: tuple[str | int, ...], root: Any) -> PathNotFound:
@@ -236,12 +224,12 @@ def _explain_missing(path: str, keys: tuple[str | int, ...], root: Any) -> PathN
         walked.append(key)
         leaf = i == len(keys) - 1
         if isinstance(key, str):
-            if type(node) is dict and key in node:
+            if isinstance(node, dict) and key in node:
                 node = node[key]
                 continue
-            if leaf and type(node) is dict:
+            if leaf and isinstance(node, dict):
                 return PathNotFound(path, f"No results for path: {normalized(walked)}")
-            if type(node) is not dict:
+            if not isinstance(node, dict):
                 where = normalized(walked[:-1])
                 return PathNotFound(
                     path,
@@ -296,7 +284,7 @@ Step = Callable[[list[Any], Any, Any], list[Any]]
 def _step(seg: Segment) -> Step:
     if isinstance(seg, Field):
         name = seg.name
-        return lambda nodes, d, c: [n[name] for n in nodes if type(n) is dict and name in n]
+        return lambda nodes, d, c: [n[name] for n in nodes if isinstance(n, dict) and name in n]
     if isinstance(seg, Index):
         index = seg.index
         return lambda nodes, d, c: [
@@ -315,7 +303,7 @@ def _step(seg: Segment) -> Step:
             for n in nodes:
                 for m in members:
                     if isinstance(m, str):
-                        if type(n) is dict and m in n:
+                        if isinstance(n, dict) and m in n:
                             out.append(n[m])
                     elif type(n) is list and -len(n) <= m < len(n):
                         out.append(n[m])
@@ -330,7 +318,7 @@ def _step(seg: Segment) -> Step:
             for n in nodes:
                 if type(n) is list:
                     out.extend(item for item in n if predicate(item, d, c))
-                elif type(n) is dict and predicate(n, d, c):
+                elif isinstance(n, dict) and predicate(n, d, c):
                     out.append(n)
             return out
 
@@ -343,7 +331,7 @@ def _step(seg: Segment) -> Step:
             sub
             for n in nodes
             for sub in _descendants_and_self(n)
-            if type(sub) is dict and test(sub, d, c)
+            if isinstance(sub, dict) and test(sub, d, c)
         ]
     inner = _step(seg.then)
 
@@ -358,7 +346,7 @@ def _step(seg: Segment) -> Step:
 
 
 def _children(node: Any) -> list[Any]:
-    if type(node) is dict:
+    if isinstance(node, dict):
         return list(node.values())
     if type(node) is list:
         return list(node)
@@ -374,89 +362,3 @@ def _descendants_and_self(node: Any) -> list[Any]:
         result.append(current)
         stack.extend(reversed(_children(current)))
     return result
-
-
-# ---------------------------------------------------------------------------------------------
-# ResultPath
-
-
-@lru_cache(maxsize=1024)
-def compile_result_path(path: str | None) -> Writer:
-    """Compile a ResultPath into ``writer(state_input, result) -> output``; cached.
-
-    ``None`` (JSON null) discards the result and returns the input; ``$`` returns the result.
-    Otherwise the result is placed at the path in a copy of the input: only the objects along
-    the path are copied (the input is never mutated), missing objects are created, and an
-    existing array element may be replaced by index. Raises `PathSyntaxError` for a path that
-    is not a Reference Path on ``$``. The writer raises `StatesFailure`:
-
-    - ``States.ResultPathMatchFailure`` when the input is not an object, with AWS's cause
-      ``Unable to apply ReferencePath $.x to input <input JSON>`` (aws/aws-cdk issue 29473);
-    - ``States.ReferencePathConflict`` when a node along the path is not an object (or an index
-      is out of range), cause ``Unable to apply step "x" to input <input JSON>``, as AWS reports
-      it (cdklabs/construct-hub PR 459; localstack issue 1854).
-    """
-    if path is None:
-        return lambda state_input, result: state_input
-    parsed = parse_path(path)
-    if parsed.root != "$" or not parsed.definite:
-        raise PathSyntaxError(
-            f"ResultPath {path!r} must be a Reference Path on '$' (single node, no '$$')"
-        )
-    keys = _keys(parsed.segments)
-    if not keys:
-        return lambda state_input, result: result
-
-    def not_an_object(state_input: Any) -> StatesFailure:
-        return StatesFailure(
-            StatesErrorName.RESULT_PATH_MATCH_FAILURE,
-            f"Unable to apply ReferencePath {path} to input {_to_json(state_input)}",
-        )
-
-    def conflict(step: str | int, state_input: Any) -> StatesFailure:
-        name = step if isinstance(step, str) else f"[{step}]"
-        return StatesFailure(
-            StatesErrorName.REFERENCE_PATH_CONFLICT,
-            f'Unable to apply step "{name}" to input {_to_json(state_input)}',
-        )
-
-    if len(keys) == 1 and isinstance(keys[0], str):
-        (only,) = keys
-
-        def write_top(state_input: Any, result: Any) -> Any:
-            if type(state_input) is not dict:
-                raise not_an_object(state_input)
-            out = state_input.copy()
-            out[only] = result
-            return out
-
-        return write_top
-
-    last = len(keys) - 1
-
-    def write(state_input: Any, result: Any) -> Any:
-        if type(state_input) is not dict:
-            raise not_an_object(state_input)
-        top = state_input.copy()
-        node: Any = top
-        for i, key in enumerate(keys):
-            if isinstance(key, str):
-                if type(node) is not dict:
-                    raise conflict(key, state_input)
-                child = {} if i < last and key not in node else node.get(key)
-            else:
-                if type(node) is not list or not -len(node) <= key < len(node):
-                    raise conflict(key, state_input)
-                child = node[key]
-            if i == last:
-                node[key] = result
-                break
-            if type(child) in (dict, list):
-                child = child.copy()
-            else:
-                raise conflict(keys[i + 1], state_input)
-            node[key] = child
-            node = child
-        return top
-
-    return write

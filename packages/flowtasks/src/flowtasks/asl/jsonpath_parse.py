@@ -2,7 +2,7 @@
 
 Grammar (Jayway JsonPath, which Step Functions uses)::
 
-    path     := ("$$" | "$") segment*
+    path     := ("$$" | "$" | "$" variable-name) segment*
     segment  := "." name | ".*" | ".." (name | "*" | bracket) | bracket
     bracket  := "[" ( "*" | quoted ("," quoted)* | int ("," int)* | slice | "?(" filter ")" ) "]"
     slice    := [int] ":" [int] [":" [int]]
@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from flowtasks.asl.jsonpath_filter import Operand, Predicate, comparison
 
 __all__ = [
     "Deep",
@@ -34,12 +36,6 @@ __all__ = [
     "normalized",
     "parse_path",
 ]
-
-_NUMBER_TYPES = (int, float)
-"""The Python types of JSON numbers (bool, a subclass of int, is not one)."""
-
-Predicate = Callable[[Any, Any, Any], bool]
-"""predicate(item, data, context) -> bool, for a filter."""
 
 
 class PathSyntaxError(ValueError):
@@ -93,9 +89,21 @@ FUNCTIONS = frozenset({"length", "min", "max", "avg", "sum", "stddev", "first", 
 
 @dataclass(frozen=True, slots=True)
 class ParsedPath:
-    root: str  # "$" or "$$"
+    root: str  # "$" (the data), "$$" (the context object) or "$name" (a workflow variable)
     segments: tuple[Segment, ...]
     function: str | None = None
+
+    def keys(self) -> tuple[str | int, ...]:
+        """The names and indexes of a definite path; PathSyntaxError for any other segment."""
+        keys: list[str | int] = []
+        for seg in self.segments:
+            if isinstance(seg, Field):
+                keys.append(seg.name)
+            elif isinstance(seg, Index):
+                keys.append(seg.index)
+            else:
+                raise PathSyntaxError(f"not a single-node path segment: {seg}")
+        return tuple(keys)
 
     @property
     def definite(self) -> bool:
@@ -110,10 +118,12 @@ def normalized(keys: Sequence[str | int]) -> str:
 
 def parse_path(text: str) -> ParsedPath:
     """Parse `text` (``$...`` or ``$$...``); raise `PathSyntaxError` saying what is wrong."""
-    if not isinstance(text, str) or not text.startswith("$"):
+    if not isinstance(text, str) or not text.strip().startswith("$"):
         raise PathSyntaxError(f"invalid JSONPath {text!r}: a path must start with '$'")
+    text = text.strip()  # Jayway trims the path (AWS accepts '$$.Execution.Name ')
     parser = _Parser(text)
-    root = "$$" if text.startswith("$$") else "$"
+    variable = _VARIABLE.match(text)
+    root = "$$" if text.startswith("$$") else variable.group() if variable else "$"
     parser.pos = len(root)
     segments = parser.segments()
     function = None
@@ -129,6 +139,8 @@ def parse_path(text: str) -> ParsedPath:
     return ParsedPath(root, tuple(segments), function)
 
 
+_VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
+"""A workflow variable reference (``$name``), as the Assign field defines them."""
 _NAME_STOP = frozenset(" \t\n.[]()=<>!&|,'\"")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _INT = re.compile(r"\s*(-?\d+)\s*")
@@ -318,7 +330,7 @@ class _Parser:
                 self.fail("a filter needs a path ('@...') or a comparison")
             return left.exists
         right = self.operand(regex=op == "=~")
-        return _comparison(op, left, right)
+        return comparison(op, left, right)
 
     def operator(self) -> str | None:
         for op in ("==", "!=", "<=", ">=", "=~", "<", ">"):
@@ -331,16 +343,16 @@ class _Parser:
                 return word
         return None
 
-    def operand(self, *, regex: bool = False) -> _Operand:
+    def operand(self, *, regex: bool = False) -> Operand:
         self.skip_spaces()
         ch = self.peek()
         if ch in ("@", "$"):
             return self.path_operand()
         if regex and ch == "/":
             return self.regex_operand()
-        return _Operand.literal(self.literal())
+        return Operand.literal(self.literal())
 
-    def path_operand(self) -> _Operand:
+    def path_operand(self) -> Operand:
         start = self.pos
         if self.peek(2) == "$$":
             root, self.pos = "$$", self.pos + 2
@@ -366,9 +378,9 @@ class _Parser:
             def get(item: Any, d: Any, c: Any) -> Any:
                 return reader(c, c)
 
-        return _Operand(get=get, is_path=True, definite=rel.definite)
+        return Operand(get=get, is_path=True, definite=rel.definite)
 
-    def regex_operand(self) -> _Operand:
+    def regex_operand(self) -> Operand:
         end = self.text.find("/", self.pos + 1)
         while end != -1 and self.text[end - 1] == "\\":
             end = self.text.find("/", end + 1)
@@ -385,7 +397,7 @@ class _Parser:
         except re.error as exc:
             self.fail(f"invalid regular expression: {exc}")
             raise AssertionError from exc  # unreachable
-        return _Operand.literal(compiled)
+        return Operand.literal(compiled)
 
     def literal(self) -> Any:
         ch = self.peek()
@@ -415,84 +427,3 @@ class _Parser:
             return json.loads(m.group())
         self.fail("expected a value")
         raise AssertionError  # unreachable
-
-
-_MISSING = object()
-
-
-@dataclass(frozen=True, slots=True)
-class _Operand:
-    get: Callable[[Any, Any, Any], Any]
-    is_path: bool
-    definite: bool
-
-    @staticmethod
-    def literal(value: Any) -> _Operand:
-        return _Operand(get=lambda item, d, c: value, is_path=False, definite=True)
-
-    def value(self, item: Any, d: Any, c: Any) -> Any:
-        from flowtasks.asl.jsonpath import PathNotFound
-
-        try:
-            return self.get(item, d, c)
-        except PathNotFound:
-            return _MISSING
-
-    def exists(self, item: Any, d: Any, c: Any) -> bool:
-        found = self.value(item, d, c)
-        if found is _MISSING:
-            return False
-        return self.definite or bool(found)
-
-
-def _is_number(v: Any) -> bool:
-    return type(v) in _NUMBER_TYPES
-
-
-def _equal(a: Any, b: Any) -> bool:
-    if a is _MISSING or b is _MISSING:
-        return False
-    if _is_number(a) and _is_number(b):
-        return bool(a == b)
-    if type(a) is not type(b):
-        return False
-    return bool(a == b)
-
-
-def _ordered(op: str, a: Any, b: Any) -> bool:
-    if not ((_is_number(a) and _is_number(b)) or (type(a) is str and type(b) is str)):
-        return False
-    if op == "<":
-        return bool(a < b)
-    if op == "<=":
-        return bool(a <= b)
-    if op == ">":
-        return bool(a > b)
-    return bool(a >= b)
-
-
-def _comparison(op: str, left: _Operand, right: _Operand) -> Predicate:
-    lv, rv = left.value, right.value
-    if op == "==":
-        return lambda item, d, c: _equal(lv(item, d, c), rv(item, d, c))
-    if op == "!=":
-        return lambda item, d, c: not _equal(lv(item, d, c), rv(item, d, c))
-    if op in ("<", "<=", ">", ">="):
-        return lambda item, d, c: _ordered(op, lv(item, d, c), rv(item, d, c))
-    if op == "=~":
-
-        def matches(item: Any, d: Any, c: Any) -> bool:
-            value, pattern = lv(item, d, c), rv(item, d, c)
-            return type(value) is str and bool(pattern.fullmatch(value))
-
-        return matches
-
-    def member(item: Any, d: Any, c: Any) -> bool:
-        value, options = lv(item, d, c), rv(item, d, c)
-        if type(options) is not list:
-            return False
-        return any(_equal(value, o) for o in options)
-
-    if op == "in":
-        return member
-    return lambda item, d, c: not member(item, d, c)

@@ -196,8 +196,17 @@ class _Walker:
                     "unreachable: no Next, Choice, Default or Catch leads here from StartAt; "
                     "remove the state or route to it",
                 )
-        # A transition to an unknown state is reported already; count it as a way out.
-        ends = {n for n, s in states.items() if _is_end(s) or set(edges[n]) - set(states)}
+        # States without a valid way on are reported by transition_problems; count them as ends
+        # here so that one mistake is reported once. A Choice without Default ends the execution
+        # (States.NoChoiceMatched) when no rule matches.
+        ends = {
+            n
+            for n, s in states.items()
+            if _is_end(s)
+            or not edges[n]
+            or set(edges[n]) - set(states)
+            or (isinstance(s, Mapping) and s.get("Type") == "Choice" and "Default" not in s)
+        }
         reverse: dict[str, list[str]] = {n: [] for n in states}
         for name, targets in edges.items():
             for t in targets:

@@ -10,9 +10,6 @@ from flowtasks.dsl._source import caller_source
 from flowtasks.dsl.base import Chain, Chainable, State, as_chain
 from flowtasks.dsl.task import TaskState
 
-EXPRESS_MAX_SECONDS = 300
-"""Express workflows run for at most 5 minutes."""
-
 
 @dataclass(frozen=True, init=False)
 class Flow:

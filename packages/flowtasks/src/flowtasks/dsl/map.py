@@ -15,8 +15,6 @@ from flowtasks.dsl.base import Chain, Chainable, State, as_chain, catches, retri
 from flowtasks.dsl.retry import Catch, Retry
 from flowtasks.dsl.states import dataflow_fields
 
-INLINE_MAX_CONCURRENCY = 40
-"""Inline Map iterations run about 40 at a time at most; beyond that use DistributedMap."""
 DISTRIBUTED_MAX_CONCURRENCY = 10_000
 """A Distributed Map runs at most 10,000 child executions at a time."""
 

@@ -47,11 +47,14 @@ def state_context(
     machine: dict[str, Any],
     name: str,
     entered_time: str,
-    retry_count: int = 0,
+    retry_count: int | None = None,
 ) -> dict[str, Any]:
-    """The context object seen by the state `name` (Task and Map parts are added by those)."""
-    return {
-        "Execution": execution,
-        "StateMachine": machine,
-        "State": {"Name": name, "EnteredTime": entered_time, "RetryCount": retry_count},
-    }
+    """The context object seen by the state `name` (Task and Map parts are added by those).
+
+    ``State.RetryCount`` is given to Task states only (AWS recordings of ``$$.State`` in a Pass
+    state carry Name and EnteredTime only).
+    """
+    state: dict[str, Any] = {"Name": name, "EnteredTime": entered_time}
+    if retry_count is not None:
+        state["RetryCount"] = retry_count
+    return {"Execution": execution, "StateMachine": machine, "State": state}

@@ -13,7 +13,7 @@ from flowtasks.local.clock import Clock, RealClock
 from flowtasks.local.context import ROLE_ARN, execution_arn, state_machine_arn
 from flowtasks.local.execution import Execution
 from flowtasks.local.graph import Graph, compile_definition
-from flowtasks.local.history import EventSink, History, iso
+from flowtasks.local.history import MAX_EVENTS, EventSink, History, iso
 from flowtasks.local.limits import checked_json, dumps
 from flowtasks.local.runtime import (
     Cancelled,
@@ -41,11 +41,14 @@ def run(
     on_event: EventSink | None = None,
     name: str | None = None,
     state_machine_name: str | None = None,
+    history_limit: int | None = MAX_EVENTS,
 ) -> Execution:
     """Run `definition` (ASL dict or JSON text) on `input` (None -> {}) and return the execution.
 
     Raises `flowtasks.DefinitionError` (every problem) for an invalid definition, before running.
     Every other failure is the execution's: see `Execution.status`, `.error`, `.cause`.
+    `history_limit`: AWS fails an execution whose history would pass 25,000 events (e.g. an
+    inline Map over thousands of items, or an endless loop); None lifts the limit.
     """
     parsed, graph = compile_definition(definition)
     value = {} if input is None else json.loads(dumps(input))
@@ -58,7 +61,7 @@ def run(
         execution_arn=execution_arn(sm_name, exec_name),
         state_machine_arn=state_machine_arn(sm_name),
     )
-    return _execute(execution, graph, handlers, skip_waits, clock, on_event, None)
+    return _execute(execution, graph, handlers, skip_waits, clock, on_event, None, history_limit)
 
 
 def redrive(
@@ -68,6 +71,7 @@ def redrive(
     *,
     clock: Clock | None = None,
     on_event: EventSink | None = None,
+    history_limit: int | None = MAX_EVENTS,
 ) -> Execution:
     """Resume a FAILED / TIMED_OUT / ABORTED execution as RedriveExecution does (Standard).
 
@@ -95,7 +99,7 @@ def redrive(
         children=list(execution.children),
     )
     previous = Redrive.from_dict(execution.redrive_data)
-    return _execute(again, graph, handlers, skip_waits, clock, on_event, previous)
+    return _execute(again, graph, handlers, skip_waits, clock, on_event, previous, history_limit)
 
 
 def _execute(
@@ -106,9 +110,10 @@ def _execute(
     clock: Clock | None,
     on_event: EventSink | None,
     previous: Redrive | None,
+    history_limit: int | None,
 ) -> Execution:
     clock = clock or RealClock()
-    history = History(clock.now, on_event, execution.history)
+    history = History(clock.now, on_event, execution.history, history_limit)
     started = clock.now()
     if not execution.start_date:
         execution.start_date = iso(started)

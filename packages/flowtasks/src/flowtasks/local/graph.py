@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Graph", "compile_definition", "compile_graph"]
 
-_UNSUPPORTED_FIELDS = ("Assign", "Arguments", "Output", "Items")
+_UNSUPPORTED_FIELDS = ("Arguments", "Output", "Items")
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,35 @@ class UnsupportedState(State):
 
 def _unsupported(spec: Mapping[str, Any], language: str) -> str | None:
     if spec.get("QueryLanguage", language) == "JSONata":
-        return "the JSONata query language"
+        return None
+    if "Assign" in spec:
+        return "workflow variables ('Assign') in a JSONPath state"
     for field in _UNSUPPORTED_FIELDS:
         if field in spec:
-            return f"the {field!r} field (JSONata / variables)"
+            return f"the JSONata field {field!r} in a JSONPath state"
     return None
 
 
 def _compile_state(name: str, spec: Mapping[str, Any], language: str) -> State:
+    feature = _unsupported(spec, language)
+    if feature is not None:
+        return UnsupportedState(name, spec, feature)
+    language = spec.get("QueryLanguage", language)
+    if language == "JSONata":
+        from flowtasks.local.jsonata_states import JSONATA_STATES
+
+        kinds = JSONATA_STATES
+    else:
+        kinds = _jsonpath_states()
+    kind = kinds.get(spec.get("Type", ""))
+    if kind is None:
+        return UnsupportedState(name, spec, f"the state type {spec.get('Type')!r}")
+    if spec.get("Type") in ("Parallel", "Map"):
+        return kind(name, spec, language)  # type: ignore[call-arg]
+    return kind(name, spec)
+
+
+def _jsonpath_states() -> dict[str, type[State]]:
     from flowtasks.local.state_basic import (
         ChoiceState,
         FailState,
@@ -75,10 +96,7 @@ def _compile_state(name: str, spec: Mapping[str, Any], language: str) -> State:
     from flowtasks.local.state_parallel import ParallelState
     from flowtasks.local.state_task import TaskState
 
-    feature = _unsupported(spec, language)
-    if feature is not None:
-        return UnsupportedState(name, spec, feature)
-    kinds: dict[str, type[State]] = {
+    return {
         "Pass": PassState,
         "Choice": ChoiceState,
         "Wait": WaitState,
@@ -88,25 +106,17 @@ def _compile_state(name: str, spec: Mapping[str, Any], language: str) -> State:
         "Parallel": ParallelState,
         "Map": MapState,
     }
-    kind = kinds.get(spec.get("Type", ""))
-    if kind is None:
-        return UnsupportedState(name, spec, f"the state type {spec.get('Type')!r}")
-    if kind is ParallelState or kind is MapState:
-        return kind(name, spec, language)
-    return kind(name, spec)
 
 
 _SIMPLE = frozenset({"Pass", "Choice", "Succeed", "Fail"})
+"""States that cannot block: a Map over them runs its iterations in the calling thread."""
 
 
 def compile_graph(spec: Mapping[str, Any], language: str = "JSONPath") -> Graph:
     """Compile a state machine / branch / processor object (``StartAt`` + ``States``)."""
     language = spec.get("QueryLanguage", language)
     states = {name: _compile_state(name, state, language) for name, state in spec["States"].items()}
-    simple = all(
-        state.get("Type") in _SIMPLE and _unsupported(state, language) is None
-        for state in spec["States"].values()
-    )
+    simple = all(state.get("Type") in _SIMPLE for state in spec["States"].values())
     timeout = spec.get("TimeoutSeconds")
     return Graph(
         start_at=spec["StartAt"],

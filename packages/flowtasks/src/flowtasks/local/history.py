@@ -5,7 +5,8 @@ Each event is a plain dict ``{"id", "previousEventId", "timestamp", "type", "<x>
 details key follows AWS's naming: ``stateEnteredEventDetails`` for every ``*StateEntered``,
 ``stateExitedEventDetails`` for every ``*StateExited``, else the type with a lower-case first
 letter (``taskFailedEventDetails``). ``previousEventId`` is the id of the event that came before
-in the same branch or iteration, as in AWS. Timestamps are ISO 8601 UTC strings.
+in the same branch or iteration, as in AWS. Timestamps are ISO 8601 UTC strings
+(``2024-01-31T12:00:00.123Z``) so that a history is JSON as it is.
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["EventSink", "History", "details_key"]
+from flowtasks.asl.states_errors import StatesFailure
+
+__all__ = ["MAX_EVENTS", "EventSink", "History", "details_key"]
+
+MAX_EVENTS = 25_000
+"""AWS's hard quota on a Standard execution's history ("Maximum execution history size: 25,000
+events"; https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html): past it the
+execution fails. Enforced as States.Runtime (never retried, never caught)."""
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -37,8 +45,10 @@ def details_key(event_type: str) -> str:
 
 
 def iso(seconds: float) -> str:
-    """ISO 8601 UTC text of an epoch time, millisecond precision."""
-    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
+    """ISO 8601 UTC text of an epoch time, millisecond precision, as AWS writes it
+    (``2024-01-31T12:00:00.123Z``, the form of ``$$.Execution.StartTime``)."""
+    moment = datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds")
+    return moment.removesuffix("+00:00") + "Z"
 
 
 class History:
@@ -49,7 +59,9 @@ class History:
         now: Callable[[], float],
         on_event: EventSink | None = None,
         events: list[dict[str, Any]] | None = None,
+        limit: int | None = MAX_EVENTS,
     ) -> None:
+        self.limit = limit
         self.events: list[dict[str, Any]] = events if events is not None else []
         self._now = now
         self._on_event = on_event
@@ -64,7 +76,7 @@ class History:
             self._last_prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
             self._last_second = second
         millis = int((now - second) * 1000)
-        return f"{self._last_prefix}.{millis:03d}+00:00"
+        return f"{self._last_prefix}.{millis:03d}Z"
 
     @property
     def last_id(self) -> int:
@@ -81,6 +93,16 @@ class History:
         """Record one event after event `previous` (0: none); returns the event."""
         with self._lock:
             event_id = len(self.events) + 1
+            if (
+                self.limit is not None
+                and event_id >= self.limit
+                and not event_type.startswith("Execution")
+            ):
+                raise StatesFailure(
+                    "States.Runtime",
+                    f"The execution reached the maximum number of history events "
+                    f"({self.limit}); use a Distributed Map for large item sets.",
+                )
             event: dict[str, Any] = {
                 "id": event_id,
                 "previousEventId": previous,

@@ -44,8 +44,9 @@ def compile_template(template: Any) -> Evaluator:
     """Compile a payload template into ``evaluate(data, context) -> new JSON value``.
 
     `data` is the effective input (``$``), `context` the context object (``$$``). Every call
-    builds new containers (nothing is shared with the template or between calls). Raises
-    `TemplateError` for a malformed template.
+    builds new containers for the template's own objects and arrays; values selected by paths
+    are the input's objects themselves (not copied). Raises `TemplateError` for a malformed
+    template.
     """
     gen = _Generator()
     expr = gen.expr(template, "")
@@ -132,7 +133,7 @@ class _Generator:
             reader = compile_path(value)
         except ValueError as exc:
             raise TemplateError(f"{where}: {exc}") from None
-        self.fields.setdefault(value, (key, value.startswith("$$")))
+        self.fields.setdefault(value, (key, value.lstrip().startswith("$$")))
         return f"{self.bind(reader)}(data, context)"
 
 
@@ -142,7 +143,7 @@ def _check_dynamic(value: Any, where: str) -> None:
             f"{where}: a field ending in '.$' must have a string value (a path or an "
             f"intrinsic function), got {_to_json(value)}"
         )
-    if not value.startswith("$") and not is_intrinsic(value):
+    if not value.lstrip().startswith("$") and not is_intrinsic(value):
         raise TemplateError(
             f"{where}: {value!r} is neither a path ('$...', '$$...') nor an intrinsic function"
         )
@@ -179,7 +180,7 @@ def _compile_dynamic(key: str, value: Any, where: str) -> Evaluator:
         reader = compile_path(value)
     except ValueError as exc:
         raise TemplateError(f"{where}: {exc}") from None
-    use_context = value.startswith("$$")
+    use_context = value.lstrip().startswith("$$")
 
     def read(data: Any, context: Any) -> Any:
         try:

@@ -106,6 +106,18 @@ class Guarded(State):
         """Run the state once; return its output or raise StatesFailure."""
         raise NotImplementedError
 
+    def caught(
+        self,
+        rt: Runtime,
+        scope: Scope,
+        catcher: Catcher,
+        value: Any,
+        failure: StatesFailure,
+        entered_time: str,
+    ) -> Any:
+        """The state's output when `catcher` caught `failure`."""
+        return catcher.output(value, failure)
+
     def execute(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str
     ) -> tuple[Any, str | None]:
@@ -133,5 +145,7 @@ class Guarded(State):
                     continue
                 for catcher in self.catchers:
                     if matches(catcher.errors, failure.error):
-                        return catcher.output(value, failure), catcher.next
+                        return self.caught(rt, scope, catcher, value, failure, entered_time), (
+                            catcher.next
+                        )
                 raise

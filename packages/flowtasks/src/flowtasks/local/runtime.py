@@ -166,6 +166,13 @@ class Scope:
     key: str
     previous_event: int
     cancel: CancelToken
+    variables: dict[str, Any] = field(default_factory=dict)
+    """Workflow variables (``Assign``) visible here: a branch or iteration starts with a copy of
+    its parent's, and its own assignments stay inside it."""
+
+    def inner(self, key: str, previous_event: int, cancel: CancelToken) -> Scope:
+        """A branch / iteration scope nested in this one."""
+        return Scope(key, previous_event, cancel, dict(self.variables))
 
 
 _PREFIX = "An error occurred while executing the state"

@@ -96,7 +96,9 @@ class State:
         self.input_path = input_path(spec)
         self.output_path = output_path(spec)
 
-    def context(self, rt: Runtime, entered_time: str, retry_count: int = 0) -> dict[str, Any]:
+    def context(
+        self, rt: Runtime, entered_time: str, retry_count: int | None = None
+    ) -> dict[str, Any]:
         return state_context(rt.execution, rt.machine, self.name, entered_time, retry_count)
 
     def execute(

@@ -23,7 +23,7 @@ from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.local.fanout import Outcome, fan_out
 from flowtasks.local.graph import compile_graph
 from flowtasks.local.retry import Guarded
-from flowtasks.local.runtime import CancelToken, Scope, run_scope
+from flowtasks.local.runtime import Cancelled, CancelToken, Scope, run_scope
 from flowtasks.local.state import Reader, result_path, template
 from flowtasks.local.state import number as state_number
 
@@ -129,7 +129,7 @@ class MapState(Guarded):
     def attempt(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str, retry_count: int
     ) -> Any:
-        ctx = self.context(rt, entered_time, retry_count)
+        ctx = self.context(rt, entered_time)
         effective = value if self.input_path is None else self.input_path(value, ctx)
         if self.distributed:
             from flowtasks.local.distributed import run_distributed
@@ -137,6 +137,12 @@ class MapState(Guarded):
             result = run_distributed(rt, scope, self, effective, ctx)
         else:
             result = self._inline(rt, scope, effective, ctx)
+        return self.complete(rt, scope, value, result, ctx)
+
+    def complete(
+        self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
+    ) -> Any:
+        """The state's output from its input `value` and the iterations' outputs."""
         if self.result_selector is not None:
             result = self.result_selector(result, ctx)
         return self.finish(value, result, ctx, self.result_path)
@@ -170,11 +176,14 @@ class MapState(Guarded):
             def run(cancel: CancelToken) -> Any:
                 where = {"name": name, "index": index}
                 first = history.add("MapIterationStarted", started, where)
-                inner = Scope(f"{key}[{index}]", first, cancel)
+                inner = scope.inner(f"{key}[{index}]", first, cancel)
                 try:
                     output = run_scope(rt, graph, inputs[index], inner)
                 except StatesFailure:
                     history.add("MapIterationFailed", inner.previous_event, where)
+                    raise
+                except Cancelled:
+                    history.add("MapIterationAborted", inner.previous_event, where)
                     raise
                 history.add("MapIterationSucceeded", inner.previous_event, where)
                 return output
@@ -213,7 +222,12 @@ class MapState(Guarded):
             rt.record.set_done(
                 key, {i: o[1] for i, o in enumerate(outcomes) if o is not None and o[0]}
             )
-            scope.previous_event = rt.history.add(f"{event_prefix}Failed", scope.previous_event)
+            details = (
+                {"error": error.error, "cause": error.cause} if event_prefix == "MapRun" else None
+            )
+            scope.previous_event = rt.history.add(
+                f"{event_prefix}Failed", scope.previous_event, details
+            )
             raise error
         scope.previous_event = rt.history.add(f"{event_prefix}Succeeded", scope.previous_event)
         return [

@@ -15,12 +15,12 @@ from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.local.fanout import fan_out
 from flowtasks.local.graph import compile_graph
 from flowtasks.local.retry import Guarded
-from flowtasks.local.runtime import CancelToken, Scope, run_scope
+from flowtasks.local.runtime import CancelToken, run_scope
 from flowtasks.local.state import result_path, template
 
 if TYPE_CHECKING:
     from flowtasks.local.graph import Graph
-    from flowtasks.local.runtime import Runtime
+    from flowtasks.local.runtime import Runtime, Scope
 
 __all__ = ["ParallelState"]
 
@@ -38,10 +38,8 @@ class ParallelState(Guarded):
     def attempt(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str, retry_count: int
     ) -> Any:
-        ctx = self.context(rt, entered_time, retry_count)
-        effective = value if self.input_path is None else self.input_path(value, ctx)
-        if self.parameters is not None:
-            effective = self.parameters(effective, ctx)
+        ctx = self.context(rt, entered_time)
+        effective = self.branch_input(rt, scope, value, ctx)
         key = f"{scope.key}/{self.name}"
         done = rt.previous.take_done(key) if rt.previous is not None else {}
         started = rt.history.add("ParallelStateStarted", scope.previous_event)
@@ -51,7 +49,7 @@ class ParallelState(Guarded):
             if index in done:
                 return lambda _cancel: done[index]
             return lambda cancel: run_scope(
-                rt, graph, effective, Scope(f"{key}[{index}]", started, cancel)
+                rt, graph, effective, scope.inner(f"{key}[{index}]", started, cancel)
             )
 
         jobs = [branch_job(i, graph) for i, graph in enumerate(self.branches)]
@@ -65,6 +63,19 @@ class ParallelState(Guarded):
             raise StatesFailure(failure.error, failure.cause)
         scope.previous_event = rt.history.add("ParallelStateSucceeded", scope.previous_event)
         result = [o[1] for o in outcomes if o is not None]
+        return self.complete(rt, scope, value, result, ctx)
+
+    def branch_input(self, rt: Runtime, scope: Scope, value: Any, ctx: dict[str, Any]) -> Any:
+        """The input every branch receives."""
+        effective = value if self.input_path is None else self.input_path(value, ctx)
+        if self.parameters is not None:
+            effective = self.parameters(effective, ctx)
+        return effective
+
+    def complete(
+        self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
+    ) -> Any:
+        """The state's output from its input `value` and the branches' outputs."""
         if self.result_selector is not None:
             result = self.result_selector(result, ctx)
         return self.finish(value, result, ctx, self.result_path)

@@ -103,10 +103,7 @@ class TaskState(Guarded):
     ) -> Any:
         ctx = self.context(rt, entered_time, retry_count)
         ctx["Task"] = {"Token": uuid.uuid4().hex + uuid.uuid4().hex}
-        effective = value if self.input_path is None else self.input_path(value, ctx)
-        timeout = self._limit(self.timeout, self.timeout_path, effective, ctx)
-        heartbeat_s = self._limit(self.heartbeat, self.heartbeat_path, effective, ctx)
-        params = effective if self.parameters is None else self.parameters(effective, ctx)
+        params, timeout, heartbeat_s = self.prepare(rt, scope, value, ctx)
         params_text = dumps(params)
         history = rt.history
         details: dict[str, Any] = {
@@ -139,6 +136,22 @@ class TaskState(Guarded):
         scope.previous_event = history.add(
             "TaskSucceeded", scope.previous_event, {**where, "output": text}
         )
+        return self.complete(rt, scope, value, result, ctx)
+
+    def prepare(
+        self, rt: Runtime, scope: Scope, value: Any, ctx: dict[str, Any]
+    ) -> tuple[Any, Any, Any]:
+        """(the task's parameters, TimeoutSeconds, HeartbeatSeconds) for this attempt."""
+        effective = value if self.input_path is None else self.input_path(value, ctx)
+        timeout = self._limit(self.timeout, self.timeout_path, effective, ctx)
+        heartbeat_s = self._limit(self.heartbeat, self.heartbeat_path, effective, ctx)
+        params = effective if self.parameters is None else self.parameters(effective, ctx)
+        return params, timeout, heartbeat_s
+
+    def complete(
+        self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
+    ) -> Any:
+        """The state's output from its input `value` and the task's `result`."""
         if self.result_selector is not None:
             result = self.result_selector(result, ctx)
         return self.finish(value, result, ctx, self.result_path)

@@ -19,8 +19,24 @@ from typing import Any, TextIO
 __all__ = ["Progress"]
 
 _FAILURE_SUFFIXES = ("Failed", "TimedOut")
-_UNICODE = {"enter": "▸", "ok": "✓", "fail": "✗", "retry": "↻", "bar": "█", "todo": "░"}
-_ASCII = {"enter": ">", "ok": "+", "fail": "x", "retry": "~", "bar": "#", "todo": "-"}
+_UNICODE = {
+    "enter": "▸",
+    "ok": "✓",
+    "fail": "✗",
+    "caught": "↪",
+    "retry": "↻",
+    "bar": "█",
+    "todo": "░",
+}
+_ASCII = {
+    "enter": ">",
+    "ok": "+",
+    "fail": "x",
+    "caught": "^",
+    "retry": "~",
+    "bar": "#",
+    "todo": "-",
+}
 
 
 class _Bar:
@@ -144,7 +160,9 @@ class Progress:
             starts = self._started.get(name)
             elapsed = self._clock() - starts.pop(0) if starts else 0.0
             if not quiet:
-                self._line(f"{self._indent(name)}{self._sym['ok']} {name} {elapsed:.2f}s")
+                caught = self._type_of.get(previous, "").endswith(_FAILURE_SUFFIXES)
+                mark, note = (self._sym["caught"], " caught") if caught else (self._sym["ok"], "")
+                self._line(f"{self._indent(name)}{mark} {name}{note} {elapsed:.2f}s")
         elif kind == "MapStateStarted":
             length = int(event.get("mapStateStartedEventDetails", {}).get("length", 0))
             if length >= self._threshold:
@@ -175,13 +193,14 @@ class Progress:
                 self._line(f"{self._indent(name)}{self._sym['retry']} {name} retrying")
         elif kind.endswith(_FAILURE_SUFFIXES) and not kind.startswith(("Execution", "MapRun")):
             details = event.get(kind[0].lower() + kind[1:] + "EventDetails", {})
-            error, cause = details.get("error", ""), str(details.get("cause", ""))
+            error, cause = details.get("error", ""), " ".join(str(details.get("cause", "")).split())
             cause = cause if len(cause) <= 200 else cause[:197] + "..."
             if quiet:
                 self._hidden_failures += 1
                 if self._hidden_failures > 3:
                     return
-            self._line(f"{self._indent(name)}{self._sym['fail']} {name} {error}: {cause}".rstrip())
+            text = f"{error}: {cause}" if cause else str(error)
+            self._line(f"{self._indent(name)}{self._sym['fail']} {name} {text}".rstrip())
 
     def _update(self, name: str, bar: _Bar) -> None:
         if self._tty:

@@ -155,7 +155,9 @@ def new_flow(domain: str, name: str, *, root: Path | None = None) -> list[Path]:
         raise UsageError(f"no domain {domain!r}: {layout.source} does not exist")
     flow, module = flow_names(name)
     if module in _RESERVED:
-        raise UsageError(f"flow name {name!r} clashes with the template's own names; choose another")
+        raise UsageError(
+            f"flow name {name!r} clashes with the template's own names; choose another"
+        )
     values = {**layout.values(), "flow": flow, "module": module}
     values["imports"] = templates.test_imports(layout.package, module)
     init = layout.source / "flows" / "__init__.py"

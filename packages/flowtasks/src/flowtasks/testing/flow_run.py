@@ -9,14 +9,51 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from flowtasks.testing.history_view import HistoryView, StateVisit
 
-if TYPE_CHECKING:
-    from flowtasks.local import Execution
+__all__ = ["ChildExecution", "ExecutionLike", "FlowAssertionError", "FlowRun"]
 
-__all__ = ["FlowAssertionError", "FlowRun"]
+
+class ExecutionLike(Protocol):
+    """What a `FlowRun` reads of an execution (`flowtasks.local.Execution` is one)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def output(self) -> Any: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def cause(self) -> str | None: ...
+    @property
+    def history(self) -> list[dict[str, Any]]: ...
+    @property
+    def execution_arn(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class ChildExecution:
+    """A child execution of a Distributed Map, as the engine records it on its parent."""
+
+    name: str
+    status: str
+    execution_arn: str
+    output: Any = None
+    error: str | None = None
+    cause: str | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+    map_run_arn: str = ""
+    input: Any = None
+    children: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ChildExecution:
+        known = set(cls.__dataclass_fields__)
+        return cls(**{key: value for key, value in data.items() if key in known})
+
 
 _MISSING: Any = object()
 _SHOWN = 300  # characters of a JSON value shown in a message
@@ -29,7 +66,9 @@ class FlowAssertionError(AssertionError):
 class FlowRun:
     """One finished execution of a flow (or any ASL definition) under test."""
 
-    def __init__(self, execution: Execution, calls: Mapping[str, Sequence[Any]] | None = None):
+    def __init__(
+        self, execution: ExecutionLike, calls: Mapping[str, Sequence[Any]] | None = None
+    ) -> None:
         self.execution = execution
         self._calls = {key: list(value) for key, value in (calls or {}).items()}
         self._view = HistoryView(execution.history)
@@ -66,6 +105,15 @@ class FlowRun:
     def history(self) -> list[dict[str, Any]]:
         """The events, shaped as GetExecutionHistory returns them."""
         return list(self.execution.history)
+
+    @property
+    def children(self) -> list[FlowRun]:
+        """The child executions of this run's Distributed Map states, in the order started.
+
+        As in AWS, their states are not in this run's history: ask each child about its own.
+        """
+        raw: list[Mapping[str, Any]] = list(getattr(self.execution, "children", None) or [])
+        return [FlowRun(ChildExecution.from_dict(child)) for child in raw]
 
     @property
     def path(self) -> list[str]:

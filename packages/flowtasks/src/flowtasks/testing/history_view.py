@@ -31,6 +31,8 @@ ATTEMPT_EVENTS = frozenset(
 """Events that start one attempt of a state (a retry of a Task schedules it again; a retried
 Parallel or Map starts again)."""
 
+_CONTAINER_STARTS = frozenset({"ParallelStateStarted", "MapStateStarted"})
+
 FAILURE_EVENTS = frozenset(
     {
         "TaskFailed",
@@ -105,6 +107,12 @@ class HistoryView:
                     input=_decode(details.get("input")),
                 )
                 self.visits.append(visit)
+            elif kind in _CONTAINER_STARTS:
+                # A retried Parallel/Map starts again after its failed children's events, to
+                # which previousEventId points: credit the attempt to the open container.
+                visit = self._open(kind[: -len("StateStarted")])
+                if visit is not None:
+                    visit.attempts += 1
             else:
                 visit = owner.get(int(event.get("previousEventId", 0)))
                 if kind.endswith("StateExited") and visit is not None:
@@ -115,6 +123,13 @@ class HistoryView:
                     error = (str(details.get("error", "")), _cause_text(details.get("cause")))
                     visit.errors = [*(visit.errors or []), error]
             owner[event_id] = visit
+
+    def _open(self, state_type: str) -> StateVisit | None:
+        """The most recently entered state of this type that has not exited yet."""
+        for candidate in reversed(self.visits):
+            if candidate.type == state_type and not candidate.exited:
+                return candidate
+        return None
 
     def _exit(self, visit: StateVisit, details: Mapping[str, Any]) -> StateVisit | None:
         name = details.get("name")

@@ -222,3 +222,12 @@ def test_flowtasks_debug_shows_the_traceback(
 
     with pytest.raises(DomainLoadError):
         main(["list"])
+
+
+def test_state_with_malformed_input_in_the_environment(
+    shop: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLOWTASKS_INPUT", "{not json")
+    code, out, err = run_cli(capsys, "state", "shop.Orders", "Count")
+    assert (code, out) == (2, "")
+    assert err.startswith("flow-task: error: the task input in the environment is not valid JSON")

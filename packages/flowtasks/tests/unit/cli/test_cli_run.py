@@ -95,6 +95,9 @@ def test_mocked_error_fails_the_state_and_graph_run_marks_outcomes(
     assert "s_Any" in not_run
     code, out, _ = run_cli(capsys, "graph", "--run", "latest", "--format", "dot")
     assert 's_Count [label="Count", fillcolor="#fff3cd"' in out
+    code, _, err = run_cli(capsys, "graph", "shop.Weird", "--run", run_id)
+    assert code == 2
+    assert err == f"flow-task: error: run {run_id} is a run of shop.Orders, not of shop.Weird\n"
 
 
 @pytest.mark.parametrize(

@@ -157,3 +157,27 @@ def test_retries_and_exits_with_durations() -> None:
         "  ↻ T retrying",
         "  ✓ T 2.50s",
     ]
+
+
+def test_an_exit_right_after_a_failure_is_shown_as_caught() -> None:
+    machine = {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "r", "End": True}}}
+    events = [
+        {"id": 1, "type": "TaskStateEntered", "stateEnteredEventDetails": {"name": "T"}},
+        {
+            "id": 2,
+            "previousEventId": 1,
+            "type": "TaskFailed",
+            "taskFailedEventDetails": {"error": "E"},
+        },
+        {
+            "id": 3,
+            "previousEventId": 2,
+            "type": "TaskStateExited",
+            "stateExitedEventDetails": {"name": "T"},
+        },
+    ]
+    times = iter([0.0, 1.0])
+    stream = Stream(tty=False)
+    feed(Progress(machine, stream, clock=lambda: next(times)), events)
+
+    assert stream.getvalue().splitlines() == ["  ▸ T", "  ✗ T E", "  ↪ T caught 1.00s"]

@@ -218,6 +218,7 @@ def test_export_keeps_existing_imports_sorted(tmp_path: Path) -> None:
         (["new", "domain", "Bad-Name"], "domain name 'Bad-Name'"),
         (["new", "flow", "billing", "9lives"], "flow name '9lives'"),
         (["new", "flow", "nowhere", "Flow"], "no domain 'nowhere'"),
+        (["new", "flow", "billing", "count-items"], "clashes with the template's own names"),
     ],
 )
 def test_bad_names_are_usage_errors(

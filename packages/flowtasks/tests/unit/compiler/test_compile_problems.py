@@ -65,7 +65,8 @@ def test_duplicate_state_names_name_both_places() -> None:
     problem = only(Flow("Dup", first >> second))
     assert problem.where == "t.Dup > States.Same"
     assert "duplicate state name 'Same'" in problem.message
-    assert first.source in problem.message and second.source in problem.message
+    assert first.source in problem.message
+    assert second.source in problem.message
     assert problem.source == second.source
     assert second.source.endswith(at)
 
@@ -74,7 +75,8 @@ def test_the_same_state_object_twice_suggests_with_or_goto() -> None:
     problem = only(Flow("Twice", good >> Pass("Mid") >> good))
     assert problem.where == "t.Twice > States.Good"
     assert "the same state 'Good' is used twice" in problem.message
-    assert ".with_(name=...)" in problem.message and "Goto" in problem.message
+    assert ".with_(name=...)" in problem.message
+    assert "Goto" in problem.message
 
 
 def test_same_task_twice_with_a_new_name_is_fine() -> None:
@@ -128,7 +130,8 @@ def test_states_all_must_be_alone() -> None:
     flow = Flow("Alone", good.with_(catch=Catch(["States.ALL", KeyError], next=handler)))
     problem = only(flow)
     assert problem.where == "t.Alone > States.Good > Catch[0]"
-    assert "'States.ALL' must be alone" in problem.message and "KeyError" in problem.message
+    assert "'States.ALL' must be alone" in problem.message
+    assert "KeyError" in problem.message
 
 
 @pytest.mark.parametrize(

@@ -83,7 +83,9 @@ route = (
 
 every_feature = Flow(
     "EveryFeature",
-    Pass("Start", input_path="$.input", parameters={"id.$": "$.id", "now.$": "$$.State.EnteredTime"})
+    Pass(
+        "Start", input_path="$.input", parameters={"id.$": "$.id", "now.$": "$$.State.EnteredTime"}
+    )
     >> fetch.with_(
         input_path="$",
         result_selector={"body.$": "$.body"},
@@ -93,13 +95,18 @@ every_feature = Flow(
             Retry([ConnectionError, "Vendor.NotReady"], max_delay_seconds=30, jitter="FULL"),
             Retry("States.ALL", interval_seconds=2, max_attempts=1, backoff_rate=1.0),
         ],
-        catch=[Catch([KeyError], next=Pass("Recover") >> Goto("Notify")), Catch("States.ALL", fail)],
+        catch=[
+            Catch([KeyError], next=Pass("Recover") >> Goto("Notify")),
+            Catch("States.ALL", fail),
+        ],
     )
     >> Wait("Settle", seconds=5)
     >> Wait("Until", timestamp="2030-01-01T00:00:00Z")
     >> Wait("UntilPath", timestamp_path="$.at")
     >> poll_state
-    >> Choice("Ready").when(Var("$.poll.ready").boolean_equals(False), Wait("Later", seconds=10) >> Goto(poll_state))
+    >> Choice("Ready").when(
+        Var("$.poll.ready").boolean_equals(False), Wait("Later", seconds=10) >> Goto(poll_state)
+    )
     >> Parallel(
         "Fork",
         [route, Pass("Other") >> Succeed("OtherDone")],
@@ -123,7 +130,9 @@ every_feature = Flow(
     >> DistributedMap(
         "FanOut",
         process_batch,
-        reader=S3Items(bucket="$.bucket", key="input/items.csv", kind="csv", csv_headers=["id", "n"]),
+        reader=S3Items(
+            bucket="$.bucket", key="input/items.csv", kind="csv", csv_headers=["id", "n"]
+        ),
         batcher=ItemBatcher(max_items_per_batch=100, batch_input={"run.$": "$.id"}),
         result_writer=ResultWriter(bucket="results", prefix="$.prefix"),
         max_concurrency=1000,
@@ -132,10 +141,16 @@ every_feature = Flow(
         label="fan",
         result_path=None,
     )
-    >> DistributedMap("ListPrefix", Pass("Seen"), reader=S3Items(bucket="b", kind="prefix", prefix="in/"))
-    >> DistributedMap("Lines", Pass("Line"), reader=S3Items(bucket="b", kind="jsonl", key="k", max_items=5))
+    >> DistributedMap(
+        "ListPrefix", Pass("Seen"), reader=S3Items(bucket="b", kind="prefix", prefix="in/")
+    )
+    >> DistributedMap(
+        "Lines", Pass("Line"), reader=S3Items(bucket="b", kind="jsonl", key="k", max_items=5)
+    )
     >> DistributedMap("Json", Pass("Element"), reader=S3Items(bucket="b", kind="json", key="k"))
-    >> DistributedMap("Manifest", Pass("Listed"), reader=S3Items(bucket="b", kind="manifest", key="m"))
+    >> DistributedMap(
+        "Manifest", Pass("Listed"), reader=S3Items(bucket="b", kind="manifest", key="m")
+    )
     >> notify.with_(name="Notify", comment="lambda compute with parameters"),
     description="Uses every feature of the flowtasks DSL.",
     timeout_seconds=86400,
@@ -150,7 +165,10 @@ def test_every_feature_matches_its_golden_file() -> None:
 
 
 def test_every_feature_compiles_the_same_bytes_twice() -> None:
-    assert compile_flow(every_feature, "test").to_json() == compile_flow(every_feature, "test").to_json()
+    assert (
+        compile_flow(every_feature, "test").to_json()
+        == compile_flow(every_feature, "test").to_json()
+    )
 
 
 def test_every_feature_warns_only_about_its_poll_loop() -> None:
@@ -160,5 +178,7 @@ def test_every_feature_warns_only_about_its_poll_loop() -> None:
 
 
 @pytest.mark.node
-def test_every_feature_passes_asl_validator(asl_validator: Callable[[dict[str, Any]], None]) -> None:
+def test_every_feature_passes_asl_validator(
+    asl_validator: Callable[[dict[str, Any]], None],
+) -> None:
     asl_validator(compile_flow(every_feature, "test").definition)

@@ -23,7 +23,7 @@ def sample(operator: str) -> Any:
         return "$.other"
     if operator.startswith("Numeric"):
         return 3
-    if operator.startswith("Is") or operator.startswith("Boolean"):
+    if operator.startswith(("Is", "Boolean")):
         return True
     return "text"
 

@@ -12,6 +12,7 @@ EXPECTED = [
     "Choice",
     "Condition",
     "DefinitionError",
+    "DomainLoadError",
     "DistributedMap",
     "Fail",
     "Flow",

@@ -51,7 +51,7 @@ def test_history_event_shape_and_on_event() -> None:
     assert ids == list(range(1, len(ids) + 1))
     for event in execution.history:
         assert set(event) >= {"id", "previousEventId", "timestamp", "type"}
-        assert event["timestamp"].endswith("+00:00")
+        assert event["timestamp"].endswith("Z")
     entered = execution.history[1]
     assert entered["stateEnteredEventDetails"] == {"name": "P", "input": '{"a":1}'}
     assert entered["previousEventId"] == 1
@@ -78,16 +78,17 @@ def test_output_is_not_shared_with_the_definition() -> None:
     assert run(definition).output == {"x": []}
 
 
-def test_jsonata_state_loads_but_fails_clearly_when_run() -> None:
+def test_variables_in_a_jsonpath_state_fail_clearly_when_run() -> None:
+    # Assign in JSONPath states (variables read as "$name" in paths) is not implemented: the
+    # definition loads, and running that state fails naming it.
     definition = {
-        "QueryLanguage": "JSONata",
         "StartAt": "P",
-        "States": {"P": {"Type": "Pass", "Output": "{% $states.input %}", "End": True}},
+        "States": {"P": {"Type": "Pass", "Assign": {"x": 1}, "End": True}},
     }
     execution = run(definition, {"a": 1})
     assert execution.error == "States.Runtime"
     assert "'P'" in (execution.cause or "")
-    assert "JSONata" in (execution.cause or "")
+    assert "Assign" in (execution.cause or "")
 
 
 def test_our_task_without_handler_runs_through_the_runner(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -244,3 +245,27 @@ def test_redrive_of_a_succeeded_execution_is_refused() -> None:
     execution = run({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}})
     with pytest.raises(UsageError):
         redrive(execution)
+
+
+def test_endless_loop_stops_at_the_history_quota() -> None:
+    # service-quotas.html: "Maximum execution history size: 25,000 events"; past it the
+    # execution fails.
+    definition = {
+        "StartAt": "A",
+        "States": {
+            "A": {"Type": "Pass", "Next": "B"},
+            "B": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "Done"}],
+                "Default": "A",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    execution = run(definition)
+    assert execution.status == "FAILED"
+    assert execution.error == "States.Runtime"
+    assert len(execution.history) == 25_000
+    assert execution.history[-1]["type"] == "ExecutionFailed"
+    small = run(definition, history_limit=50)
+    assert len(small.history) == 50

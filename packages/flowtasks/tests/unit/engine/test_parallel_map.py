@@ -257,6 +257,16 @@ def test_large_simple_map_is_fast() -> None:
     definition = inline_map({"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.i, 1)"}})
     items = [{"i": i} for i in range(10_000)]
     start = time.perf_counter()
-    execution = run(definition, items)
+    execution = run(definition, items, history_limit=None)
     assert time.perf_counter() - start < 2.0
     assert execution.output[9_999] == {"n": 10_000}
+
+
+def test_large_inline_map_passes_the_history_quota() -> None:
+    # https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html: "Maximum
+    # execution history size: 25,000 events"; an inline Map's iterations are in that history.
+    definition = inline_map({"Type": "Pass"})
+    execution = run(definition, list(range(10_000)))
+    assert execution.status == "FAILED"
+    assert execution.error == "States.Runtime"
+    assert len(execution.history) <= 25_000

@@ -41,7 +41,10 @@ def fails(text: str, data: Any = None, *, error: str = "States.IntrinsicFailure"
     ("text", "expected"),
     [
         ("States.Array()", []),
-        ("States.Array(1, -2, 3.5, 1e3, true, false, null, 'x')", [1, -2, 3.5, 1000.0, True, False, None, "x"]),
+        (
+            "States.Array(1, -2, 3.5, 1e3, true, false, null, 'x')",
+            [1, -2, 3.5, 1000.0, True, False, None, "x"],
+        ),
         ("States.Array( 1 ,2 )", [1, 2]),
         ("States.Array('a,b', 'c)d', '')", ["a,b", "c)d", ""]),
         ("States.Array($.list[0], $.list[-1], $['odd key'])", [1, 3, "v"]),
@@ -61,7 +64,9 @@ def test_reserved_characters_are_escaped_with_a_backslash() -> None:
 
 
 def test_escaped_braces_are_not_format_placeholders() -> None:
-    assert call(r"States.Format('\{\} is literal, {} is not', 'this')") == "{} is literal, this is not"
+    assert (
+        call(r"States.Format('\{\} is literal, {} is not', 'this')") == "{} is literal, this is not"
+    )
 
 
 def test_nested_calls_as_in_the_guide() -> None:
@@ -204,7 +209,11 @@ def test_array() -> None:
 def test_array_partition() -> None:
     data = {"inputArray": [1, 2, 3, 4, 5, 6, 7, 8, 9]}
     assert call("States.ArrayPartition($.inputArray,4)", data) == [[1, 2, 3, 4], [5, 6, 7, 8], [9]]
-    assert call("States.ArrayPartition($.inputArray, 3.6)", data) == [[1, 2, 3, 4], [5, 6, 7, 8], [9]]
+    assert call("States.ArrayPartition($.inputArray, 3.6)", data) == [
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+        [9],
+    ]
     assert call("States.ArrayPartition(States.Array(), 2)") == []
 
 
@@ -249,14 +258,21 @@ def test_array_get_item() -> None:
 
 
 def test_array_length() -> None:
-    assert call("States.ArrayLength($.inputArray)", {"inputArray": [1, 2, 3, 4, 5, 6, 7, 8, 9]}) == 9
+    assert (
+        call("States.ArrayLength($.inputArray)", {"inputArray": [1, 2, 3, 4, 5, 6, 7, 8, 9]}) == 9
+    )
     assert "array" in fails("States.ArrayLength('abc')")
 
 
 def test_array_unique() -> None:
     data = {"inputArray": [1, 2, 3, 3, 3, 3, 3, 3, 4]}
     assert call("States.ArrayUnique($.inputArray)", data) == [1, 2, 3, 4]
-    assert call("States.ArrayUnique(States.Array(1, 1.0, true, '1', null, null))") == [1, True, "1", None]
+    assert call("States.ArrayUnique(States.Array(1, 1.0, true, '1', null, null))") == [
+        1,
+        True,
+        "1",
+        None,
+    ]
     assert "array" in fails("States.ArrayUnique(1)")
 
 
@@ -265,8 +281,13 @@ def test_array_unique() -> None:
 
 
 def test_base64() -> None:
-    assert call("States.Base64Encode($.input)", {"input": "Data to encode"}) == "RGF0YSB0byBlbmNvZGU="
-    assert call("States.Base64Decode($.base64)", {"base64": "RGF0YSB0byBlbmNvZGU="}) == "Data to encode"
+    assert (
+        call("States.Base64Encode($.input)", {"input": "Data to encode"}) == "RGF0YSB0byBlbmNvZGU="
+    )
+    assert (
+        call("States.Base64Decode($.base64)", {"base64": "RGF0YSB0byBlbmNvZGU="})
+        == "Data to encode"
+    )
     assert call("States.Base64Encode('é')") == "w6k="
 
 
@@ -283,7 +304,9 @@ def test_hash() -> None:
     data = {"Data": "input data", "Algorithm": "SHA-1"}
     # The guide prints "aaff4a450a104cd177d28d18d7485e8cae074b7", one digit short: it is the
     # SHA-1 of "input data", aaff4a45 0a104cd1 77d28d18 d74485e8 cae074b7.
-    assert call("States.Hash($.Data, $.Algorithm)", data) == "aaff4a450a104cd177d28d18d74485e8cae074b7"
+    assert (
+        call("States.Hash($.Data, $.Algorithm)", data) == "aaff4a450a104cd177d28d18d74485e8cae074b7"
+    )
     assert call("States.Hash('input data', 'MD5')") == "812f45842bc6d66ee14572ce20db8e86"
     assert len(call("States.Hash('x', 'SHA-256')")) == 64
     assert len(call("States.Hash('x', 'SHA-384')")) == 96
@@ -301,7 +324,9 @@ def test_hash_checks_its_arguments() -> None:
 
 
 def test_math_random() -> None:
-    values = {call("States.MathRandom($.start, $.end)", {"start": 1, "end": 999}) for _ in range(50)}
+    values = {
+        call("States.MathRandom($.start, $.end)", {"start": 1, "end": 999}) for _ in range(50)
+    }
     assert all(isinstance(v, int) and 1 <= v < 999 for v in values)
     assert {call("States.MathRandom(0, 2)") for _ in range(200)} == {0, 1}  # end is exclusive
 
@@ -320,7 +345,17 @@ def test_math_random_checks_its_arguments() -> None:
 def test_math_add() -> None:
     assert call("States.MathAdd($.value1, $.step)", {"value1": 111, "step": -1}) == 110
     assert call("States.MathAdd(1.5, 1.4)") == 3  # each rounded to the nearest integer: 2 + 1
-    assert call("States.MathAdd(-2.5, 0)") == -2  # Java Math.round rounds halves up
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected"),
+    [(-9, 3, -6), (1.49, 1.5, 3), (1.5, 1.51, 4), (-1.49, -1.5, -2), (-1.5, -1.51, -3)],
+)
+def test_math_add_rounds_like_aws(first: float, second: float, expected: int) -> None:
+    # AWS-recorded results (localstack/localstack, tests/aws/services/stepfunctions/v2/
+    # intrinsic_functions/test_math_operations.snapshot.json, test_math_add): halves round up,
+    # as Java's Math.round does (-1.5 -> -1).
+    assert call("States.MathAdd($.fst, $.snd)", {"fst": first, "snd": second}) == expected
 
 
 def test_math_add_checks_its_arguments() -> None:

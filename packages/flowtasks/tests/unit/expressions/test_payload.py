@@ -183,7 +183,7 @@ def test_large_templates_fall_back_to_closures_with_the_same_results() -> None:
     template = {f"k{i}": {"v.$": "$.x", "n": i} for i in range(3000)}
     output = compile_template(template)({"x": "y"}, CONTEXT)
     assert output["k2999"] == {"v": "y", "n": 2999}
-    with pytest.raises(StatesFailure, match="'v.\\$'"):
+    with pytest.raises(StatesFailure, match=r"'v\.\$'"):
         compile_template(template)({}, CONTEXT)
 
 
@@ -208,7 +208,11 @@ def test_input_path() -> None:
         "dataset1": {"val1": 1, "val2": 2, "val3": 3},
         "dataset2": {"val1": "a", "val2": "b", "val3": "c"},
     }
-    assert compile_input_path("$.dataset2")(data, CONTEXT) == {"val1": "a", "val2": "b", "val3": "c"}
+    assert compile_input_path("$.dataset2")(data, CONTEXT) == {
+        "val1": "a",
+        "val2": "b",
+        "val3": "c",
+    }
     assert compile_input_path("$")(data, CONTEXT) is data
     assert compile_input_path(None)(data, CONTEXT) == {}
     assert compile_input_path("$$.Execution.Name")(data, CONTEXT) == "run"

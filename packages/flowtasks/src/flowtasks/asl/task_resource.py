@@ -1,0 +1,183 @@
+"""Our Task states' Resource and Parameters, per `flowtasks.protocol`.
+
+ECS (default) runs the domain's container on Fargate with ``runTask.waitForTaskToken``; Lambda
+invokes the domain's function with ``lambda:invoke.waitForTaskToken``. Both carry the command
+``flow-task state <domain.Flow> <State>``, the task token and the input (or the task's own
+parameters as ``FLOWTASKS_PARAM_<key>``). Deployment values are ``${...}`` placeholders.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import re
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from flowtasks.dsl._unset import UNSET
+from flowtasks.dsl.task import TaskState
+from flowtasks.protocol import (
+    COMMAND,
+    ECS_RESOURCE,
+    ENV_INPUT,
+    ENV_PARAM_PREFIX,
+    ENV_TASK_TOKEN,
+    LAMBDA_RESOURCE,
+)
+
+# Our Task resource (see flowtasks.protocol). Deployment values are ``${...}``
+# DefinitionSubstitutions that the deploy layer fills in.
+SUBSTITUTIONS = {
+    "cluster": "${ClusterArn}",
+    "task_definition": "${TaskDefinitionArn}",
+    "subnets": ("${SubnetA}", "${SubnetB}"),
+    "security_group": "${SecurityGroupId}",
+    "container": "${ContainerName}",
+    "function": "${FunctionArn}",
+}
+_ENV_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def task_resource(
+    state: TaskState[Any, Any], qualified: str
+) -> tuple[str, dict[str, Any], list[tuple[str, str]]]:
+    """(Resource, Parameters, problems) of our Task `state` in flow `qualified`."""
+    command = [*COMMAND, qualified, state.name]
+    env: list[tuple[str, str, bool]] = [(ENV_TASK_TOKEN, "$$.Task.Token", True)]
+    problems: list[tuple[str, str]] = []
+    if state.parameters is UNSET:
+        env.append((ENV_INPUT, "States.JsonToString($)", True))
+    else:
+        env.extend(_param_env(state.parameters, problems))
+    problems.extend(_function_problems(state))
+    if state.compute == "lambda":
+        payload_env = {name + (".$" if ref else ""): value for name, value, ref in env}
+        return (
+            LAMBDA_RESOURCE,
+            {
+                "FunctionName": SUBSTITUTIONS["function"],
+                "Payload": {"command": command, "environment": payload_env},
+            },
+            problems,
+        )
+    container: dict[str, Any] = {
+        "Name": SUBSTITUTIONS["container"],
+        "Command": command,
+        "Environment": [{"Name": n, ("Value.$" if ref else "Value"): v} for n, v, ref in env],
+    }
+    overrides: dict[str, Any] = {"ContainerOverrides": [container]}
+    if state.cpu is not None:
+        overrides["Cpu"] = str(state.cpu)
+    if state.memory is not None:
+        overrides["Memory"] = str(state.memory)
+    parameters = {
+        "Cluster": SUBSTITUTIONS["cluster"],
+        "TaskDefinition": SUBSTITUTIONS["task_definition"],
+        "LaunchType": "FARGATE",
+        "NetworkConfiguration": {
+            "AwsvpcConfiguration": {
+                "Subnets": list(SUBSTITUTIONS["subnets"]),
+                "SecurityGroups": [SUBSTITUTIONS["security_group"]],
+                "AssignPublicIp": "DISABLED",
+            }
+        },
+        "Overrides": overrides,
+    }
+    return ECS_RESOURCE, parameters, problems
+
+
+def _param_env(parameters: Any, problems: list[tuple[str, str]]) -> Iterator[tuple[str, str, bool]]:
+    """(env name, value, is a reference) per top-level key of a task's `parameters`."""
+    if not isinstance(parameters, dict):
+        problems.append(("Parameters", "a task's parameters must be a dict of top-level keys"))
+        return
+    for key in sorted(parameters):
+        value = parameters[key]
+        ref = isinstance(key, str) and key.endswith(".$")
+        name = key[:-2] if ref else key
+        if not isinstance(name, str) or not _ENV_KEY.match(name):
+            problems.append(
+                (
+                    f"Parameters.{key}",
+                    f"key {key!r} must be a valid environment name ([A-Za-z_][A-Za-z0-9_]*): "
+                    "each top-level key becomes FLOWTASKS_PARAM_<key>",
+                )
+            )
+            continue
+        if ref:
+            if not isinstance(value, str):
+                problems.append((f"Parameters.{key}", "a '.$' key takes a JSONPath or intrinsic"))
+                continue
+            yield ENV_PARAM_PREFIX + name, f"States.JsonToString({value})", True
+        elif _has_reference(value):
+            problems.append(
+                (
+                    f"Parameters.{key}",
+                    "only top-level keys of a task's parameters may use '.$' references: move "
+                    f"the reference to its own top-level key (e.g. '{key}_x.$') or build the "
+                    "object in a Pass state before the task",
+                )
+            )
+        else:
+            constant = json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+            yield ENV_PARAM_PREFIX + name, constant, False
+
+
+def _has_reference(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(
+            (isinstance(k, str) and k.endswith(".$")) or _has_reference(v) for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return any(_has_reference(v) for v in value)
+    return False
+
+
+def _function_problems(state: TaskState[Any, Any]) -> Iterator[tuple[str, str]]:
+    """Problems that stop the container from importing and calling the task function."""
+    function = state.function
+    module = getattr(function, "__module__", None)
+    qualname = getattr(function, "__qualname__", "")
+    advice = "define it with def at the top level of a module of the domain package"
+    if module in (None, "__main__"):
+        yield (
+            "function",
+            f"function {qualname!r} lives in __main__, which the container cannot import; {advice}",
+        )
+        return
+    if "<lambda>" in qualname or "<locals>" in qualname:
+        yield (
+            "function",
+            f"function {module}.{qualname} is a lambda or a closure, not importable by name; "
+            + advice,
+        )
+        return
+    target: Any = sys.modules.get(module) or _import(module)
+    for part in qualname.split("."):
+        target = getattr(target, part, None)
+    resolved = getattr(target, "function", target)
+    if resolved is not function:
+        yield "function", f"{module}.{qualname} does not resolve to the task function; {advice}"
+    params = [
+        p
+        for p in inspect.signature(function).parameters.values()
+        if p.default is inspect.Parameter.empty
+        and p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    ]
+    if len(params) > 1:
+        yield (
+            "function",
+            (
+                f"{qualname} takes {len(params)} required arguments; a task function takes one "
+                "(the state input) or none"
+            ),
+        )
+
+
+def _import(module: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None

@@ -1,0 +1,364 @@
+"""States in the JSONata query language (``"QueryLanguage": "JSONata"``), with variables.
+
+https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html and
+https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html: a JSONata state has
+no InputPath/Parameters/ResultSelector/ResultPath/OutputPath; instead
+
+- ``Arguments`` (Task, Parallel) is the task's / branches' input (default: the state input);
+- ``Output`` is the state output (default: the task / branches / iterations result for Task,
+  Parallel and Map, the state input otherwise; a catcher's default is ``$states.errorOutput``);
+- ``Assign`` sets workflow variables; Output and Assign both see the variables as they were
+  before the state, then the assignments apply (to this scope: a Parallel branch or Map
+  iteration starts with a copy of the outer variables and its assignments stay inside);
+- Choice rules test ``Condition``; Map takes ``Items`` and a JSONata ``ItemSelector``;
+  Wait's Seconds/Timestamp, Task's TimeoutSeconds/HeartbeatSeconds, Map's MaxConcurrency and
+  ToleratedFailure* may be expressions; Fail's Error and Cause too.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.local.jsonata_eval import Evaluator, compile_value, is_expression
+from flowtasks.local.retry import Catcher
+from flowtasks.local.state import State
+from flowtasks.local.state_basic import parse_timestamp
+from flowtasks.local.state_map import MapState, threshold
+from flowtasks.local.state_parallel import ParallelState
+from flowtasks.local.state_task import TaskState
+
+if TYPE_CHECKING:
+    from flowtasks.local.runtime import Runtime, Scope
+
+__all__ = ["JSONATA_STATES"]
+
+_attempt = threading.local()  # the variables visible to the Map attempt running in this thread
+
+_EXPRESSION_FIELDS = (
+    "TimeoutSeconds",
+    "HeartbeatSeconds",
+    "MaxConcurrency",
+    "ToleratedFailureCount",
+    "ToleratedFailurePercentage",
+)
+
+
+class Outputs:
+    """Output and Assign of a state (or a Choice rule, or a catcher)."""
+
+    def __init__(self, spec: Mapping[str, Any], where: str) -> None:
+        self.output = compile_value(spec["Output"], f"{where}.Output") if "Output" in spec else None
+        self.assign = compile_value(spec["Assign"], f"{where}.Assign") if "Assign" in spec else None
+
+    def apply(self, scope: Scope, states: Mapping[str, Any], default: Any) -> Any:
+        variables = scope.variables
+        output = default if self.output is None else self.output(states, variables)
+        if self.assign is not None:
+            assigned = self.assign(states, variables)
+            if not isinstance(assigned, dict):
+                raise StatesFailure("States.Runtime", "Assign must be a JSON object")
+            variables.update(assigned)
+        return output
+
+
+def _number(value: Any, where: str) -> Callable[[Mapping[str, Any], Mapping[str, Any]], Any]:
+    evaluate = compile_value(value, where)
+
+    def read(states: Mapping[str, Any], variables: Mapping[str, Any]) -> Any:
+        number = evaluate(states, variables)
+        if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+            raise StatesFailure(
+                "States.Runtime", f"{where} must be a non-negative number, got {number!r}"
+            )
+        return number
+
+    return read
+
+
+def _without_expressions(spec: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in spec.items() if not (k in _EXPRESSION_FIELDS and is_expression(v))}
+
+
+class _Guarded:
+    """Catch outputs for JSONata Task / Parallel / Map states (mixed into their classes)."""
+
+    name: str
+    catchers: tuple[Catcher, ...]
+    spec: Mapping[str, Any]
+
+    def _compile_catch(self) -> None:
+        self.catch_outputs = [
+            Outputs(catch, f"{self.name}.Catch[{i}]")
+            for i, catch in enumerate(self.spec.get("Catch") or ())
+        ]
+
+    def caught(
+        self,
+        rt: Runtime,
+        scope: Scope,
+        catcher: Catcher,
+        value: Any,
+        failure: StatesFailure,
+        entered_time: str,
+    ) -> Any:
+        error_output = {"Error": failure.error, "Cause": failure.cause}
+        ctx = State.context(self, rt, entered_time)  # type: ignore[arg-type]
+        states = {"input": value, "context": ctx, "errorOutput": error_output}
+        outputs = self.catch_outputs[self.catchers.index(catcher)]
+        return outputs.apply(scope, states, error_output)
+
+
+class JPass(State):
+    kind = "Pass"
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, {})
+        self.next = spec.get("Next")
+        self.outputs = Outputs(spec, name)
+
+    def execute(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str
+    ) -> tuple[Any, str | None]:
+        states = {"input": value, "context": self.context(rt, entered_time)}
+        return self.outputs.apply(scope, states, value), self.next
+
+
+class JSucceed(JPass):
+    kind = "Succeed"
+
+
+class JFail(State):
+    kind = "Fail"
+    has_exit = False
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, {})
+        self.error = compile_value(spec.get("Error", ""), f"{name}.Error")
+        self.cause = compile_value(spec.get("Cause", ""), f"{name}.Cause")
+
+    def execute(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str
+    ) -> tuple[Any, str | None]:
+        states = {"input": value, "context": self.context(rt, entered_time)}
+        error = self.error(states, scope.variables)
+        cause = self.cause(states, scope.variables)
+        raise StatesFailure(str(error or ""), str(cause or ""))
+
+
+class JChoice(State):
+    kind = "Choice"
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, {})
+        self.rules = [
+            (
+                compile_value(rule.get("Condition"), f"{name}.Choices[{i}].Condition"),
+                rule["Next"],
+                Outputs(rule, f"{name}.Choices[{i}]"),
+            )
+            for i, rule in enumerate(spec.get("Choices") or ())
+        ]
+        self.default: str | None = spec.get("Default")
+        self.outputs = Outputs(spec, name)
+
+    def execute(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str
+    ) -> tuple[Any, str | None]:
+        states = {"input": value, "context": self.context(rt, entered_time)}
+        for condition, following, outputs in self.rules:
+            verdict = condition(states, scope.variables)
+            if not isinstance(verdict, bool):
+                raise StatesFailure(
+                    "States.QueryEvaluationError",
+                    f"Choice state {self.name!r}: a Condition must be a boolean, got {verdict!r}",
+                )
+            if verdict:
+                return outputs.apply(scope, states, value), following
+        if self.default is None:
+            raise StatesFailure(
+                "States.NoChoiceMatched",
+                f"No Choice Rule matched and there is no Default in Choice state {self.name!r}.",
+            )
+        return self.outputs.apply(scope, states, value), self.default
+
+
+class JWait(State):
+    kind = "Wait"
+
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, {})
+        self.next = spec.get("Next")
+        self.seconds = _number(spec["Seconds"], f"{name}.Seconds") if "Seconds" in spec else None
+        self.timestamp = (
+            compile_value(spec["Timestamp"], f"{name}.Timestamp") if "Timestamp" in spec else None
+        )
+        self.outputs = Outputs(spec, name)
+
+    def execute(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str
+    ) -> tuple[Any, str | None]:
+        states = {"input": value, "context": self.context(rt, entered_time)}
+        seconds: float = 0
+        if self.seconds is not None:
+            seconds = self.seconds(states, scope.variables)
+        elif self.timestamp is not None:
+            moment = self.timestamp(states, scope.variables)
+            seconds = parse_timestamp(moment, f"Wait state {self.name!r} Timestamp") - rt.now()
+        rt.sleep(seconds, scope.cancel)
+        return self.outputs.apply(scope, states, value), self.next
+
+
+class JTask(_Guarded, TaskState):
+    def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
+        super().__init__(name, _without_expressions(spec))
+        self.spec = spec
+        self.arguments = (
+            compile_value(spec["Arguments"], f"{name}.Arguments") if ("Arguments" in spec) else None
+        )
+        self.timeout_expr = (
+            _number(spec["TimeoutSeconds"], f"{name}.TimeoutSeconds")
+            if (is_expression(spec.get("TimeoutSeconds")))
+            else None
+        )
+        self.heartbeat_expr = (
+            _number(spec["HeartbeatSeconds"], f"{name}.HeartbeatSeconds")
+            if (is_expression(spec.get("HeartbeatSeconds")))
+            else None
+        )
+        self.outputs = Outputs(spec, name)
+        self._compile_catch()
+
+    def prepare(
+        self, rt: Runtime, scope: Scope, value: Any, ctx: dict[str, Any]
+    ) -> tuple[Any, Any, Any]:
+        states = {"input": value, "context": ctx}
+        variables = scope.variables
+        params = value if self.arguments is None else self.arguments(states, variables)
+        timeout = (
+            self.timeout if self.timeout_expr is None else self.timeout_expr(states, variables)
+        )
+        heartbeat = (
+            self.heartbeat
+            if self.heartbeat_expr is None
+            else self.heartbeat_expr(states, variables)
+        )
+        return params, timeout, heartbeat
+
+    def complete(
+        self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
+    ) -> Any:
+        states = {"input": value, "context": ctx, "result": result}
+        return self.outputs.apply(scope, states, result)
+
+
+class JParallel(_Guarded, ParallelState):
+    def __init__(self, name: str, spec: Mapping[str, Any], language: str = "JSONata") -> None:
+        super().__init__(name, spec, language)
+        self.arguments = (
+            compile_value(spec["Arguments"], f"{name}.Arguments") if ("Arguments" in spec) else None
+        )
+        self.outputs = Outputs(spec, name)
+        self._compile_catch()
+
+    def branch_input(self, rt: Runtime, scope: Scope, value: Any, ctx: dict[str, Any]) -> Any:
+        if self.arguments is None:
+            return value
+        return self.arguments({"input": value, "context": ctx}, scope.variables)
+
+    def complete(
+        self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
+    ) -> Any:
+        states = {"input": value, "context": ctx, "result": result}
+        return self.outputs.apply(scope, states, result)
+
+
+class JMap(_Guarded, MapState):
+    def __init__(self, name: str, spec: Mapping[str, Any], language: str = "JSONata") -> None:
+        plain = {k: v for k, v in _without_expressions(spec).items() if k != "ItemSelector"}
+        super().__init__(name, plain, language)
+        self.spec = spec
+        self.items_expr = compile_value(spec["Items"], f"{name}.Items") if "Items" in spec else None
+        self.selector: Evaluator | None = (
+            compile_value(spec["ItemSelector"], f"{name}.ItemSelector")
+            if "ItemSelector" in spec
+            else None
+        )
+        self.numbers = {
+            key: _number(spec[key], f"{name}.{key}")
+            for key in _EXPRESSION_FIELDS
+            if is_expression(spec.get(key))
+        }
+        self.outputs = Outputs(spec, name)
+        self._compile_catch()
+
+    @property
+    def _variables(self) -> dict[str, Any]:
+        """The variables of the scope running this state's current attempt in this thread."""
+        variables: dict[str, Any] = getattr(_attempt, "variables", None) or {}
+        return variables
+
+    def items(self, effective: Any, ctx: Any) -> list[Any]:
+        items = effective
+        if self.items_expr is not None:
+            items = self.items_expr({"input": effective, "context": ctx}, self._variables)
+        if not isinstance(items, list):
+            raise StatesFailure(
+                "States.QueryEvaluationError",
+                f"Map state {self.name!r}: Items must be a JSON array, got {type(items).__name__}.",
+            )
+        return items
+
+    def item_inputs(self, items: list[Any], effective: Any, ctx: dict[str, Any]) -> list[Any]:
+        if self.selector is None:
+            return items
+        inputs = []
+        for index, item in enumerate(items):
+            item_ctx = {**ctx, "Map": {"Item": {"Index": index, "Value": item}}}
+            inputs.append(self.selector({"input": effective, "context": item_ctx}, self._variables))
+        return inputs
+
+    def _read(self, key: str, effective: Any, ctx: Any) -> Any:
+        reader = self.numbers.get(key)
+        if reader is None:
+            return self.spec.get(key)
+        return reader({"input": effective, "context": ctx}, self._variables)
+
+    def concurrency(self, effective: Any, ctx: Any) -> int:
+        return int(self._read("MaxConcurrency", effective, ctx) or 0)
+
+    def tolerance(self, effective: Any, ctx: Any) -> Callable[[int, int], bool] | None:
+        return threshold(
+            self._read("ToleratedFailureCount", effective, ctx),
+            self._read("ToleratedFailurePercentage", effective, ctx),
+        )
+
+    def attempt(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str, retry_count: int
+    ) -> Any:
+        outer = getattr(_attempt, "variables", None)
+        _attempt.variables = scope.variables
+        try:
+            return super().attempt(rt, scope, value, entered_time, retry_count)
+        finally:
+            _attempt.variables = outer
+
+    def complete(
+        self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
+    ) -> Any:
+        states = {"input": value, "context": ctx, "result": result}
+        return self.outputs.apply(scope, states, result)
+
+
+JSONATA_STATES: dict[str, type[State]] = {
+    "Pass": JPass,
+    "Succeed": JSucceed,
+    "Fail": JFail,
+    "Choice": JChoice,
+    "Wait": JWait,
+    "Task": JTask,
+    "Parallel": JParallel,
+    "Map": JMap,
+}
