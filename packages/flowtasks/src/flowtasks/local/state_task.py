@@ -62,13 +62,67 @@ def resource_parts(resource: str) -> tuple[str, str]:
     return "unknown", resource
 
 
+class TaskEvents:
+    """The history events of a Task's call, named and shaped as GetExecutionHistory does.
+
+    A Resource that is a Lambda function ARN (``arn:aws:lambda:...``, the older integration)
+    records LambdaFunctionScheduled/Started/Succeeded/Failed/TimedOut; every other Resource
+    records TaskScheduled/Started/Succeeded/Failed/TimedOut with resourceType and resource.
+    """
+
+    def __init__(self, resource: str) -> None:
+        self.resource = resource
+        self.lambda_function = resource.startswith("arn:aws:lambda:")
+        prefix = "LambdaFunction" if self.lambda_function else "Task"
+        self.scheduled = f"{prefix}Scheduled"
+        self.started = f"{prefix}Started"
+        self.succeeded = f"{prefix}Succeeded"
+        self.failed = f"{prefix}Failed"
+        self.timed_out = f"{prefix}TimedOut"
+        self.resource_type, self.resource_name = resource_parts(resource)
+
+    def where(self) -> dict[str, Any] | None:
+        if self.lambda_function:
+            return None
+        return {"resourceType": self.resource_type, "resource": self.resource_name}
+
+    def scheduled_details(
+        self, rt: Runtime, params_text: str, timeout: Any, heartbeat_s: Any
+    ) -> dict[str, Any]:
+        details: dict[str, Any]
+        if self.lambda_function:
+            details = {
+                "resource": self.resource,
+                "input": params_text,
+                "inputDetails": {"truncated": False},
+            }
+        else:
+            details = {
+                "resourceType": self.resource_type,
+                "resource": self.resource_name,
+                "region": rt.execution["Id"].split(":")[3],
+                "parameters": params_text,
+            }
+        if timeout is not None:
+            details["timeoutInSeconds"] = timeout
+        if heartbeat_s is not None and not self.lambda_function:
+            details["heartbeatInSeconds"] = heartbeat_s
+        return details
+
+    def error(self, error: str, cause: str) -> dict[str, Any]:
+        return {**(self.where() or {}), "error": error, "cause": cause}
+
+    def output(self, text: str) -> dict[str, Any]:
+        return {**(self.where() or {}), "output": text, "outputDetails": {"truncated": False}}
+
+
 class TaskState(Guarded):
     kind = "Task"
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, spec)
         self.resource: str = spec.get("Resource", "")
-        self.resource_type, self.resource_name = resource_parts(self.resource)
+        self.events = TaskEvents(self.resource)
         self.parameters = template(spec.get("Parameters"))
         self.result_selector = template(spec.get("ResultSelector"))
         self.result_path = result_path(spec)
@@ -105,36 +159,30 @@ class TaskState(Guarded):
         ctx["Task"] = {"Token": uuid.uuid4().hex + uuid.uuid4().hex}
         params, timeout, heartbeat_s = self.prepare(rt, scope, value, ctx)
         params_text = dumps(params)
-        history = rt.history
-        details: dict[str, Any] = {
-            "resourceType": self.resource_type,
-            "resource": self.resource_name,
-            "region": rt.execution["Id"].split(":")[3],
-            "parameters": params_text,
-        }
-        if timeout is not None:
-            details["timeoutInSeconds"] = timeout
-        if heartbeat_s is not None:
-            details["heartbeatInSeconds"] = heartbeat_s
-        scope.previous_event = history.add("TaskScheduled", scope.previous_event, details)
-        where = {"resourceType": self.resource_type, "resource": self.resource_name}
-        scope.previous_event = history.add("TaskStarted", scope.previous_event, dict(where))
+        events = self.events
+        scope.previous_event = rt.history.add(
+            events.scheduled,
+            scope.previous_event,
+            events.scheduled_details(rt, params_text, timeout, heartbeat_s),
+        )
+        scope.previous_event = rt.history.add(events.started, scope.previous_event, events.where())
         started = rt.now()
         beats: list[float] = []
         try:
             result, text = self._call(rt, params, params_text, beats)
         except StatesFailure as failure:
-            self._failed(rt, scope, where, failure)
+            scope.previous_event = rt.history.add(
+                events.failed, scope.previous_event, events.error(failure.error, failure.cause)
+            )
             raise
-        ended = rt.now()
-        late = _late(started, ended, beats, timeout, heartbeat_s)
+        late = _late(started, rt.now(), beats, timeout, heartbeat_s)
         if late is not None:
-            scope.previous_event = history.add(
-                "TaskTimedOut", scope.previous_event, {**where, "error": late, "cause": ""}
+            scope.previous_event = rt.history.add(
+                events.timed_out, scope.previous_event, events.error(late, "")
             )
             raise StatesFailure(late, "")
-        scope.previous_event = history.add(
-            "TaskSucceeded", scope.previous_event, {**where, "output": text}
+        scope.previous_event = rt.history.add(
+            events.succeeded, scope.previous_event, events.output(text)
         )
         return self.complete(rt, scope, value, result, ctx)
 
@@ -155,15 +203,6 @@ class TaskState(Guarded):
         if self.result_selector is not None:
             result = self.result_selector(result, ctx)
         return self.finish(value, result, ctx, self.result_path)
-
-    def _failed(
-        self, rt: Runtime, scope: Scope, where: dict[str, str], failure: StatesFailure
-    ) -> None:
-        scope.previous_event = rt.history.add(
-            "TaskFailed",
-            scope.previous_event,
-            {**where, "error": failure.error, "cause": failure.cause},
-        )
 
     def _call(
         self, rt: Runtime, params: Any, params_text: str, beats: list[float]

@@ -13,7 +13,7 @@ from flowtasks.errors import TaskError
 from flowtasks.local import FakeClock, run
 from flowtasks.local.retry import Retrier, matches
 
-LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:work"
+LAMBDA = "arn:aws:states:::lambda:invoke"
 
 
 def flaky(errors: list[str]) -> Any:

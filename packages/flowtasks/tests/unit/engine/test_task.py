@@ -16,7 +16,7 @@ import pytest
 from flowtasks.errors import TaskError
 from flowtasks.local import FakeClock, heartbeat, run
 
-LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:work"
+LAMBDA = "arn:aws:states:::lambda:invoke"
 
 
 def task(**fields: Any) -> dict[str, Any]:
@@ -59,7 +59,7 @@ def test_task_error_keeps_its_names() -> None:
     failed = [e for e in execution.history if e["type"] == "TaskFailed"]
     assert failed[0]["taskFailedEventDetails"] == {
         "resourceType": "lambda",
-        "resource": LAMBDA,
+        "resource": "invoke",
         "error": "Vendor.NotReady",
         "cause": "file not uploaded",
     }
@@ -204,3 +204,44 @@ def test_context_object_task_token_and_state() -> None:
     assert output["execution"] == "run-1"
     assert output["input"] == {"a": 1}
     assert execution.execution_arn.endswith(":execution:SM:run-1")
+
+
+def test_lambda_function_arn_records_lambda_function_events() -> None:
+    # AWS-recorded history (LocalStack snapshot test_base_scenarios::test_retry_interval_features,
+    # recorded against AWS): a Task whose Resource is a Lambda function ARN records
+    # LambdaFunctionScheduled / LambdaFunctionStarted / LambdaFunctionFailed.
+    function = "arn:aws:lambda:us-east-1:123456789012:function:work"
+
+    def fail(_: Any) -> Any:
+        raise TaskError("Exception", "Some exception was raised.")
+
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": function,
+                "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 1, "IntervalSeconds": 1}],
+                "End": True,
+            }
+        },
+    }
+    execution = run(definition, {"k": 1}, handlers={"T": fail}, skip_waits=True)
+    assert [e["type"] for e in execution.history] == [
+        "ExecutionStarted",
+        "TaskStateEntered",
+        "LambdaFunctionScheduled",
+        "LambdaFunctionStarted",
+        "LambdaFunctionFailed",
+        "LambdaFunctionScheduled",
+        "LambdaFunctionStarted",
+        "LambdaFunctionFailed",
+        "ExecutionFailed",
+    ]
+    scheduled = execution.history[2]["lambdaFunctionScheduledEventDetails"]
+    assert scheduled["resource"] == function
+    assert scheduled["input"] == '{"k":1}'
+    assert execution.history[4]["lambdaFunctionFailedEventDetails"] == {
+        "error": "Exception",
+        "cause": "Some exception was raised.",
+    }
