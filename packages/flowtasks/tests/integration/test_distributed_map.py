@@ -205,3 +205,34 @@ def test_missing_object_is_item_reader_failure(s3: tuple[Any, str]) -> None:
     }
     execution = run(dmap(reader))
     assert execution.error == "States.ItemReaderFailed"
+
+
+def test_redrive_reruns_only_failed_child_executions(s3: tuple[Any, str]) -> None:
+    # https://docs.aws.amazon.com/step-functions/latest/dg/redrive-map-run.html: redriving the
+    # parent redrives the unsuccessful child workflow executions of the Map Run.
+    from flowtasks.local import redrive
+
+    calls: list[int] = []
+    broken = {2}
+
+    def work(item: Any) -> Any:
+        calls.append(item)
+        if item in broken:
+            raise TaskError("Broken", str(item))
+        return item
+
+    definition = dmap(ItemsPath="$", MaxConcurrency=1)
+    definition["States"]["Map"]["ItemProcessor"]["States"]["Work"] = {
+        "Type": "Task",
+        "Resource": LAMBDA,
+        "End": True,
+    }
+    failed = run(definition, [1, 2, 3], handlers={"Work": work})
+    assert failed.error == "States.ExceedToleratedFailureThreshold"
+    broken.clear()
+    calls.clear()
+    again = redrive(failed, handlers={"Work": work})
+    assert again.status == "SUCCEEDED", again.cause
+    assert again.output == [1, 2, 3]
+    assert 2 in calls
+    assert 1 not in calls

@@ -4,8 +4,26 @@ semantics.
     from flowtasks.local import run, redrive, Execution
     execution = run(definition, input, handlers={"StateName": fn}, skip_waits=True)
 
-See `flowtasks.local.engine.run` for the contract; `flowtasks.local.clock` for injectable time;
-`flowtasks.local.heartbeat` for long-running handlers with HeartbeatSeconds.
+`run` / `redrive` are in `flowtasks.local.engine`; time is injectable (`flowtasks.local.clock`);
+long-running handlers report liveness with `heartbeat()`.
+
+Decisions where AWS behaviour cannot be reproduced exactly in-process (each documented in its
+module):
+
+- Task results cross the JSON boundary with the runner's encoder: a datetime, set, bytes or NaN
+  fails the task with Error ``TypeError`` (catchable, retriable), as in the container.
+- TimeoutSeconds / HeartbeatSeconds of in-process handlers are judged when the handler returns
+  (threads cannot be interrupted safely): the state then fails with ``States.Timeout`` /
+  ``States.HeartbeatTimeout`` as AWS would have; a handler that never returns is not stopped.
+- Parallel branches and Map iterations run on at most 40 threads (MaxConcurrency 0 = 40),
+  AWS's effective inline Map concurrency; iterations made only of Pass/Choice/Succeed/Fail run
+  in the calling thread. Every thread is joined before the state ends.
+- The 25,000-event history quota is enforced (``history_limit=None`` lifts it).
+- ``States.Runtime`` is never retried nor caught, as the error-handling page says.
+- Distributed Map child executions are kept in `Execution.children` (their events are not
+  passed to ``on_event``); a redrive re-runs failed children from their start.
+- Not implemented: workflow variables (``Assign``) in JSONPath states (JSONata states have
+  them), Activities / ``.sync`` service polling (a handler stands for any Resource).
 """
 
 from flowtasks.local.clock import Clock, FakeClock, RealClock

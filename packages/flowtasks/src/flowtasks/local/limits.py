@@ -27,15 +27,19 @@ def dumps(value: Any) -> str:
     return _encode(value)
 
 
-def checked_json(value: Any, what: str) -> str:
-    """The JSON text of `value`; raises States.DataLimitExceeded beyond 256 KiB of UTF-8."""
+def checked_json(value: Any, what: str, state: str | None = None) -> str:
+    """The JSON text of `value`; raises States.DataLimitExceeded beyond 256 KiB of UTF-8.
+
+    `what` (and `state`, when given) name the payload in the error's cause.
+    """
     text = _encode(value)
     if len(text) > _SAFE_CHARS:
         size = len(text.encode("utf-8"))
         if size > MAX_PAYLOAD_BYTES:
             raise StatesFailure(
                 "States.DataLimitExceeded",
-                f"The {what} has a size of {size} bytes, which exceeds the maximum "
+                f"The {what}{'' if state is None else f' {state!r}'} has a size of {size} bytes, "
+                "which exceeds the maximum "
                 f"of {MAX_PAYLOAD_BYTES} bytes.",
             )
     return text

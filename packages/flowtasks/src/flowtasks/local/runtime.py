@@ -189,6 +189,8 @@ def run_scope(rt: Runtime, graph: Graph, value: Any, scope: Scope) -> Any:
     history = rt.history
     cancel = scope.cancel
     scope_entered = 0
+    known: Any = None  # the last output serialised, and its text: the next state's input
+    known_text = ""
     while True:
         if cancel.event.is_set():
             raise Cancelled
@@ -196,16 +198,17 @@ def run_scope(rt: Runtime, graph: Graph, value: Any, scope: Scope) -> Any:
             rt.check_deadline()
         state = states[name]
         try:
-            text = checked_json(value, f"input of state {name!r}")
+            text = known_text if value is known else checked_json(value, "input of state", name)
             event = history.add_event(
                 state.entered, scope.previous_event, {"name": name, "input": text}
             )
             scope.previous_event = scope_entered = event["id"]
             output, following = state.execute(rt, scope, value, event["timestamp"])
             if state.exited is not None:
-                out_text = checked_json(output, f"output of state {name!r}")
+                known_text = checked_json(output, "output of state", name)
+                known = output
                 scope.previous_event = history.add(
-                    state.exited, scope.previous_event, {"name": name, "output": out_text}
+                    state.exited, scope.previous_event, {"name": name, "output": known_text}
                 )
         except StatesFailure as failure:
             rt.record.set_resume(scope.key, name, value)
