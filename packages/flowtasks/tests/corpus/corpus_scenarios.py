@@ -32,7 +32,6 @@ from flowtasks.testing import TaskError, returns
 CORPUS_DIR = Path(__file__).resolve().parents[4].parent / "shared" / "asl-examples"
 """``shared/asl-examples``, beside the monorepo checkout."""
 
-JSONATA = "JSONata query language (QueryLanguage: JSONata) is not supported by the local engine"
 ASSIGN = "variables ('Assign' field) are not supported by the local engine"
 
 
@@ -152,7 +151,7 @@ SCENARIOS: dict[str, Scenario] = {
         ),
         output={"status": "complete"},
     ),
-    "ls--outputdecl--base_literals": Scenario(input={}, xfail=JSONATA),
+    "ls--outputdecl--base_literals": Scenario(input={}),
     "ls--querylanguage--jsonpath_to_jsonata_dataflow": Scenario(
         input={"functionName": "arn:aws:lambda:us-east-1:111111111111:function:f"},
         mocks={"StateJsonata": lambda req: lambda_invoke(req["Payload"])},
@@ -172,13 +171,11 @@ SCENARIOS: dict[str, Scenario] = {
         input={"items": [1, 2, 3]},
         mocks={"ProcessItem": lambda_error()},
         visits=("ProcessItems", "ProcessItem", "Fallback"),
-        xfail=JSONATA,
     ),
     "ls--test_state--localstack_blogpost_scenario_state_machine": Scenario(
         input={"cost": 10},
         mocks={"Ask for Approval": {"approval": True}},
         visits=("Approval Required", "Ask for Approval", "Check Approval", "Purchase Approved"),
-        xfail=JSONATA,
     ),
     # ---------------------------------------------------------------- SAM CLI templates
     "samt--nodejs20.x-step-func--stock_trader": Scenario(
@@ -346,7 +343,6 @@ SCENARIOS: dict[str, Scenario] = {
             "Release Lock",
             "Success",
         ),
-        xfail=JSONATA,
     ),
     "sfe--app-order-management--ship-order": Scenario(
         input={
@@ -580,7 +576,6 @@ SCENARIOS: dict[str, Scenario] = {
             "Inactive function pass state",
             "SNS Publish",
         ),
-        xfail=JSONATA,
     ),
     "sp--sfn-ecs-sam--sfn-ecs-datapipeline": Scenario(
         input={"bucketArray": ["bucket-a", "bucket-b"]},
@@ -693,7 +688,6 @@ SCENARIOS: dict[str, Scenario] = {
             },
         },
         visits=("Create Evaluation Pipelines",),
-        xfail=JSONATA,
     ),
     "wfc--call-microservice-apigw": Scenario(
         input={},
@@ -737,7 +731,6 @@ SCENARIOS: dict[str, Scenario] = {
             "Update DynamoDb",
             "Job Succeeded",
         ),
-        xfail=JSONATA,
     ),
     "wfc--dynamic-rest-api": Scenario(
         input={"httpMethod": "GET", "querystring": {"book_id": "b-1"}},

@@ -15,8 +15,8 @@ import boto3
 import pytest
 from corpus_responses import default_result
 from corpus_scenarios import (
+    ASSIGN,
     CORPUS_DIR,
-    JSONATA,
     SCENARIOS,
     EngineLacksFeature,
     Scenario,
@@ -101,7 +101,7 @@ def test_runs(name: str, request: pytest.FixtureRequest) -> None:
 def test_the_asl_support_page_lists_the_files_left_out(reason: str) -> None:
     """docs/asl-support.md names, for each feature left out, exactly the corpus files it stops."""
     page = (Path(__file__).resolve().parents[4] / "docs" / "asl-support.md").read_text("utf-8")
-    feature = "**JSONata**" if reason == JSONATA else "**Variables**"
+    feature = {ASSIGN: "**Variables**"}[reason]
     section = page.split(feature, 1)[1].split("\n- **", 1)[0]
     listed = set(re.findall(r"`((?:ls|sfe|sp|samt|wfc)--[^`]+)`", section))
     assert listed == {name for name, s in SCENARIOS.items() if s.xfail == reason}

@@ -53,21 +53,7 @@ def _lambda_exception(separators: tuple[str, str]) -> Callable[[Any], Any]:
     return handler
 
 
-DIVERGENCES: dict[tuple[str, str], str] = {
-    ("ls--base--query_context_object_values", "result"): (
-        "engine differs from the AWS recording: $$.Execution.StartTime / $$.State.EnteredTime "
-        "end in '+00:00' where AWS writes 'Z', and $$.State of a Pass state carries RetryCount, "
-        "which AWS gives Task states only"
-    ),
-    ("ls--scenarios--retry_interval_features", "events"): (
-        "engine records TaskScheduled/TaskStarted/TaskFailed for a Task whose Resource is a "
-        "Lambda function ARN, where AWS records LambdaFunctionScheduled/Started/Failed"
-    ),
-    ("ls--comment--comments_as_per_docs", "events"): (
-        "engine records TaskScheduled/TaskStarted/TaskSucceeded for a Task whose Resource is a "
-        "Lambda function ARN, where AWS records LambdaFunctionScheduled/Started/Succeeded"
-    ),
-}
+DIVERGENCES: dict[tuple[str, str], str] = {}
 """Where the engine does not yet match AWS: (file, check) -> what differs."""
 
 BEHAVIOURS: dict[str, Callable[[Any], Any]] = {
@@ -105,7 +91,8 @@ def run_recorded(name: str, recorded: dict[str, Any]) -> FlowRun:
         state: BEHAVIOURS[spec] if isinstance(spec, str) else spec["result"]
         for state, spec in recorded["tasks"].items()
     }
-    return run_flow(load(name), recorded["input"], mocks=mocks, skip_waits=True)
+    definition = load(name, recorded.get("substitutions"))
+    return run_flow(definition, recorded["input"], mocks=mocks, skip_waits=True)
 
 
 def normalise(value: Any, run: FlowRun, how: str | None) -> Any:

@@ -1,12 +1,12 @@
 """Checks shared by the compiler and the validator, on ASL fragments (plain dicts).
 
 Each check returns messages (or ``(field, message)`` pairs); callers add the location.
-JSONPath and intrinsic syntax come from `flowtasks.asl.jsonpath` / `flowtasks.asl.intrinsics`.
+JSONPath and intrinsic syntax come from `flowtasks.asl.jsonpath` / `flowtasks.asl.intrinsics`;
+Choice rules are checked by `flowtasks.asl.choice_rules`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -14,15 +14,6 @@ from flowtasks.asl.intrinsics import check_intrinsic, is_intrinsic
 from flowtasks.asl.jsonpath import check_path
 
 ALL = "States.ALL"
-_VARIABLE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)")
-
-COMPARISONS = frozenset(
-    name
-    for base in ("String", "Numeric", "Timestamp")
-    for op in ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals")
-    for name in (base + op, base + op + "Path")
-) | {"BooleanEquals", "BooleanEqualsPath", "StringMatches"}
-TYPE_TESTS = frozenset({"IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp"})
 
 
 def path_problem(path: Any, *, reference: bool = False, nullable: bool = True) -> str | None:
@@ -31,9 +22,6 @@ def path_problem(path: Any, *, reference: bool = False, nullable: bool = True) -
         return None
     if not isinstance(path, str):
         return f"must be a JSONPath string, not {path!r}"
-    match = _VARIABLE.match(path)
-    if match and not path.startswith("$$"):
-        path = "$" + path[match.end() :]
     problem = check_path(path, reference=reference)
     if problem is None:
         return None
@@ -123,50 +111,3 @@ def _retry_fields(rule: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     for name, (ok, expected) in checks.items():
         if name in rule and not ok(rule[name]):
             yield name, f"must be {expected}, not {rule[name]!r}"
-
-
-def choice_rule_problems(rule: Any, *, top: bool, jsonata: bool) -> list[str]:
-    """Messages about one Choice Rule (``top``: a member of Choices, which needs Next)."""
-    if not isinstance(rule, Mapping):
-        return [f"a Choice rule must be an object, not {rule!r}"]
-    problems: list[str] = []
-    if top and not isinstance(rule.get("Next"), str):
-        problems.append("a Choice rule needs Next: the state to continue at")
-    if jsonata:
-        if not isinstance(rule.get("Condition"), str | bool):
-            problems.append("a JSONata Choice rule needs a Condition")
-        return problems
-    keys = set(rule) - {"Next", "Comment", "Assign", "Output"}
-    ops = keys & (COMPARISONS | TYPE_TESTS | {"And", "Or", "Not"})
-    if len(ops) != 1:
-        found = ", ".join(sorted(ops)) or "none"
-        return [*problems, f"a Choice rule needs exactly one operator (found: {found})"]
-    (op,) = ops
-    if op in ("And", "Or"):
-        items = rule[op]
-        if not isinstance(items, list) or not items:
-            return [*problems, f"{op} takes a non-empty list of rules"]
-        for item in items:
-            problems.extend(choice_rule_problems(item, top=False, jsonata=False))
-        return problems
-    if op == "Not":
-        return problems + choice_rule_problems(rule["Not"], top=False, jsonata=False)
-    variable_problem = path_problem(rule.get("Variable"), nullable=False)
-    if variable_problem:
-        problems.append(f"Variable: {variable_problem}")
-    value = rule[op]
-    if op.endswith("Path"):
-        message = path_problem(value, nullable=False)
-        if message:
-            problems.append(f"{op}: {message}")
-    elif not _value_fits(op, value):
-        problems.append(f"{op} cannot compare with {value!r}")
-    return problems
-
-
-def _value_fits(op: str, value: Any) -> bool:
-    if op in TYPE_TESTS or op == "BooleanEquals":
-        return isinstance(value, bool)
-    if op.startswith("Numeric"):
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    return isinstance(value, str)

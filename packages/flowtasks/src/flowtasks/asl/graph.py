@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from flowtasks.asl.choice_rules import KINDS, OPERATORS
+
 __all__ = ["FORMATS", "OUTCOMES", "describe_condition", "render", "to_dot", "to_mermaid"]
 
 FORMATS = ("mermaid", "dot")
@@ -87,24 +89,19 @@ def describe_condition(rule: Mapping[str, Any]) -> str:
         text = str(rule["Condition"]).strip()
         return text[2:-2].strip() if text.startswith("{%") and text.endswith("%}") else text
     variable = str(rule.get("Variable", "?"))
-    for key, value in rule.items():
-        if key in ("Variable", "Next", "Comment", "Assign", "Output"):
-            continue
-        if key in _TYPE_TESTS:
-            yes, no = _TYPE_TESTS[key]
-            return f"{variable} {yes if value else no}"
-        for kind in ("String", "Numeric", "Boolean", "Timestamp"):
-            if not key.startswith(kind):
-                continue
-            operator = key[len(kind) :]
-            is_path = operator.endswith("Path")
-            operator = operator.removesuffix("Path")
-            right = str(value) if is_path else json.dumps(value, ensure_ascii=False)
-            if operator == "Matches":
-                return f"{variable} matches {right}"
-            if operator in _COMPARISONS:
-                return f"{variable} {_COMPARISONS[operator]} {right}"
-    return f"{variable} ?"
+    key = next((key for key in rule if key in OPERATORS), None)
+    if key is None:
+        return f"{variable} ?"
+    value = rule[key]
+    if key in _TYPE_TESTS:
+        yes, no = _TYPE_TESTS[key]
+        return f"{variable} {yes if value else no}"
+    kind = next(kind for kind in KINDS if key.startswith(kind))
+    relation = key[len(kind) :].removesuffix("Path")
+    right = str(value) if key.endswith("Path") else json.dumps(value, ensure_ascii=False)
+    if relation == "Matches":
+        return f"{variable} matches {right}"
+    return f"{variable} {_COMPARISONS[relation]} {right}"
 
 
 def _grouped(rule: Mapping[str, Any]) -> str:

@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from typing import Any
 
 from flowtasks.asl.checks import (
-    choice_rule_problems,
     error_rules_problems,
     path_problem,
     template_problems,
     value_problem,
 )
+from flowtasks.asl.choice_rules import check_choice_rule
 from flowtasks.errors import Problem
 
 STATE_TYPES = frozenset({"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
 _TERMINAL_TYPES = frozenset({"Succeed", "Fail"})
-_PATHS = (("InputPath", False), ("OutputPath", False), ("ResultPath", True), ("ItemsPath", True))
 _REF_PATHS = (
     "SecondsPath",
     "TimestampPath",
@@ -34,6 +34,16 @@ _REF_PATHS = (
     "ToleratedFailurePercentagePath",
     "ToleratedFailureCountPath",
 )
+_FIELD_CHECKS: tuple[tuple[str, Callable[[Any], str | None]], ...] = (
+    ("InputPath", path_problem),
+    ("OutputPath", path_problem),
+    ("ResultPath", partial(path_problem, reference=True)),
+    ("ItemsPath", partial(path_problem, reference=True)),
+    *((field, partial(path_problem, reference=True, nullable=False)) for field in _REF_PATHS),
+    ("ErrorPath", value_problem),
+    ("CausePath", value_problem),
+)
+"""The single-value JSONPath fields of a state, and what checks each."""
 _TEMPLATES = ("Parameters", "ResultSelector", "ItemSelector", "Assign", "Credentials")
 
 SourceOf = Callable[[str], str | None]
@@ -122,7 +132,7 @@ class _Walker:
                     self.add(f"{where} > {sub}", name, message)
         if kind == "Choice":
             for index, rule in enumerate(state.get("Choices") or []):
-                for message in choice_rule_problems(rule, top=True, jsonata=jsonata):
+                for message in check_choice_rule(rule, jsonata=jsonata):
                     self.add(f"{where} > Choices[{index}]", name, message)
         elif kind == "Parallel":
             branches = state.get("Branches")
@@ -255,19 +265,9 @@ def _reach(roots: set[str], edges: Mapping[str, list[str]]) -> set[str]:
 
 
 def _jsonpath_problems(state: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
-    for field, reference in _PATHS:
+    for field, check in _FIELD_CHECKS:
         if field in state:
-            message = path_problem(state[field], reference=reference)
-            if message:
-                yield field, message
-    for field in _REF_PATHS:
-        if field in state:
-            message = path_problem(state[field], reference=True, nullable=False)
-            if message:
-                yield field, message
-    for field in ("ErrorPath", "CausePath"):
-        if field in state:
-            message = value_problem(state[field])
+            message = check(state[field])
             if message:
                 yield field, message
     for field in _TEMPLATES:

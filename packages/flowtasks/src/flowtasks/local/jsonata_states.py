@@ -29,6 +29,7 @@ from flowtasks.local.state_basic import parse_timestamp
 from flowtasks.local.state_map import MapState, threshold
 from flowtasks.local.state_parallel import ParallelState
 from flowtasks.local.state_task import TaskState
+from flowtasks.local.variables import assign_variables
 
 if TYPE_CHECKING:
     from flowtasks.local.runtime import Runtime, Scope
@@ -53,14 +54,14 @@ class Outputs:
         self.output = compile_value(spec["Output"], f"{where}.Output") if "Output" in spec else None
         self.assign = compile_value(spec["Assign"], f"{where}.Assign") if "Assign" in spec else None
 
-    def apply(self, scope: Scope, states: Mapping[str, Any], default: Any) -> Any:
+    def apply(self, scope: Scope, states: Mapping[str, Any], default: Any, state: str) -> Any:
         variables = scope.variables
         output = default if self.output is None else self.output(states, variables)
         if self.assign is not None:
             assigned = self.assign(states, variables)
             if not isinstance(assigned, dict):
                 raise StatesFailure("States.Runtime", "Assign must be a JSON object")
-            variables.update(assigned)
+            assign_variables(scope, assigned, state)
         return output
 
 
@@ -108,11 +109,12 @@ class _Guarded:
         ctx = State.context(self, rt, entered_time)  # type: ignore[arg-type]
         states = {"input": value, "context": ctx, "errorOutput": error_output}
         outputs = self.catch_outputs[self.catchers.index(catcher)]
-        return outputs.apply(scope, states, error_output)
+        return outputs.apply(scope, states, error_output, self.name)
 
 
 class JPass(State):
     kind = "Pass"
+    query_language = "JSONata"
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, {})
@@ -123,7 +125,7 @@ class JPass(State):
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str
     ) -> tuple[Any, str | None]:
         states = {"input": value, "context": self.context(rt, entered_time)}
-        return self.outputs.apply(scope, states, value), self.next
+        return self.outputs.apply(scope, states, value, self.name), self.next
 
 
 class JSucceed(JPass):
@@ -132,6 +134,7 @@ class JSucceed(JPass):
 
 class JFail(State):
     kind = "Fail"
+    query_language = "JSONata"
     has_exit = False
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
@@ -150,6 +153,7 @@ class JFail(State):
 
 class JChoice(State):
     kind = "Choice"
+    query_language = "JSONata"
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, {})
@@ -176,17 +180,18 @@ class JChoice(State):
                     f"Choice state {self.name!r}: a Condition must be a boolean, got {verdict!r}",
                 )
             if verdict:
-                return outputs.apply(scope, states, value), following
+                return outputs.apply(scope, states, value, self.name), following
         if self.default is None:
             raise StatesFailure(
                 "States.NoChoiceMatched",
                 f"No Choice Rule matched and there is no Default in Choice state {self.name!r}.",
             )
-        return self.outputs.apply(scope, states, value), self.default
+        return self.outputs.apply(scope, states, value, self.name), self.default
 
 
 class JWait(State):
     kind = "Wait"
+    query_language = "JSONata"
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, {})
@@ -208,10 +213,12 @@ class JWait(State):
             moment = self.timestamp(states, scope.variables)
             seconds = parse_timestamp(moment, f"Wait state {self.name!r} Timestamp") - rt.now()
         rt.sleep(seconds, scope.cancel)
-        return self.outputs.apply(scope, states, value), self.next
+        return self.outputs.apply(scope, states, value, self.name), self.next
 
 
 class JTask(_Guarded, TaskState):
+    query_language = "JSONata"
+
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, _without_expressions(spec))
         self.spec = spec
@@ -251,10 +258,12 @@ class JTask(_Guarded, TaskState):
         self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
     ) -> Any:
         states = {"input": value, "context": ctx, "result": result}
-        return self.outputs.apply(scope, states, result)
+        return self.outputs.apply(scope, states, result, self.name)
 
 
 class JParallel(_Guarded, ParallelState):
+    query_language = "JSONata"
+
     def __init__(self, name: str, spec: Mapping[str, Any], language: str = "JSONata") -> None:
         super().__init__(name, spec, language)
         self.arguments = (
@@ -272,10 +281,12 @@ class JParallel(_Guarded, ParallelState):
         self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
     ) -> Any:
         states = {"input": value, "context": ctx, "result": result}
-        return self.outputs.apply(scope, states, result)
+        return self.outputs.apply(scope, states, result, self.name)
 
 
 class JMap(_Guarded, MapState):
+    query_language = "JSONata"
+
     def __init__(self, name: str, spec: Mapping[str, Any], language: str = "JSONata") -> None:
         plain = {k: v for k, v in _without_expressions(spec).items() if k != "ItemSelector"}
         super().__init__(name, plain, language)
@@ -349,7 +360,7 @@ class JMap(_Guarded, MapState):
         self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
     ) -> Any:
         states = {"input": value, "context": ctx, "result": result}
-        return self.outputs.apply(scope, states, result)
+        return self.outputs.apply(scope, states, result, self.name)
 
 
 JSONATA_STATES: dict[str, type[State]] = {

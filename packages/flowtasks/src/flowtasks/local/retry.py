@@ -26,6 +26,7 @@ from flowtasks.local.state import State, Writer, number, result_path
 
 if TYPE_CHECKING:
     from flowtasks.local.runtime import Runtime, Scope
+    from flowtasks.local.variables import Assigner
 
 __all__ = ["Catcher", "Guarded", "Retrier", "compile_catchers", "compile_retriers", "matches"]
 
@@ -68,12 +69,17 @@ class Retrier:
 
 
 class Catcher:
-    """One Catch entry."""
+    """One Catch entry. Its JSONPath ``Assign`` (`assign`) reads the error output as ``$``."""
 
-    def __init__(self, spec: Mapping[str, Any]) -> None:
+    def __init__(self, spec: Mapping[str, Any], jsonpath: bool = True) -> None:
         self.errors: tuple[str, ...] = tuple(spec.get("ErrorEquals") or ())
         self.next: str = spec["Next"]
         self.writer: Writer | None = result_path(spec)
+        self.assign: Assigner | None = None
+        if jsonpath and "Assign" in spec:
+            from flowtasks.local.variables import compile_assign
+
+            self.assign = compile_assign(spec["Assign"])
 
     def output(self, state_input: Any, failure: StatesFailure) -> Any:
         result = {"Error": failure.error, "Cause": failure.cause}
@@ -84,8 +90,8 @@ def compile_retriers(spec: Mapping[str, Any]) -> tuple[Retrier, ...]:
     return tuple(Retrier(r) for r in spec.get("Retry") or ())
 
 
-def compile_catchers(spec: Mapping[str, Any]) -> tuple[Catcher, ...]:
-    return tuple(Catcher(c) for c in spec.get("Catch") or ())
+def compile_catchers(spec: Mapping[str, Any], jsonpath: bool = True) -> tuple[Catcher, ...]:
+    return tuple(Catcher(c, jsonpath) for c in spec.get("Catch") or ())
 
 
 class Guarded(State):
@@ -98,7 +104,7 @@ class Guarded(State):
             self.retriers = compile_retriers(spec)
         except ValueError as exc:
             self.retriers, self.invalid = (), f"Retry of state {name!r}: {exc}"
-        self.catchers = compile_catchers(spec)
+        self.catchers = compile_catchers(spec, self.query_language == "JSONPath")
 
     def attempt(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str, retry_count: int
@@ -115,8 +121,16 @@ class Guarded(State):
         failure: StatesFailure,
         entered_time: str,
     ) -> Any:
-        """The state's output when `catcher` caught `failure`."""
-        return catcher.output(value, failure)
+        """The state's output when `catcher` caught `failure` (and its Assign, if any)."""
+        if catcher.assign is None:
+            return catcher.output(value, failure)
+        ctx = self.context(rt, entered_time, scope=scope)
+        assigned = catcher.assign({"Error": failure.error, "Cause": failure.cause}, ctx)
+        output = catcher.output(value, failure)
+        from flowtasks.local.variables import assign_variables
+
+        assign_variables(scope, assigned, self.name)
+        return output
 
     def execute(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str

@@ -78,9 +78,15 @@ class Redrive:
     done: dict[str, dict[str, Any]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def set_resume(self, key: str, state: str, value: Any) -> None:
+    def set_resume(
+        self, key: str, state: str, value: Any, variables: Mapping[str, Any] | None = None
+    ) -> None:
+        """Where scope `key` stopped: the state, its input and the scope's variables (if any)."""
+        entry: dict[str, Any] = {"state": state, "input": value}
+        if variables:
+            entry["variables"] = dict(variables)
         with self.lock:
-            self.resume[key] = {"state": state, "input": value}
+            self.resume[key] = entry
 
     def take_resume(self, key: str) -> dict[str, Any] | None:
         with self.lock:
@@ -169,10 +175,20 @@ class Scope:
     variables: dict[str, Any] = field(default_factory=dict)
     """Workflow variables (``Assign``) visible here: a branch or iteration starts with a copy of
     its parent's, and its own assignments stay inside it."""
+    sizes: dict[str, int] = field(default_factory=dict)
+    """Size in bytes (UTF-8 JSON) of each variable, for the limits of `flowtasks.local.variables`."""
+    stored: int = 0
+    """The sum of `sizes`."""
+    assigned: dict[str, str] | None = None
+    """What the state being run assigned (name -> JSON text), for its StateExited event."""
 
     def inner(self, key: str, previous_event: int, cancel: CancelToken) -> Scope:
         """A branch / iteration scope nested in this one."""
-        return Scope(key, previous_event, cancel, dict(self.variables))
+        if not self.variables:
+            return Scope(key, previous_event, cancel)
+        return Scope(
+            key, previous_event, cancel, dict(self.variables), dict(self.sizes), self.stored
+        )
 
 
 _PREFIX = "An error occurred while executing the state"
@@ -185,6 +201,11 @@ def run_scope(rt: Runtime, graph: Graph, value: Any, scope: Scope) -> Any:
         resume = rt.previous.take_resume(scope.key)
         if resume is not None:
             name, value = resume["state"], resume["input"]
+            if resume.get("variables"):
+                from flowtasks.local.variables import assign_variables
+
+                assign_variables(scope, resume["variables"], name)
+                scope.assigned = None
     states = graph.states
     history = rt.history
     cancel = scope.cancel
@@ -207,11 +228,14 @@ def run_scope(rt: Runtime, graph: Graph, value: Any, scope: Scope) -> Any:
             if state.exited is not None:
                 known_text = checked_json(output, "output of state", name)
                 known = output
-                scope.previous_event = history.add(
-                    state.exited, scope.previous_event, {"name": name, "output": known_text}
-                )
+                details: dict[str, Any] = {"name": name, "output": known_text}
+                if scope.assigned is not None:
+                    details["assignedVariables"] = scope.assigned
+                    details["assignedVariablesDetails"] = {"truncated": False}
+                    scope.assigned = None
+                scope.previous_event = history.add(state.exited, scope.previous_event, details)
         except StatesFailure as failure:
-            rt.record.set_resume(scope.key, name, value)
+            rt.record.set_resume(scope.key, name, value, scope.variables)
             if failure.error == "States.Runtime" and not failure.cause.startswith(_PREFIX):
                 raise StatesFailure(
                     failure.error,
@@ -220,7 +244,7 @@ def run_scope(rt: Runtime, graph: Graph, value: Any, scope: Scope) -> Any:
                 ) from failure
             raise
         except (Cancelled, ExecutionTimedOut):
-            rt.record.set_resume(scope.key, name, value)
+            rt.record.set_resume(scope.key, name, value, scope.variables)
             raise
         if following is None:
             return output

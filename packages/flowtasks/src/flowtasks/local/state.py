@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from flowtasks.asl.jsonpath import ContextObject
 from flowtasks.local.context import state_context
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ __all__ = [
     "State",
     "Writer",
     "input_path",
+    "item_context",
     "number",
     "output_path",
     "result_path",
@@ -81,11 +83,28 @@ def number(spec: Mapping[str, Any], key: str, default: float | None = None) -> f
     raise ValueError(f"{key} must be a number, not {value!r}{hint}")
 
 
+def item_context(ctx: dict[str, Any], index: int, item: Any) -> dict[str, Any]:
+    """`ctx` with ``Map.Item`` (a Map iteration's ``$$``), keeping its variables if any."""
+    if type(ctx) is dict:
+        return {**ctx, "Map": {"Item": {"Index": index, "Value": item}}}
+    extended = ContextObject(ctx, getattr(ctx, "variables", None))
+    extended["Map"] = {"Item": {"Index": index, "Value": item}}
+    return extended
+
+
 class State:
-    """A compiled state. Subclasses set `kind` and implement `execute`."""
+    """A compiled state. Subclasses set `kind` and implement `execute`.
+
+    `with_variables` is set (by `flowtasks.local.graph`) on the JSONPath states of a definition
+    that has an ``Assign`` somewhere: their context object then also carries the scope's
+    variables (`flowtasks.asl.jsonpath.ContextObject`), so that paths can read ``$name``.
+    Definitions without variables never pay for them.
+    """
 
     kind: ClassVar[str] = ""
     has_exit: ClassVar[bool] = True
+    query_language: ClassVar[str] = "JSONPath"
+    with_variables: bool = False
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         self.name = name
@@ -97,9 +116,25 @@ class State:
         self.output_path = output_path(spec)
 
     def context(
-        self, rt: Runtime, entered_time: str, retry_count: int | None = None
+        self,
+        rt: Runtime,
+        entered_time: str,
+        retry_count: int | None = None,
+        scope: Scope | None = None,
     ) -> dict[str, Any]:
-        return state_context(rt.execution, rt.machine, self.name, entered_time, retry_count)
+        """The context object (``$$``); with `scope`, it also carries the scope's variables."""
+        ctx = state_context(rt.execution, rt.machine, self.name, entered_time, retry_count)
+        if self.with_variables and scope is not None:
+            return ContextObject(ctx, scope.variables)
+        return ctx
+
+    def compile_assign(self, spec: Mapping[str, Any]) -> Any:
+        """`spec`'s JSONPath ``Assign`` as an evaluator (None when absent or not JSONPath)."""
+        if self.query_language != "JSONPath" or "Assign" not in spec:
+            return None
+        from flowtasks.local.variables import compile_assign
+
+        return compile_assign(spec["Assign"])
 
     def execute(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str

@@ -7,12 +7,13 @@ the developer guide pages "Pass workflow state", "Choice workflow state", "Wait 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.local.state import Reader, State, number, result_path, template
+from flowtasks.local.variables import Assigner, assign_variables
 
 if TYPE_CHECKING:
     from flowtasks.local.runtime import Runtime, Scope
@@ -29,11 +30,13 @@ class PassState(State):
         self.has_result = "Result" in spec
         self.result = spec.get("Result")
         self.result_path = result_path(spec)
+        self.assign = self.compile_assign(spec)
         self.plain = (
             self.input_path is None
             and self.parameters is None
             and self.result_path is None
             and self.output_path is None
+            and self.assign is None
         )
 
     def execute(
@@ -41,35 +44,67 @@ class PassState(State):
     ) -> tuple[Any, str | None]:
         if self.plain:
             return (self.result if self.has_result else value), self.next
-        ctx = self.context(rt, entered_time)
+        ctx = self.context(rt, entered_time, scope=scope)
         effective = value if self.input_path is None else self.input_path(value, ctx)
         if self.parameters is not None:
             effective = self.parameters(effective, ctx)
         result = self.result if self.has_result else effective
-        return self.finish(value, result, ctx, self.result_path), self.next
+        if self.assign is None:
+            return self.finish(value, result, ctx, self.result_path), self.next
+        assigned = self.assign(result, ctx)  # workflow-variables.html: "$" is the result
+        output = self.finish(value, result, ctx, self.result_path)
+        assign_variables(scope, assigned, self.name)
+        return output, self.next
 
 
 class ChoiceState(State):
+    """A Choice state; with ``Assign`` (on rules, or on the state for its Default), the matched
+    rule's Assign applies, else the state's when the Default is taken (workflow-variables.html).
+    """
+
     kind = "Choice"
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, spec)
-        from flowtasks.local.choice import compile_choice
+        from flowtasks.local.choice import check_choice_rule, compile_choice, compile_rule
 
-        self.chooser = compile_choice(spec)
+        rules = spec.get("Choices") or ()
+        self.rules: list[tuple[Callable[[Any, Any], bool], str, Assigner | None]] | None = None
+        self.default: str | None = spec.get("Default")
+        self.default_assign = self.compile_assign(spec)
+        if self.default_assign is None and not any("Assign" in rule for rule in rules):
+            self.chooser = compile_choice(spec)
+            return
+        self.rules = []
+        for i, rule in enumerate(rules):
+            problems = check_choice_rule(rule)
+            if problems:
+                raise ValueError(f"Choices[{i}]: " + "; ".join(problems))
+            self.rules.append((compile_rule(rule), rule["Next"], self.compile_assign(rule)))
 
     def execute(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str
     ) -> tuple[Any, str | None]:
-        ctx = self.context(rt, entered_time)
+        ctx = self.context(rt, entered_time, scope=scope)
         effective = value if self.input_path is None else self.input_path(value, ctx)
-        following = self.chooser(effective, ctx)
+        assign: Assigner | None = None
+        if self.rules is None:
+            following = self.chooser(effective, ctx)
+        else:
+            for test, following, assign in self.rules:
+                if test(effective, ctx):
+                    break
+            else:
+                following, assign = self.default, self.default_assign
         if following is None:
             raise StatesFailure(
                 "States.NoChoiceMatched",
                 f"No Choice Rule matched and there is no Default in Choice state {self.name!r}.",
             )
+        assigned = None if assign is None else assign(effective, ctx)
         output = effective if self.output_path is None else self.output_path(effective, ctx)
+        if assigned is not None:
+            assign_variables(scope, assigned, self.name)
         return output, following
 
 
@@ -116,6 +151,7 @@ class WaitState(State):
         self.timestamp_path: Reader | None = (
             compile_path(spec["TimestampPath"]) if "TimestampPath" in spec else None
         )
+        self.assign = self.compile_assign(spec)
 
     def _read(self, reader: Reader, effective: Any, ctx: Any, field: str) -> Any:
         from flowtasks.asl.jsonpath import PathNotFound
@@ -134,7 +170,7 @@ class WaitState(State):
     ) -> tuple[Any, str | None]:
         if self.invalid is not None:
             raise StatesFailure("States.Runtime", self.invalid)
-        ctx = self.context(rt, entered_time)
+        ctx = self.context(rt, entered_time, scope=scope)
         effective = value if self.input_path is None else self.input_path(value, ctx)
         seconds: float
         if self.seconds is not None:
@@ -156,7 +192,10 @@ class WaitState(State):
         else:
             seconds = 0
         rt.sleep(seconds, scope.cancel)
+        assigned = None if self.assign is None else self.assign(effective, ctx)
         output = effective if self.output_path is None else self.output_path(effective, ctx)
+        if assigned is not None:
+            assign_variables(scope, assigned, self.name)
         return output, self.next
 
 
@@ -168,7 +207,7 @@ class SucceedState(State):
     ) -> tuple[Any, str | None]:
         if self.input_path is None and self.output_path is None:
             return value, None
-        ctx = self.context(rt, entered_time)
+        ctx = self.context(rt, entered_time, scope=scope)
         effective = value if self.input_path is None else self.input_path(value, ctx)
         output = effective if self.output_path is None else self.output_path(effective, ctx)
         return output, None
@@ -204,7 +243,7 @@ class FailState(State):
     def execute(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str
     ) -> tuple[Any, str | None]:
-        ctx = self.context(rt, entered_time)
+        ctx = self.context(rt, entered_time, scope=scope)
         error = self._text(self.error_path, self.error, value, ctx, "ErrorPath")
         cause = self._text(self.cause_path, self.cause, value, ctx, "CausePath")
         raise StatesFailure(error, cause)

@@ -24,8 +24,9 @@ from flowtasks.local.fanout import Outcome, fan_out
 from flowtasks.local.graph import compile_graph
 from flowtasks.local.retry import Guarded
 from flowtasks.local.runtime import Cancelled, CancelToken, Scope, run_scope
-from flowtasks.local.state import Reader, result_path, template
+from flowtasks.local.state import Reader, item_context, result_path, template
 from flowtasks.local.state import number as state_number
+from flowtasks.local.variables import assign_variables
 
 if TYPE_CHECKING:
     from flowtasks.local.runtime import Runtime
@@ -51,6 +52,13 @@ def read_number(
             number = compile_path(spec[key + "Path"])(value, ctx)
         except PathNotFound:
             number = None
+        if isinstance(number, str):
+            # AWS takes an integer written as a string ("1", e.g. from a variable): LocalStack's
+            # AWS-validated test_reference_in_map_state[..._TOLERATED_FAILURE_PATH] succeeds.
+            try:
+                number = int(number)
+            except ValueError:
+                pass
         if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
             raise StatesFailure(
                 "States.Runtime",
@@ -92,6 +100,7 @@ class MapState(Guarded):
         self.item_selector = template(spec.get("ItemSelector", spec.get("Parameters")))
         self.result_selector = template(spec.get("ResultSelector"))
         self.result_path = result_path(spec)
+        self.assign = self.compile_assign(spec)
 
     def items(self, effective: Any, ctx: Any) -> list[Any]:
         """The array ItemsPath selects (States.Runtime when it is not an array)."""
@@ -122,14 +131,13 @@ class MapState(Guarded):
             return items
         inputs = []
         for index, item in enumerate(items):
-            item_ctx = {**ctx, "Map": {"Item": {"Index": index, "Value": item}}}
-            inputs.append(selector(effective, item_ctx))
+            inputs.append(selector(effective, item_context(ctx, index, item)))
         return inputs
 
     def attempt(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str, retry_count: int
     ) -> Any:
-        ctx = self.context(rt, entered_time)
+        ctx = self.context(rt, entered_time, scope=scope)
         effective = value if self.input_path is None else self.input_path(value, ctx)
         if self.distributed:
             from flowtasks.local.distributed import run_distributed
@@ -142,10 +150,17 @@ class MapState(Guarded):
     def complete(
         self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
     ) -> Any:
-        """The state's output from its input `value` and the iterations' outputs."""
+        """The state's output from its input `value` and the iterations' outputs.
+
+        ``Assign`` reads the raw result (before ResultSelector), as Step Functions does.
+        """
+        assigned = None if self.assign is None else self.assign(result, ctx)
         if self.result_selector is not None:
             result = self.result_selector(result, ctx)
-        return self.finish(value, result, ctx, self.result_path)
+        output = self.finish(value, result, ctx, self.result_path)
+        if assigned is not None:
+            assign_variables(scope, assigned, self.name)
+        return output
 
     def concurrency(self, effective: Any, ctx: Any) -> int:
         number = read_number(self.name, self.spec, "MaxConcurrency", effective, ctx)

@@ -17,6 +17,7 @@ from flowtasks.local.graph import compile_graph
 from flowtasks.local.retry import Guarded
 from flowtasks.local.runtime import CancelToken, run_scope
 from flowtasks.local.state import result_path, template
+from flowtasks.local.variables import assign_variables
 
 if TYPE_CHECKING:
     from flowtasks.local.graph import Graph
@@ -34,11 +35,12 @@ class ParallelState(Guarded):
         self.parameters = template(spec.get("Parameters"))
         self.result_selector = template(spec.get("ResultSelector"))
         self.result_path = result_path(spec)
+        self.assign = self.compile_assign(spec)
 
     def attempt(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str, retry_count: int
     ) -> Any:
-        ctx = self.context(rt, entered_time)
+        ctx = self.context(rt, entered_time, scope=scope)
         effective = self.branch_input(rt, scope, value, ctx)
         key = f"{scope.key}/{self.name}"
         done = rt.previous.take_done(key) if rt.previous is not None else {}
@@ -75,7 +77,14 @@ class ParallelState(Guarded):
     def complete(
         self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
     ) -> Any:
-        """The state's output from its input `value` and the branches' outputs."""
+        """The state's output from its input `value` and the branches' outputs.
+
+        ``Assign`` reads the raw result (before ResultSelector), as Step Functions does.
+        """
+        assigned = None if self.assign is None else self.assign(result, ctx)
         if self.result_selector is not None:
             result = self.result_selector(result, ctx)
-        return self.finish(value, result, ctx, self.result_path)
+        output = self.finish(value, result, ctx, self.result_path)
+        if assigned is not None:
+            assign_variables(scope, assigned, self.name)
+        return output

@@ -31,6 +31,7 @@ from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.local.limits import checked_json, dumps, from_handler
 from flowtasks.local.retry import Guarded
 from flowtasks.local.state import Reader, number, result_path, template
+from flowtasks.local.variables import assign_variables
 
 if TYPE_CHECKING:
     from flowtasks.local.runtime import Runtime, Scope
@@ -126,6 +127,7 @@ class TaskState(Guarded):
         self.parameters = template(spec.get("Parameters"))
         self.result_selector = template(spec.get("ResultSelector"))
         self.result_path = result_path(spec)
+        self.assign = self.compile_assign(spec)
         try:
             self.timeout = number(spec, "TimeoutSeconds")
             self.heartbeat = number(spec, "HeartbeatSeconds")
@@ -155,7 +157,7 @@ class TaskState(Guarded):
     def attempt(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str, retry_count: int
     ) -> Any:
-        ctx = self.context(rt, entered_time, retry_count)
+        ctx = self.context(rt, entered_time, retry_count, scope)
         ctx["Task"] = {"Token": uuid.uuid4().hex + uuid.uuid4().hex}
         params, timeout, heartbeat_s = self.prepare(rt, scope, value, ctx)
         params_text = dumps(params)
@@ -199,10 +201,17 @@ class TaskState(Guarded):
     def complete(
         self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
     ) -> Any:
-        """The state's output from its input `value` and the task's `result`."""
+        """The state's output from its input `value` and the task's `result`.
+
+        ``Assign`` reads the raw result (before ResultSelector), as Step Functions does.
+        """
+        assigned = None if self.assign is None else self.assign(result, ctx)
         if self.result_selector is not None:
             result = self.result_selector(result, ctx)
-        return self.finish(value, result, ctx, self.result_path)
+        output = self.finish(value, result, ctx, self.result_path)
+        if assigned is not None:
+            assign_variables(scope, assigned, self.name)
+        return output
 
     def _call(
         self, rt: Runtime, params: Any, params_text: str, beats: list[float]

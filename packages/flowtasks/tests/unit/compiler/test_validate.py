@@ -129,11 +129,14 @@ def test_choice_rules_are_checked() -> None:
     found = dict(problems)
     assert (
         found["definition > States.C > Choices[0]"]
-        == "a Choice rule needs exactly one operator (found: none)"
+        == "a Choice rule needs exactly one operator (or And/Or/Not); found: none"
     )
-    assert found["definition > States.C > Choices[1]"] == "StringEquals cannot compare with 1"
-    assert found["definition > States.C > Choices[2]"] == "And takes a non-empty list of rules"
-    assert found["definition > States.C > Choices[3]"].startswith("Variable: invalid JSONPath")
+    assert found["definition > States.C > Choices[1]"] == "StringEquals must be a string, got 1"
+    assert (
+        found["definition > States.C > Choices[2]"]
+        == "And must be a non-empty array of Choice rules"
+    )
+    assert found["definition > States.C > Choices[3]"].startswith("Not: Variable: invalid JSONPath")
     assert found["definition > States.C > Choices[4]"].startswith(
         "NumericEqualsPath: invalid JSONPath"
     )
@@ -261,7 +264,10 @@ def test_jsonata_states_skip_jsonpath_checks() -> None:
     assert validate_definition(definition) == []
     definition["States"]["C"]["Choices"] = [{"Next": "S"}]
     assert messages(definition) == [
-        ("definition > States.C > Choices[0]", "a JSONata Choice rule needs a Condition")
+        (
+            "definition > States.C > Choices[0]",
+            "a JSONata Choice rule needs a Condition: true, false or a '{% ... %}' expression",
+        )
     ]
 
 

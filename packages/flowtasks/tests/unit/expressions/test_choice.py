@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
+from flowtasks.asl.choice_rules import OPERATORS, check_choice_rule, parse_timestamp
 from flowtasks.asl.states_errors import StatesFailure
-from flowtasks.local.choice import OPERATORS, check_choice_rule, compile_choice, parse_timestamp
+from flowtasks.local.choice import compile_choice
 
 CONTEXT = {"State": {"Name": "Choose"}, "Map": {"Item": {"Index": 1}}}
 
@@ -351,22 +352,31 @@ def test_valid_rules_have_no_problems() -> None:
         )
         == []
     )
-    assert check_choice_rule({"Condition": "{% $x > 1 %}", "Next": "X"}) == []
+    assert check_choice_rule({"Condition": "{% $x > 1 %}", "Next": "X"}, jsonata=True) == []
+    assert check_choice_rule({"Condition": False, "Next": "X"}, jsonata=True) == []
+    full = {"Condition": "{% true %}", "Output": {}, "Assign": {}, "Comment": "", "Next": "X"}
+    assert check_choice_rule(full, jsonata=True) == []
+    assert check_choice_rule({"Variable": "$count", "NumericEquals": 1, "Next": "X"}) == []
+    assert check_choice_rule({"Variable": "$item.price", "IsPresent": True, "Next": "X"}) == []
 
 
 @pytest.mark.parametrize(
     ("rule", "problem"),
     [
-        ({"Variable": "$.a", "NumericEquals": 1}, "needs 'Next'"),
+        ({"Variable": "$.a", "NumericEquals": 1}, "needs Next"),
         ({"Variable": "$.a", "Next": "X"}, "exactly one operator"),
         (
             {"Variable": "$.a", "NumericEquals": 1, "StringEquals": "x", "Next": "X"},
             "exactly one operator",
         ),
         ({"Variable": "$.a", "StringContains": "x", "Next": "X"}, "unknown field 'StringContains'"),
-        ({"NumericEquals": 1, "Next": "X"}, "needs 'Variable'"),
+        ({"NumericEquals": 1, "Next": "X"}, "needs Variable"),
         ({"Variable": "a", "NumericEquals": 1, "Next": "X"}, "Variable:"),
         ({"Variable": "$.a[*]", "NumericEquals": 1, "Next": "X"}, "Reference Path"),
+        (
+            {"Variable": "$item[*]", "IsNull": True, "Next": "X"},
+            "Variable: '$item[*]' is not a valid Reference Path",
+        ),
         ({"Variable": "$.a", "NumericEquals": "1", "Next": "X"}, "must be a number"),
         ({"Variable": "$.a", "NumericEquals": True, "Next": "X"}, "must be a number"),
         ({"Variable": "$.a", "StringEquals": 1, "Next": "X"}, "must be a string"),
@@ -377,16 +387,31 @@ def test_valid_rules_have_no_problems() -> None:
         ({"Variable": "$.a", "NumericEqualsPath": "$.b[?(@.c)]", "Next": "X"}, "Reference Path"),
         ({"And": [], "Next": "X"}, "non-empty array"),
         ({"Or": {"Variable": "$.a", "IsNull": True}, "Next": "X"}, "non-empty array"),
-        ({"Not": [{"Variable": "$.a", "IsNull": True}], "Next": "X"}, "single choice rule"),
+        ({"Not": [{"Variable": "$.a", "IsNull": True}], "Next": "X"}, "single Choice rule"),
         (
             {"And": [{"Variable": "$.a", "IsNull": True, "Next": "Y"}], "Next": "X"},
-            "must not have 'Next'",
+            "must not have Next",
         ),
         ({"And": [{"Variable": "$.a", "IsNull": "yes"}], "Next": "X"}, "And[0]: IsNull must be"),
         (
             {"Variable": "$.a", "And": [{"Variable": "$.a", "IsNull": True}], "Next": "X"},
-            "'Variable' is not allowed",
+            "Variable is not allowed",
         ),
+        (
+            {
+                "And": [
+                    {"Variable": "$.a", "IsNull": True},
+                    {"Not": {"Variable": "$.a", "IsNull": 1}},
+                ]
+            },
+            "And[1]: Not: IsNull must be true or false",
+        ),
+        ({"Variable": "$.a", "NumericEqual": 1, "Next": "X"}, "did you mean 'NumericEquals'?"),
+        (
+            {"Variable": "$.a", "IsNull": True, "Output": {}, "Next": "X"},
+            "unknown field 'Output' in a JSONPath Choice rule",
+        ),
+        ({"Condition": "{% true %}", "Next": "X"}, "Condition is for JSONata rules"),
     ],
 )
 def test_rule_problems(rule: dict[str, Any], problem: str) -> None:
@@ -394,8 +419,31 @@ def test_rule_problems(rule: dict[str, Any], problem: str) -> None:
     assert any(problem in p for p in problems), problems
 
 
+# Choice Rules (JSONata) in the guide: a rule has a Condition (a JSONata expression that evaluates
+# to true/false) and Next; Output and Assign are optional.
+@pytest.mark.parametrize(
+    ("rule", "problem"),
+    [
+        ({"Next": "X"}, "needs a Condition"),
+        ({"Condition": 1, "Next": "X"}, "needs a Condition"),
+        ({"Condition": "{% true %}"}, "needs Next"),
+        (
+            {"Variable": "$.a", "IsNull": True, "Condition": "{% true %}", "Next": "X"},
+            "Variable is not a field of a JSONata Choice rule",
+        ),
+        (
+            {"Condition": "{% true %}", "Outputs": {}, "Next": "X"},
+            "unknown field 'Outputs' in a JSONata Choice rule; did you mean 'Output'?",
+        ),
+    ],
+)
+def test_jsonata_rule_problems(rule: dict[str, Any], problem: str) -> None:
+    problems = check_choice_rule(rule, jsonata=True)
+    assert any(problem in p for p in problems), problems
+
+
 def test_a_rule_that_is_not_an_object() -> None:
-    assert check_choice_rule(["not", "a", "rule"]) == ["a choice rule must be an object, got list"]  # type: ignore[arg-type]
+    assert check_choice_rule(["not", "a", "rule"]) == ["a Choice rule must be an object, got list"]
 
 
 def test_compile_choice_refuses_invalid_rules() -> None:

@@ -1,0 +1,217 @@
+"""Workflow variables: the ``Assign`` field, its limits, and the names it may use.
+
+https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html ("Passing data
+between states with variables"):
+
+- Pass, Task, Map, Parallel, Choice (each rule, and the state for its Default) and Wait states,
+  and Catch entries, may have ``Assign``; Succeed and Fail may not.
+- In a JSONPath state, ``Assign`` is a payload template: a key ending in ``.$`` takes a path
+  (``$...``, ``$$...``, ``$name...``) or an intrinsic function, other values are literals
+  (a string such as ``"$.x"`` without ``.$`` is kept as it is). ``$`` is the state's result: a
+  Task, Map or Parallel state's raw result (before ResultSelector), a Pass state's Result (else
+  its Parameters output, else its effective input), a Choice or Wait state's effective input,
+  a catcher's error output ``{"Error", "Cause"}``.
+- Every value of one ``Assign`` is evaluated with the variables as they were when the state was
+  entered, and so are the state's other fields (OutputPath, Output); the new values are set
+  together once the state's output is known.
+- Scope: a Parallel branch or inline Map iteration reads the variables of the scopes around it
+  and keeps its own assignments; it cannot assign a variable of an outer scope (names must be
+  unique across nested scopes); a Distributed Map's child executions see no outer variable.
+- Limits: 256 KiB for one variable, 256 KiB for all the values of one ``Assign``, 10 MiB for
+  all the variables stored; a name has at most 80 characters and cannot be a sub-path
+  (``x.y``, ``x[0]``); ``$states`` is reserved.
+
+The page does not name the error of a value over a size limit: this engine fails the state with
+``States.DataLimitExceeded``, the error of Step Functions' other payload size limits.
+The history records what a state assigned in its ``*StateExited`` event, as GetExecutionHistory
+does: ``assignedVariables`` (name -> JSON text) and ``assignedVariablesDetails``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.local.limits import dumps
+
+if TYPE_CHECKING:
+    from flowtasks.local.runtime import Scope
+
+__all__ = [
+    "MAX_ASSIGN_BYTES",
+    "MAX_NAME_LENGTH",
+    "MAX_TOTAL_BYTES",
+    "MAX_VARIABLE_BYTES",
+    "Assigner",
+    "assign_variables",
+    "compile_assign",
+    "name_problems",
+    "uses_variables",
+]
+
+MAX_VARIABLE_BYTES = 262_144
+"""256 KiB: the largest value one variable may hold (UTF-8 JSON text)."""
+MAX_ASSIGN_BYTES = 262_144
+"""256 KiB: the largest combined size of the values one ``Assign`` sets."""
+MAX_TOTAL_BYTES = 10 * 1024 * 1024
+"""10 MiB: the largest combined size of the variables stored (here: visible in one scope)."""
+MAX_NAME_LENGTH = 80
+
+Assigner = Callable[[Any, Any], dict[str, Any]]
+"""assign(data, context) -> {name: value}: a compiled JSONPath ``Assign``."""
+
+
+def compile_assign(assign: Any) -> Assigner | None:
+    """A JSONPath ``Assign`` object as an evaluator (None when absent or empty)."""
+    if not assign or not isinstance(assign, Mapping):
+        return None
+    from flowtasks.local.payload import compile_template
+
+    evaluate: Assigner = compile_template(dict(assign))
+    return evaluate
+
+
+def _size(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def _too_big(what: str, size: int, limit: int, state: str) -> StatesFailure:
+    return StatesFailure(
+        "States.DataLimitExceeded",
+        f"{what} assigned by state {state!r} has a size of {size} bytes, which exceeds the "
+        f"maximum of {limit} bytes.",
+    )
+
+
+def assign_variables(scope: Scope, values: Mapping[str, Any], state: str) -> None:
+    """Set `values` in `scope` (checking the size limits) and note them for the history.
+
+    Raises `StatesFailure` ``States.DataLimitExceeded`` (nothing set) beyond a limit.
+    """
+    texts: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    combined = 0
+    for name, value in values.items():
+        text = dumps(value)
+        size = _size(text)
+        if size > MAX_VARIABLE_BYTES:
+            raise _too_big(f"The variable ${name}", size, MAX_VARIABLE_BYTES, state)
+        texts[name] = text
+        sizes[name] = size
+        combined += size
+    if combined > MAX_ASSIGN_BYTES:
+        raise _too_big("The Assign", combined, MAX_ASSIGN_BYTES, state)
+    stored = scope.sizes
+    total = scope.stored + combined - sum(stored.get(name, 0) for name in sizes)
+    if total > MAX_TOTAL_BYTES:
+        raise _too_big("With the variables", total, MAX_TOTAL_BYTES, state)
+    scope.variables.update(values)
+    stored.update(sizes)
+    scope.stored = total
+    scope.assigned = texts
+
+
+# ---------------------------------------------------------------------------------------------
+# Static checks of a definition: names, and scopes.
+
+
+def _assign_names(assign: Any) -> list[str]:
+    if not isinstance(assign, Mapping):
+        return []
+    return [key[:-2] if key.endswith(".$") else key for key in assign if isinstance(key, str)]
+
+
+def _state_assigns(spec: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(where, Assign object) of a state: its own, its Choice rules', its catchers'."""
+    if "Assign" in spec:
+        yield "Assign", spec["Assign"]
+    for i, rule in enumerate(spec.get("Choices") or ()):
+        if isinstance(rule, Mapping) and "Assign" in rule:
+            yield f"Choices[{i}].Assign", rule["Assign"]
+    for i, catcher in enumerate(spec.get("Catch") or ()):
+        if isinstance(catcher, Mapping) and "Assign" in catcher:
+            yield f"Catch[{i}].Assign", catcher["Assign"]
+
+
+def _inner_graphs(spec: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any], bool]]:
+    """(where, graph, distributed) of a Parallel's branches / a Map's item processor."""
+    for i, branch in enumerate(spec.get("Branches") or ()):
+        if isinstance(branch, Mapping):
+            yield f"Branches[{i}]", branch, False
+    for key in ("ItemProcessor", "Iterator"):
+        processor = spec.get(key)
+        if isinstance(processor, Mapping):
+            config = processor.get("ProcessorConfig") or {}
+            distributed = isinstance(config, Mapping) and config.get("Mode") == "DISTRIBUTED"
+            yield key, processor, distributed
+
+
+def uses_variables(graph: Mapping[str, Any]) -> bool:
+    """Whether any state of `graph` (nested graphs included) has an ``Assign``."""
+    for spec in (graph.get("States") or {}).values():
+        if not isinstance(spec, Mapping):
+            continue
+        if any(True for _ in _state_assigns(spec)):
+            return True
+        if any(uses_variables(inner) for _, inner, _ in _inner_graphs(spec)):
+            return True
+    return False
+
+
+def _scope_names(graph: Mapping[str, Any]) -> set[str]:
+    names: set[str] = set()
+    for spec in (graph.get("States") or {}).values():
+        if isinstance(spec, Mapping):
+            for _, assign in _state_assigns(spec):
+                names.update(_assign_names(assign))
+    return names
+
+
+def name_problems(graph: Mapping[str, Any], where: str = "States") -> list[tuple[str, str]]:
+    """(where, message) for every invalid variable name and every assignment, inside a
+    Parallel branch or inline Map iteration, of a variable of an outer scope."""
+    return _check_scope(graph, where, frozenset())
+
+
+def _check_scope(
+    graph: Mapping[str, Any], where: str, outer: frozenset[str]
+) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    visible = outer | _scope_names(graph)
+    for state, spec in (graph.get("States") or {}).items():
+        if not isinstance(spec, Mapping):
+            continue
+        at = f"{where}.{state}"
+        for field, assign in _state_assigns(spec):
+            if assign is not None and not isinstance(assign, Mapping):
+                problems.append((f"{at}.{field}", "Assign must be a JSON object"))
+            for name in _assign_names(assign):
+                message = _name_problem(name)
+                if message is None and name in outer:
+                    message = (
+                        f"the variable ${name} belongs to an outer scope: a Parallel branch or "
+                        "Map iteration cannot assign it (variable names must be unique across "
+                        "nested scopes)"
+                    )
+                if message is not None:
+                    problems.append((f"{at}.{field}", message))
+        for field, inner, distributed in _inner_graphs(spec):
+            scope = frozenset() if distributed else visible
+            problems.extend(_check_scope(inner, f"{at}.{field}.States", scope))
+    return problems
+
+
+def _name_problem(name: str) -> str | None:
+    if not name:
+        return "a variable name cannot be empty"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"the variable name {name!r} is longer than {MAX_NAME_LENGTH} characters"
+    if name == "states":
+        return "$states is a reserved variable: it cannot be assigned"
+    if any(ch in name for ch in ".[]$") or any(ch.isspace() for ch in name):
+        return (
+            f"invalid variable name {name!r}: assign a whole variable by its name "
+            "(not a sub-path such as x.y or x[0])"
+        )
+    return None
