@@ -32,8 +32,6 @@ from flowtasks.testing import TaskError, returns
 CORPUS_DIR = Path(__file__).resolve().parents[4].parent / "shared" / "asl-examples"
 """``shared/asl-examples``, beside the monorepo checkout."""
 
-ASSIGN = "variables ('Assign' field) are not supported by the local engine"
-
 
 class EngineLacksFeature(AssertionError):
     """The run stopped because the engine reported a feature it does not support."""
@@ -130,9 +128,9 @@ SCENARIOS: dict[str, Scenario] = {
         note="no AWS recording of this definition's own execution (the test records the "
         "producer's); the aws-sdk:sfn results are mocked",
     ),
-    "ls--assign--base_assign_from_intrinsic_function": Scenario(input={}, xfail=ASSIGN),
-    "ls--assign--base_var": Scenario(input={"input_value": "input_value_literal"}, xfail=ASSIGN),
-    "ls--assign--map_state_reference_in_tolerated_failure_path": Scenario(input={}, xfail=ASSIGN),
+    "ls--assign--base_assign_from_intrinsic_function": Scenario(input={}),
+    "ls--assign--base_var": Scenario(input={"input_value": "input_value_literal"}),
+    "ls--assign--map_state_reference_in_tolerated_failure_path": Scenario(input={}),
     "ls--base--query_context_object_values": Scenario(
         input={"message": "TestMessage"}, visits=("QueryValues1", "QueryValues2")
     ),
@@ -155,7 +153,6 @@ SCENARIOS: dict[str, Scenario] = {
     "ls--querylanguage--jsonpath_to_jsonata_dataflow": Scenario(
         input={"functionName": "arn:aws:lambda:us-east-1:111111111111:function:f"},
         mocks={"StateJsonata": lambda req: lambda_invoke(req["Payload"])},
-        xfail=ASSIGN,
     ),
     "ls--scenarios--retry_interval_features": Scenario(
         input={},

@@ -7,15 +7,12 @@ cannot run yet are strict xfails naming the missing feature.
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from corpus_responses import default_result
 from corpus_scenarios import (
-    ASSIGN,
     CORPUS_DIR,
     SCENARIOS,
     EngineLacksFeature,
@@ -95,13 +92,3 @@ def test_runs(name: str, request: pytest.FixtureRequest) -> None:
         assert run.output == scenario.output, run.describe()
     for state, count in scenario.retries.items():
         run.assert_retries(state, count)
-
-
-@pytest.mark.parametrize("reason", sorted({s.xfail for s in SCENARIOS.values() if s.xfail}))
-def test_the_asl_support_page_lists_the_files_left_out(reason: str) -> None:
-    """docs/asl-support.md names, for each feature left out, exactly the corpus files it stops."""
-    page = (Path(__file__).resolve().parents[4] / "docs" / "asl-support.md").read_text("utf-8")
-    feature = {ASSIGN: "**Variables**"}[reason]
-    section = page.split(feature, 1)[1].split("\n- **", 1)[0]
-    listed = set(re.findall(r"`((?:ls|sfe|sp|samt|wfc)--[^`]+)`", section))
-    assert listed == {name for name, s in SCENARIOS.items() if s.xfail == reason}

@@ -150,6 +150,24 @@ def _map_strings(node: Any, change: Callable[[str], str]) -> Any:
     return change(node) if isinstance(node, str) else node
 
 
+def check_assigned_variables(run: FlowRun, state: str, variables: dict[str, Any]) -> None:
+    """The variables `state` assigned, as its StateExited event records them (JSON text each).
+
+    The snapshots show JSON objects decoded and every other value as its JSON text.
+    """
+    exits = [
+        event["stateExitedEventDetails"]
+        for event in run.history
+        if event.get("stateExitedEventDetails", {}).get("name") == state
+    ]
+    assert exits, f"{state!r} never exited\n{run.describe()}"
+    assigned = exits[0].get("assignedVariables", {})
+    assert sorted(assigned) == sorted(variables)
+    for key, value in variables.items():
+        ours = normalise(json.loads(assigned[key]), run, "uuids")
+        assert ours == (value if isinstance(value, dict) else json.loads(value)), key
+
+
 @pytest.mark.parametrize(("name", "index"), _cases())
 def test_matches_aws_recording(name: str, index: int) -> None:
     recorded = expected(name, index)
@@ -167,6 +185,8 @@ def test_matches_aws_recording(name: str, index: int) -> None:
         events = normalise(run.history, run, how)
         final = events[-1][next(key for key in events[-1] if key.endswith("EventDetails"))]
         assert json.loads(final["cause"]) == recorded["cause"], run.describe()
+    for state, variables in recorded.get("assigned_variables", {}).items():
+        check_assigned_variables(run, state, variables)
     for state in recorded.get("states", []):
         assert run.state_input(state["name"]) == state["input"]
         assert run.state_output(state["name"]) == state["output"]

@@ -99,6 +99,8 @@ def compile_path(path: str) -> Reader:
         return _variable_reader(path, parsed)
     segments = parsed.segments
     use_context = parsed.root == "$$"
+    if use_context and not segments and parsed.function is None:
+        return _read_whole_context
     if all(isinstance(s, Field | Index) for s in segments):
         reader = _definite_reader(path, segments, use_context)
     else:
@@ -106,6 +108,11 @@ def compile_path(path: str) -> Reader:
     if parsed.function is None:
         return reader
     return _with_function(path, reader, parsed.function)
+
+
+def _read_whole_context(data: Any, context: Any) -> Any:
+    """``$$`` alone: the context object as a plain dict (never the variable-carrying subclass)."""
+    return dict(context)
 
 
 class ContextObject(dict[str, Any]):

@@ -22,8 +22,9 @@ module):
 - ``States.Runtime`` is never retried nor caught, as the error-handling page says.
 - Distributed Map child executions are kept in `Execution.children` (their events are not
   passed to ``on_event``); a redrive re-runs failed children from their start.
-- Not implemented: workflow variables (``Assign``) in JSONPath states (JSONata states have
-  them), Activities / ``.sync`` service polling (a handler stands for any Resource).
+- Workflow variables (``Assign``, ``$name``) in both query languages: see
+  `flowtasks.local.variables` (scopes, evaluation order, limits, history).
+- Not implemented: Activities / ``.sync`` service polling (a handler stands for any Resource).
 """
 
 from flowtasks.local.clock import Clock, FakeClock, RealClock

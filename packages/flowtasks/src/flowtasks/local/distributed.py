@@ -5,7 +5,8 @@ from ItemReader (S3, see `flowtasks.local.items`) or from ItemsPath; ItemSelecto
 ItemBatcher (MaxItemsPerBatch, MaxInputBytesPerBatch, their Path forms, BatchInput) groups them
 into ``{"BatchInput": ..., "Items": [...]}``. Each item or batch runs the ItemProcessor as a
 child execution with its own history, kept in `Execution.children`; the parent's history shows
-``MapRunStarted`` then ``MapRunSucceeded`` / ``MapRunFailed``. A failed child counts against
+``MapStateStarted``, ``MapRunStarted``, then ``MapRunSucceeded`` + ``MapStateSucceeded`` (or
+``MapRunFailed`` + ``MapStateFailed``). A failed child counts against
 ToleratedFailureCount/Percentage (default 0): beyond them the state fails with
 ``States.ExceedToleratedFailureThreshold``. ResultWriter writes the results to S3 as AWS does
 (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html):
@@ -96,6 +97,11 @@ def run_distributed(
     tolerate = state.tolerance(effective, ctx) or threshold(0, None)
     key = f"{scope.key}/{state.name}"
     done = rt.previous.take_done(key) if rt.previous is not None else {}
+    # AWS's history of a Map Run (LocalStack's AWS-recorded snapshots): MapStateStarted
+    # {"length"}, MapRunStarted, then MapRunSucceeded + MapStateSucceeded (or ...Failed).
+    scope.previous_event = rt.history.add(
+        "MapStateStarted", scope.previous_event, {"length": len(items)}
+    )
     scope.previous_event = rt.history.add("MapRunStarted", scope.previous_event, {"mapRunArn": arn})
     records: list[dict[str, Any] | None] = [None] * len(inputs)
 

@@ -1,8 +1,10 @@
 """Compile an ASL definition once into runnable state objects, cached by its JSON text.
 
 Parallel branches and Map processors are compiled recursively into their own `Graph`.
-States this engine does not run (JSONata query language, variables via ``Assign``) still
+States this engine does not run (e.g. a JSONata-only field in a JSONPath state) still
 compile: running one fails with ``States.Runtime`` naming the state and the feature.
+A definition with workflow variables (``Assign``) has its names and scopes checked
+(`flowtasks.local.variables.name_problems`), and its JSONPath states read variables.
 """
 
 from __future__ import annotations
@@ -57,8 +59,6 @@ class UnsupportedState(State):
 def _unsupported(spec: Mapping[str, Any], language: str) -> str | None:
     if spec.get("QueryLanguage", language) == "JSONata":
         return None
-    if "Assign" in spec:
-        return "workflow variables ('Assign') in a JSONPath state"
     for field in _UNSUPPORTED_FIELDS:
         if field in spec:
             return f"the JSONata field {field!r} in a JSONPath state"
@@ -153,11 +153,42 @@ def compile_definition(definition: Mapping[str, Any] | str) -> tuple[dict[str, A
         return parsed, cached[0]
     _validate(parsed)
     graph = compile_graph(parsed)
+    if _check_variables(parsed):
+        _enable_variables(graph)
     with _cache_lock:
         if len(_cache) >= _CACHE_SIZE:
             _cache.pop(next(iter(_cache)))
         _cache[text] = (graph, ())
     return parsed, graph
+
+
+def _check_variables(definition: Mapping[str, Any]) -> bool:
+    """Whether the definition uses variables; DefinitionError for bad names or scopes."""
+    from flowtasks.local.variables import name_problems, uses_variables
+
+    if not uses_variables(definition):
+        return False
+    problems = name_problems(definition)
+    if problems:
+        from flowtasks.errors import DefinitionError, Problem
+
+        raise DefinitionError(
+            [Problem(where, message) for where, message in problems], "state machine definition"
+        )
+    return True
+
+
+def _enable_variables(graph: Graph) -> None:
+    """Let every JSONPath state of `graph` (nested graphs too) read variables in its paths."""
+    for state in graph.states.values():
+        if state.query_language == "JSONPath":
+            state.enable_variables()
+        inner: list[Graph] = list(getattr(state, "branches", ()))
+        processor = getattr(state, "processor", None)
+        if isinstance(processor, Graph):
+            inner.append(processor)
+        for nested in inner:
+            _enable_variables(nested)
 
 
 def _validate(definition: Mapping[str, Any]) -> None:

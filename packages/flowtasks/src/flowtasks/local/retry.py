@@ -12,7 +12,9 @@ https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.htm
   ``States.TaskFailed`` matches every error but ``States.Timeout`` (and those two);
 - ``States.Runtime`` is never retried or caught: it always fails the execution;
 - a catcher replaces the output with ``{"Error", "Cause"}`` put at its ResultPath in the
-  state's input (default ``$``) and continues at its Next.
+  state's input (default ``$``) and continues at its Next; its ``Assign`` (JSONPath: ``$`` is
+  that error output) sets variables in the state's scope, instead of the state's own Assign
+  (https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html).
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ class Guarded(State):
         """The state's output when `catcher` caught `failure` (and its Assign, if any)."""
         if catcher.assign is None:
             return catcher.output(value, failure)
-        ctx = self.context(rt, entered_time, scope=scope)
+        ctx = self.context(rt, entered_time, None, scope)
         assigned = catcher.assign({"Error": failure.error, "Cause": failure.cause}, ctx)
         output = catcher.output(value, failure)
         from flowtasks.local.variables import assign_variables

@@ -176,7 +176,7 @@ class Scope:
     """Workflow variables (``Assign``) visible here: a branch or iteration starts with a copy of
     its parent's, and its own assignments stay inside it."""
     sizes: dict[str, int] = field(default_factory=dict)
-    """Size in bytes (UTF-8 JSON) of each variable, for the limits of `flowtasks.local.variables`."""
+    """Size in bytes (UTF-8 JSON) of each variable (`flowtasks.local.variables` limits)."""
     stored: int = 0
     """The sum of `sizes`."""
     assigned: dict[str, str] | None = None

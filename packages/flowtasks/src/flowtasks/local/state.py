@@ -18,6 +18,7 @@ from flowtasks.local.context import state_context
 
 if TYPE_CHECKING:
     from flowtasks.local.runtime import Runtime, Scope
+    from flowtasks.local.variables import Assigner
 
 __all__ = [
     "Reader",
@@ -95,10 +96,10 @@ def item_context(ctx: dict[str, Any], index: int, item: Any) -> dict[str, Any]:
 class State:
     """A compiled state. Subclasses set `kind` and implement `execute`.
 
-    `with_variables` is set (by `flowtasks.local.graph`) on the JSONPath states of a definition
-    that has an ``Assign`` somewhere: their context object then also carries the scope's
-    variables (`flowtasks.asl.jsonpath.ContextObject`), so that paths can read ``$name``.
-    Definitions without variables never pay for them.
+    `enable_variables` is called (by `flowtasks.local.graph`) on the JSONPath states of a
+    definition that has an ``Assign`` somewhere: their context object then also carries the
+    scope's variables (`flowtasks.asl.jsonpath.ContextObject`), so that paths can read
+    ``$name``. Definitions without variables never pay for them.
     """
 
     kind: ClassVar[str] = ""
@@ -122,13 +123,26 @@ class State:
         retry_count: int | None = None,
         scope: Scope | None = None,
     ) -> dict[str, Any]:
-        """The context object (``$$``); with `scope`, it also carries the scope's variables."""
-        ctx = state_context(rt.execution, rt.machine, self.name, entered_time, retry_count)
-        if self.with_variables and scope is not None:
-            return ContextObject(ctx, scope.variables)
-        return ctx
+        """The context object (``$$``) of this state (`scope` is for `variable_context`)."""
+        return state_context(rt.execution, rt.machine, self.name, entered_time, retry_count)
 
-    def compile_assign(self, spec: Mapping[str, Any]) -> Any:
+    def variable_context(
+        self,
+        rt: Runtime,
+        entered_time: str,
+        retry_count: int | None = None,
+        scope: Scope | None = None,
+    ) -> dict[str, Any]:
+        """`context` for a definition with variables: it also carries `scope`'s variables."""
+        ctx = state_context(rt.execution, rt.machine, self.name, entered_time, retry_count)
+        return ctx if scope is None else ContextObject(ctx, scope.variables)
+
+    def enable_variables(self) -> None:
+        """Make `context` carry the scope's variables (so paths can read ``$name``)."""
+        self.with_variables = True
+        self.context = self.variable_context  # type: ignore[method-assign]
+
+    def compile_assign(self, spec: Mapping[str, Any]) -> Assigner | None:
         """`spec`'s JSONPath ``Assign`` as an evaluator (None when absent or not JSONPath)."""
         if self.query_language != "JSONPath" or "Assign" not in spec:
             return None

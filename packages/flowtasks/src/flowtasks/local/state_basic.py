@@ -44,7 +44,7 @@ class PassState(State):
     ) -> tuple[Any, str | None]:
         if self.plain:
             return (self.result if self.has_result else value), self.next
-        ctx = self.context(rt, entered_time, scope=scope)
+        ctx = self.context(rt, entered_time, None, scope)
         effective = value if self.input_path is None else self.input_path(value, ctx)
         if self.parameters is not None:
             effective = self.parameters(effective, ctx)
@@ -66,41 +66,53 @@ class ChoiceState(State):
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, spec)
-        from flowtasks.local.choice import check_choice_rule, compile_choice, compile_rule
+        from flowtasks.local.choice import compile_choice, compile_rule
 
+        self.chooser = compile_choice(spec)  # also checks every rule (ValueError)
         rules = spec.get("Choices") or ()
-        self.rules: list[tuple[Callable[[Any, Any], bool], str, Assigner | None]] | None = None
         self.default: str | None = spec.get("Default")
         self.default_assign = self.compile_assign(spec)
-        if self.default_assign is None and not any("Assign" in rule for rule in rules):
-            self.chooser = compile_choice(spec)
-            return
-        self.rules = []
-        for i, rule in enumerate(rules):
-            problems = check_choice_rule(rule)
-            if problems:
-                raise ValueError(f"Choices[{i}]: " + "; ".join(problems))
-            self.rules.append((compile_rule(rule), rule["Next"], self.compile_assign(rule)))
+        self.rules: list[tuple[Callable[[Any, Any], bool], str, Assigner | None]] | None = None
+        if self.default_assign is not None or any("Assign" in rule for rule in rules):
+            self.rules = [
+                (compile_rule(rule), rule["Next"], self.compile_assign(rule)) for rule in rules
+            ]
+
+    def _choose(self, effective: Any, ctx: Any) -> tuple[str | None, Assigner | None]:
+        """(Next of the first matching rule, its Assign), else (Default, the state's Assign)."""
+        assert self.rules is not None
+        for test, following, assign in self.rules:
+            if test(effective, ctx):
+                return following, assign
+        return self.default, self.default_assign
+
+    def _no_match(self) -> StatesFailure:
+        return StatesFailure(
+            "States.NoChoiceMatched",
+            f"No Choice Rule matched and there is no Default in Choice state {self.name!r}.",
+        )
 
     def execute(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str
     ) -> tuple[Any, str | None]:
-        ctx = self.context(rt, entered_time, scope=scope)
+        if self.rules is not None:
+            return self._execute_assign(rt, scope, value, entered_time)
+        ctx = self.context(rt, entered_time, None, scope)
         effective = value if self.input_path is None else self.input_path(value, ctx)
-        assign: Assigner | None = None
-        if self.rules is None:
-            following = self.chooser(effective, ctx)
-        else:
-            for test, following, assign in self.rules:
-                if test(effective, ctx):
-                    break
-            else:
-                following, assign = self.default, self.default_assign
+        following = self.chooser(effective, ctx)
         if following is None:
-            raise StatesFailure(
-                "States.NoChoiceMatched",
-                f"No Choice Rule matched and there is no Default in Choice state {self.name!r}.",
-            )
+            raise self._no_match()
+        output = effective if self.output_path is None else self.output_path(effective, ctx)
+        return output, following
+
+    def _execute_assign(
+        self, rt: Runtime, scope: Scope, value: Any, entered_time: str
+    ) -> tuple[Any, str | None]:
+        ctx = self.context(rt, entered_time, None, scope)
+        effective = value if self.input_path is None else self.input_path(value, ctx)
+        following, assign = self._choose(effective, ctx)
+        if following is None:
+            raise self._no_match()
         assigned = None if assign is None else assign(effective, ctx)
         output = effective if self.output_path is None else self.output_path(effective, ctx)
         if assigned is not None:
@@ -170,7 +182,7 @@ class WaitState(State):
     ) -> tuple[Any, str | None]:
         if self.invalid is not None:
             raise StatesFailure("States.Runtime", self.invalid)
-        ctx = self.context(rt, entered_time, scope=scope)
+        ctx = self.context(rt, entered_time, None, scope)
         effective = value if self.input_path is None else self.input_path(value, ctx)
         seconds: float
         if self.seconds is not None:
@@ -207,7 +219,7 @@ class SucceedState(State):
     ) -> tuple[Any, str | None]:
         if self.input_path is None and self.output_path is None:
             return value, None
-        ctx = self.context(rt, entered_time, scope=scope)
+        ctx = self.context(rt, entered_time, None, scope)
         effective = value if self.input_path is None else self.input_path(value, ctx)
         output = effective if self.output_path is None else self.output_path(effective, ctx)
         return output, None
@@ -243,7 +255,7 @@ class FailState(State):
     def execute(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str
     ) -> tuple[Any, str | None]:
-        ctx = self.context(rt, entered_time, scope=scope)
+        ctx = self.context(rt, entered_time, None, scope)
         error = self._text(self.error_path, self.error, value, ctx, "ErrorPath")
         cause = self._text(self.cause_path, self.cause, value, ctx, "CausePath")
         raise StatesFailure(error, cause)

@@ -16,6 +16,7 @@ Distributed mode (``ProcessorConfig.Mode = DISTRIBUTED``) is in `flowtasks.local
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["MapState", "read_number", "threshold"]
 
 THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
+_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 
 
 def read_number(
@@ -52,13 +54,10 @@ def read_number(
             number = compile_path(spec[key + "Path"])(value, ctx)
         except PathNotFound:
             number = None
-        if isinstance(number, str):
+        if isinstance(number, str) and _INTEGER.fullmatch(number):
             # AWS takes an integer written as a string ("1", e.g. from a variable): LocalStack's
             # AWS-validated test_reference_in_map_state[..._TOLERATED_FAILURE_PATH] succeeds.
-            try:
-                number = int(number)
-            except ValueError:
-                pass
+            number = int(number)
         if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
             raise StatesFailure(
                 "States.Runtime",
@@ -137,7 +136,7 @@ class MapState(Guarded):
     def attempt(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str, retry_count: int
     ) -> Any:
-        ctx = self.context(rt, entered_time, scope=scope)
+        ctx = self.context(rt, entered_time, None, scope)
         effective = value if self.input_path is None else self.input_path(value, ctx)
         if self.distributed:
             from flowtasks.local.distributed import run_distributed
@@ -243,8 +242,12 @@ class MapState(Guarded):
             scope.previous_event = rt.history.add(
                 f"{event_prefix}Failed", scope.previous_event, details
             )
+            if event_prefix == "MapRun":
+                scope.previous_event = rt.history.add("MapStateFailed", scope.previous_event)
             raise error
         scope.previous_event = rt.history.add(f"{event_prefix}Succeeded", scope.previous_event)
+        if event_prefix == "MapRun":
+            scope.previous_event = rt.history.add("MapStateSucceeded", scope.previous_event)
         return [
             o[1] if o[0] else {"Error": o[1].error, "Cause": o[1].cause}
             for o in outcomes

@@ -40,7 +40,7 @@ class ParallelState(Guarded):
     def attempt(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str, retry_count: int
     ) -> Any:
-        ctx = self.context(rt, entered_time, scope=scope)
+        ctx = self.context(rt, entered_time, None, scope)
         effective = self.branch_input(rt, scope, value, ctx)
         key = f"{scope.key}/{self.name}"
         done = rt.previous.take_done(key) if rt.previous is not None else {}

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from flowtasks.asl.jsonpath import ContextObject
 from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.local.limits import dumps
 
@@ -76,19 +77,21 @@ def _size(text: str) -> int:
     return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
-def _too_big(what: str, size: int, limit: int, state: str) -> StatesFailure:
+def _too_big(message: str, size: int, limit: int) -> StatesFailure:
     return StatesFailure(
         "States.DataLimitExceeded",
-        f"{what} assigned by state {state!r} has a size of {size} bytes, which exceeds the "
-        f"maximum of {limit} bytes.",
+        f"{message} {size} bytes, which exceeds the maximum of {limit} bytes.",
     )
 
 
 def assign_variables(scope: Scope, values: Mapping[str, Any], state: str) -> None:
     """Set `values` in `scope` (checking the size limits) and note them for the history.
 
-    Raises `StatesFailure` ``States.DataLimitExceeded`` (nothing set) beyond a limit.
+    Raises `StatesFailure` ``States.DataLimitExceeded`` (nothing set) beyond a limit. An empty
+    ``Assign`` records nothing (LocalStack test_base_cases[BASE_EMPTY], recorded against AWS).
     """
+    if not values:
+        return
     texts: dict[str, str] = {}
     sizes: dict[str, int] = {}
     combined = 0
@@ -96,17 +99,23 @@ def assign_variables(scope: Scope, values: Mapping[str, Any], state: str) -> Non
         text = dumps(value)
         size = _size(text)
         if size > MAX_VARIABLE_BYTES:
-            raise _too_big(f"The variable ${name}", size, MAX_VARIABLE_BYTES, state)
+            message = f"The variable ${name} assigned by state {state!r} has a size of"
+            raise _too_big(message, size, MAX_VARIABLE_BYTES)
         texts[name] = text
         sizes[name] = size
         combined += size
     if combined > MAX_ASSIGN_BYTES:
-        raise _too_big("The Assign", combined, MAX_ASSIGN_BYTES, state)
+        message = f"The values assigned by state {state!r} (Assign) have a combined size of"
+        raise _too_big(message, combined, MAX_ASSIGN_BYTES)
     stored = scope.sizes
     total = scope.stored + combined - sum(stored.get(name, 0) for name in sizes)
     if total > MAX_TOTAL_BYTES:
-        raise _too_big("With the variables", total, MAX_TOTAL_BYTES, state)
-    scope.variables.update(values)
+        message = f"After state {state!r}, the variables stored would have a combined size of"
+        raise _too_big(message, total, MAX_TOTAL_BYTES)
+    variables = scope.variables
+    for name, value in values.items():
+        # "$$" selects the context object itself, which carries the variables: keep its data.
+        variables[name] = dict(value) if isinstance(value, ContextObject) else value
     stored.update(sizes)
     scope.stored = total
     scope.assigned = texts

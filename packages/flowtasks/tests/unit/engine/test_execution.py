@@ -78,19 +78,6 @@ def test_output_is_not_shared_with_the_definition() -> None:
     assert run(definition).output == {"x": []}
 
 
-def test_variables_in_a_jsonpath_state_fail_clearly_when_run() -> None:
-    # Assign in JSONPath states (variables read as "$name" in paths) is not implemented: the
-    # definition loads, and running that state fails naming it.
-    definition = {
-        "StartAt": "P",
-        "States": {"P": {"Type": "Pass", "Assign": {"x": 1}, "End": True}},
-    }
-    execution = run(definition, {"a": 1})
-    assert execution.error == "States.Runtime"
-    assert "'P'" in (execution.cause or "")
-    assert "Assign" in (execution.cause or "")
-
-
 def test_our_task_without_handler_runs_through_the_runner(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[TaskCall] = []
 

@@ -126,7 +126,7 @@ def test_map_items_item_selector_and_iteration_scope() -> None:
                     "States": {
                         "Times": {
                             "Type": "Pass",
-                            "Assign": {"factor": 100},
+                            "Assign": {"inner": 100},
                             "Output": "{% $states.input.v * $factor + $states.input.i %}",
                             "End": True,
                         }

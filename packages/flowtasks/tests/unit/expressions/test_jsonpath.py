@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from flowtasks.asl.jsonpath import PathNotFound, check_path, compile_path
+from flowtasks.asl.jsonpath import ContextObject, PathNotFound, check_path, compile_path
 
 STORE = {
     "store": {
@@ -276,3 +276,12 @@ def test_reference_paths_refuse_what_can_select_several_nodes(path: str) -> None
     message = check_path(path, reference=True)
     assert message is not None
     assert "Reference Path" in message
+
+
+def test_whole_context_reads_as_a_plain_dict_without_variables() -> None:
+    # "$$" is the context object itself (AWS guide, "Accessing execution data from the Context
+    # object"); workflow variables are not part of it.
+    context = ContextObject({"Execution": {"Id": "e"}}, variables={"x": 1})
+    value = compile_path("$$")(None, context)
+    assert type(value) is dict
+    assert value == {"Execution": {"Id": "e"}}
