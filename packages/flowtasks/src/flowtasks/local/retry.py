@@ -24,7 +24,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesFailure
-from flowtasks.local.state import State, Writer, number, result_path
+from flowtasks.local.state import State, Writer, number, result_path, template
+from flowtasks.local.variables import assign_variables
 
 if TYPE_CHECKING:
     from flowtasks.local.runtime import Runtime, Scope
@@ -97,10 +98,14 @@ def compile_catchers(spec: Mapping[str, Any], jsonpath: bool = True) -> tuple[Ca
 
 
 class Guarded(State):
-    """A state with Retry and Catch (Task, Parallel, Map): subclasses implement `attempt`."""
+    """A state with Retry and Catch (Task, Parallel, Map): subclasses implement `attempt`,
+    and finish it with `complete` (ResultSelector, ResultPath and Assign, shared by all three)."""
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, spec)
+        self.result_selector = template(spec.get("ResultSelector"))
+        self.result_path = result_path(spec)
+        self.assign = self.compile_assign(spec)
         self.invalid: str | None = None
         try:
             self.retriers = compile_retriers(spec)
@@ -113,6 +118,21 @@ class Guarded(State):
     ) -> Any:
         """Run the state once; return its output or raise StatesFailure."""
         raise NotImplementedError
+
+    def complete(
+        self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
+    ) -> Any:
+        """The state's output from its input `value` and its raw `result`.
+
+        ``Assign`` reads the raw result (before ResultSelector), as Step Functions does.
+        """
+        assigned = None if self.assign is None else self.assign(result, ctx)
+        if self.result_selector is not None:
+            result = self.result_selector(result, ctx)
+        output = self.finish(value, result, ctx, self.result_path)
+        if assigned is not None:
+            assign_variables(scope, assigned, self.name)
+        return output
 
     def caught(
         self,

@@ -25,9 +25,8 @@ from flowtasks.local.fanout import Outcome, fan_out
 from flowtasks.local.graph import compile_graph
 from flowtasks.local.retry import Guarded
 from flowtasks.local.runtime import Cancelled, CancelToken, Scope, run_scope
-from flowtasks.local.state import Reader, item_context, result_path, template
+from flowtasks.local.state import Reader, item_context, template
 from flowtasks.local.state import number as state_number
-from flowtasks.local.variables import assign_variables
 
 if TYPE_CHECKING:
     from flowtasks.local.runtime import Runtime
@@ -97,9 +96,6 @@ class MapState(Guarded):
 
             self.items_path = compile_path(items_path)
         self.item_selector = template(spec.get("ItemSelector", spec.get("Parameters")))
-        self.result_selector = template(spec.get("ResultSelector"))
-        self.result_path = result_path(spec)
-        self.assign = self.compile_assign(spec)
 
     def items(self, effective: Any, ctx: Any) -> list[Any]:
         """The array ItemsPath selects (States.Runtime when it is not an array)."""
@@ -145,21 +141,6 @@ class MapState(Guarded):
         else:
             result = self._inline(rt, scope, effective, ctx)
         return self.complete(rt, scope, value, result, ctx)
-
-    def complete(
-        self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
-    ) -> Any:
-        """The state's output from its input `value` and the iterations' outputs.
-
-        ``Assign`` reads the raw result (before ResultSelector), as Step Functions does.
-        """
-        assigned = None if self.assign is None else self.assign(result, ctx)
-        if self.result_selector is not None:
-            result = self.result_selector(result, ctx)
-        output = self.finish(value, result, ctx, self.result_path)
-        if assigned is not None:
-            assign_variables(scope, assigned, self.name)
-        return output
 
     def concurrency(self, effective: Any, ctx: Any) -> int:
         number = read_number(self.name, self.spec, "MaxConcurrency", effective, ctx)

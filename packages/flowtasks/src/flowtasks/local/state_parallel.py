@@ -16,8 +16,7 @@ from flowtasks.local.fanout import fan_out
 from flowtasks.local.graph import compile_graph
 from flowtasks.local.retry import Guarded
 from flowtasks.local.runtime import CancelToken, run_scope
-from flowtasks.local.state import result_path, template
-from flowtasks.local.variables import assign_variables
+from flowtasks.local.state import template
 
 if TYPE_CHECKING:
     from flowtasks.local.graph import Graph
@@ -33,9 +32,6 @@ class ParallelState(Guarded):
         super().__init__(name, spec)
         self.branches = [compile_graph(branch, language) for branch in spec.get("Branches", ())]
         self.parameters = template(spec.get("Parameters"))
-        self.result_selector = template(spec.get("ResultSelector"))
-        self.result_path = result_path(spec)
-        self.assign = self.compile_assign(spec)
 
     def attempt(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str, retry_count: int
@@ -73,18 +69,3 @@ class ParallelState(Guarded):
         if self.parameters is not None:
             effective = self.parameters(effective, ctx)
         return effective
-
-    def complete(
-        self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
-    ) -> Any:
-        """The state's output from its input `value` and the branches' outputs.
-
-        ``Assign`` reads the raw result (before ResultSelector), as Step Functions does.
-        """
-        assigned = None if self.assign is None else self.assign(result, ctx)
-        if self.result_selector is not None:
-            result = self.result_selector(result, ctx)
-        output = self.finish(value, result, ctx, self.result_path)
-        if assigned is not None:
-            assign_variables(scope, assigned, self.name)
-        return output

@@ -30,8 +30,7 @@ from typing import TYPE_CHECKING, Any
 from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.local.limits import checked_json, dumps, from_handler
 from flowtasks.local.retry import Guarded
-from flowtasks.local.state import Reader, number, result_path, template
-from flowtasks.local.variables import assign_variables
+from flowtasks.local.state import Reader, number, template
 
 if TYPE_CHECKING:
     from flowtasks.local.runtime import Runtime, Scope
@@ -125,9 +124,6 @@ class TaskState(Guarded):
         self.resource: str = spec.get("Resource", "")
         self.events = TaskEvents(self.resource)
         self.parameters = template(spec.get("Parameters"))
-        self.result_selector = template(spec.get("ResultSelector"))
-        self.result_path = result_path(spec)
-        self.assign = self.compile_assign(spec)
         try:
             self.timeout = number(spec, "TimeoutSeconds")
             self.heartbeat = number(spec, "HeartbeatSeconds")
@@ -197,21 +193,6 @@ class TaskState(Guarded):
         heartbeat_s = self._limit(self.heartbeat, self.heartbeat_path, effective, ctx)
         params = effective if self.parameters is None else self.parameters(effective, ctx)
         return params, timeout, heartbeat_s
-
-    def complete(
-        self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]
-    ) -> Any:
-        """The state's output from its input `value` and the task's `result`.
-
-        ``Assign`` reads the raw result (before ResultSelector), as Step Functions does.
-        """
-        assigned = None if self.assign is None else self.assign(result, ctx)
-        if self.result_selector is not None:
-            result = self.result_selector(result, ctx)
-        output = self.finish(value, result, ctx, self.result_path)
-        if assigned is not None:
-            assign_variables(scope, assigned, self.name)
-        return output
 
     def _call(
         self, rt: Runtime, params: Any, params_text: str, beats: list[float]
