@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from flowtasks.asl.walk import iter_states
 from flowtasks.errors import UsageError
 
 __all__ = [
@@ -170,18 +171,9 @@ def _entered_name(event: Mapping[str, Any]) -> str | None:
 def _catch_targets(definition: Mapping[str, Any]) -> dict[str, set[str]]:
     """State name -> the Next of each of its Catchers, at every depth."""
     targets: dict[str, set[str]] = {}
-
-    def visit(machine: Mapping[str, Any]) -> None:
-        for name, state in (machine.get("States") or {}).items():
-            for catcher in state.get("Catch") or []:
-                targets.setdefault(name, set()).add(str(catcher.get("Next")))
-            for branch in state.get("Branches") or []:
-                visit(branch)
-            processor = state.get("ItemProcessor") or state.get("Iterator")
-            if isinstance(processor, Mapping):
-                visit(processor)
-
-    visit(definition)
+    for name, state in iter_states(definition):
+        for catcher in state.get("Catch") or []:
+            targets.setdefault(name, set()).add(str(catcher.get("Next")))
     return targets
 
 
@@ -260,16 +252,4 @@ def outcomes_of(
 
 
 def _state_types(definition: Mapping[str, Any]) -> dict[str, str]:
-    types: dict[str, str] = {}
-
-    def visit(machine: Mapping[str, Any]) -> None:
-        for name, state in (machine.get("States") or {}).items():
-            types[name] = str(state.get("Type"))
-            for branch in state.get("Branches") or []:
-                visit(branch)
-            processor = state.get("ItemProcessor") or state.get("Iterator")
-            if isinstance(processor, Mapping):
-                visit(processor)
-
-    visit(definition)
-    return types
+    return {name: str(state.get("Type")) for name, state in iter_states(definition)}

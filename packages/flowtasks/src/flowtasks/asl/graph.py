@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from flowtasks.asl.choice_rules import KINDS, OPERATORS
+from flowtasks.asl.walk import children
 
 __all__ = ["FORMATS", "OUTCOMES", "describe_condition", "render", "to_dot", "to_mermaid"]
 
@@ -130,17 +131,17 @@ def _build(definition: Mapping[str, Any]) -> _Graph:
         each state's own edges first, then its branches/iterator (edge in, then their edges)."""
         states = _in_run_order(machine)
         ids: dict[str, str] = {}
-        children: dict[str, list[tuple[Mapping[str, Any], _Cluster]]] = {}
+        nested: dict[str, list[tuple[Mapping[str, Any], _Cluster]]] = {}
         for name, state in states.items():
             node = _Node(new_id("s_", name), name, str(state.get("Type", "?")))
             ids[name] = node.id
             names.setdefault(name, []).append(node.id)
             cluster.items.append(node)
-            for index, branch in enumerate(_children(state)):
+            for index, branch in enumerate(children(state)):
                 label = f"{name}: branch {index + 1}" if node.type == "Parallel" else ""
                 child = _Cluster(new_id("c_", f"{name}_{index + 1}"), label or f"{name}: each item")
                 cluster.items.append(child)
-                children.setdefault(name, []).append((branch, child))
+                nested.setdefault(name, []).append((branch, child))
         for name, state in states.items():
             source = ids[name]
 
@@ -157,7 +158,7 @@ def _build(definition: Mapping[str, Any]) -> _Graph:
             ends = state.get("End") is True or state.get("Type") in ("Succeed", "Fail")
             if top and ends:
                 edges.append(_Edge(source, "_end", "next"))
-            for branch, child in children.get(name, []):
+            for branch, child in nested.get(name, []):
                 inner: list[_Edge] = []
                 child_ids = scope(branch, child, False, inner)
                 first = child_ids.get(str(branch.get("StartAt")))
@@ -197,15 +198,6 @@ def _in_run_order(machine: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     for name, state in states.items():
         ordered.setdefault(name, state)
     return ordered
-
-
-def _children(state: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    if state.get("Type") == "Parallel":
-        return list(state.get("Branches") or [])
-    if state.get("Type") == "Map":
-        processor = state.get("ItemProcessor") or state.get("Iterator")
-        return [processor] if isinstance(processor, Mapping) else []
-    return []
 
 
 def _classes(graph: _Graph, outcomes: Mapping[str, str] | None) -> dict[str, list[str]]:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from flowtasks.asl.walk import iter_states
 from flowtasks.errors import TaskError, UsageError
 
 __all__ = ["is_failure", "mock_handlers", "parse_mocks"]
@@ -70,16 +71,8 @@ def mock_handlers(
 def _task_states(machine: Mapping[str, Any]) -> tuple[set[str], set[str]]:
     tasks: set[str] = set()
     resources: set[str] = set()
-    for name, state in (machine.get("States") or {}).items():
+    for name, state in iter_states(machine):
         if state.get("Type") == "Task":
             tasks.add(name)
             resources.add(str(state.get("Resource")))
-        subs = list(state.get("Branches") or [])
-        processor = state.get("ItemProcessor") or state.get("Iterator")
-        if isinstance(processor, Mapping):
-            subs.append(processor)
-        for sub in subs:
-            more_tasks, more_resources = _task_states(sub)
-            tasks |= more_tasks
-            resources |= more_resources
     return tasks, resources

@@ -9,10 +9,11 @@ names no Task state of the definition is an error, so a typo cannot silently un-
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from flowtasks.asl.walk import iter_states
 from flowtasks.errors import UsageError
 from flowtasks.protocol import ECS_RESOURCE, LAMBDA_RESOURCE, decode_input, task_call_of
 from flowtasks.testing.flow_run import FlowRun
@@ -43,26 +44,9 @@ def task_states(definition: Mapping[str, Any]) -> dict[str, str]:
     """Every Task state of `definition` (inside Parallel branches and Maps too) -> its Resource."""
     return {
         name: str(spec.get("Resource", ""))
-        for name, spec in _states(definition)
+        for name, spec in iter_states(definition)
         if spec.get("Type") == "Task"
     }
-
-
-def _states(machine: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    states = machine.get("States")
-    if not isinstance(states, Mapping):
-        return
-    for name, spec in states.items():
-        if not isinstance(spec, Mapping):
-            continue
-        yield str(name), spec
-        for branch in spec.get("Branches") or []:
-            if isinstance(branch, Mapping):
-                yield from _states(branch)
-        for key in ("ItemProcessor", "Iterator"):
-            inner = spec.get(key)
-            if isinstance(inner, Mapping):
-                yield from _states(inner)
 
 
 def _payload(value: Any) -> Any:
@@ -128,7 +112,7 @@ def _handlers(definition: Mapping[str, Any], mocks: Mapping[str, Mock]) -> dict[
     resources = set(tasks.values())
     unknown = [key for key in mocks if key not in tasks and key not in resources]
     if unknown:
-        other = {name for name, _ in _states(definition)} - set(tasks)
+        other = {name for name, _ in iter_states(definition)} - set(tasks)
         hints = [
             f"{key!r} is a {_type_of(definition, key)} state; only Task states can be mocked"
             if key in other
@@ -143,7 +127,7 @@ def _handlers(definition: Mapping[str, Any], mocks: Mapping[str, Mock]) -> dict[
 
 
 def _type_of(definition: Mapping[str, Any], state: str) -> str:
-    for name, spec in _states(definition):
+    for name, spec in iter_states(definition):
         if name == state:
             return str(spec.get("Type"))
     return "unknown"

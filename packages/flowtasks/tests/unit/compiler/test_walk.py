@@ -1,0 +1,46 @@
+"""`flowtasks.asl.walk`: nested state machines and every state at every depth."""
+
+from __future__ import annotations
+
+from flowtasks.asl.walk import children, iter_states
+
+MACHINE = {
+    "StartAt": "P",
+    "States": {
+        "P": {
+            "Type": "Parallel",
+            "Branches": [
+                {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": True}}},
+                {
+                    "StartAt": "M",
+                    "States": {
+                        "M": {
+                            "Type": "Map",
+                            "Iterator": {"StartAt": "B", "States": {"B": {"Type": "Succeed"}}},
+                            "End": True,
+                        }
+                    },
+                },
+            ],
+            "Next": "N",
+        },
+        "N": {
+            "Type": "Map",
+            "ItemProcessor": {"StartAt": "C", "States": {"C": {"Type": "Pass", "End": True}}},
+            "End": True,
+        },
+        "Broken": "not a state",
+    },
+}
+
+
+def test_iter_states_visits_every_depth_in_order_and_skips_malformed_states() -> None:
+    assert [name for name, _ in iter_states(MACHINE)] == ["P", "A", "M", "B", "N", "C"]
+
+
+def test_children_of_parallel_map_and_plain_states() -> None:
+    states = MACHINE["States"]
+    assert [b["StartAt"] for b in children(states["P"])] == ["A", "M"]  # type: ignore[index]
+    assert [b["StartAt"] for b in children(states["N"])] == ["C"]  # type: ignore[index]
+    assert children({"Type": "Pass"}) == []
+    assert list(iter_states({})) == []
