@@ -4,33 +4,9 @@ Define a flow with the DSL below, compile it with `flowtasks.asl.compiler.compil
 locally with `flowtasks.local.run`.
 """
 
-from flowtasks.dsl import (
-    UNSET,
-    And,
-    Catch,
-    Chain,
-    Choice,
-    Condition,
-    DistributedMap,
-    Fail,
-    Flow,
-    Goto,
-    ItemBatcher,
-    Map,
-    Not,
-    Or,
-    Parallel,
-    Pass,
-    ResultWriter,
-    Retry,
-    S3Items,
-    State,
-    Succeed,
-    TaskState,
-    Var,
-    Wait,
-    task,
-)
+import importlib as _importlib
+import typing as _typing
+
 from flowtasks.errors import (
     DefinitionError,
     DomainLoadError,
@@ -40,6 +16,66 @@ from flowtasks.errors import (
     StateNotFoundError,
     TaskError,
     UsageError,
+)
+
+if _typing.TYPE_CHECKING:  # the DSL loads on first use, so `flow-task --help` starts fast
+    from flowtasks.dsl import (
+        UNSET,
+        And,
+        Catch,
+        Chain,
+        Choice,
+        Condition,
+        DistributedMap,
+        Fail,
+        Flow,
+        Goto,
+        ItemBatcher,
+        Map,
+        Not,
+        Or,
+        Parallel,
+        Pass,
+        ResultWriter,
+        Retry,
+        S3Items,
+        State,
+        Succeed,
+        TaskState,
+        Var,
+        Wait,
+        task,
+    )
+
+_LAZY = dict.fromkeys(
+    (
+        "UNSET",
+        "And",
+        "Catch",
+        "Chain",
+        "Choice",
+        "Condition",
+        "DistributedMap",
+        "Fail",
+        "Flow",
+        "Goto",
+        "ItemBatcher",
+        "Map",
+        "Not",
+        "Or",
+        "Parallel",
+        "Pass",
+        "ResultWriter",
+        "Retry",
+        "S3Items",
+        "State",
+        "Succeed",
+        "TaskState",
+        "Var",
+        "Wait",
+        "task",
+    ),
+    "flowtasks.dsl",
 )
 
 __all__ = [
@@ -77,3 +113,17 @@ __all__ = [
     "Wait",
     "task",
 ]
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """Load the DSL's public names on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'flowtasks' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
