@@ -2,7 +2,7 @@
 
 One `Scenario` per file of ``shared/asl-examples`` (file name without ``.json``). Task states not
 listed in ``mocks`` get a neutral result shaped like their integration's response
-(`responses.default_result`). Mocks use `flowtasks.testing` semantics: a value, a callable, a
+(`corpus_responses.default_result`). Mocks use `flowtasks.testing` semantics: a value, a callable, a
 list (one outcome per call) or an exception (``TaskError(error, cause)``).
 
 ``status`` / ``error`` / ``visits`` are what ASL semantics make of the chosen input and mocked
