@@ -4,9 +4,10 @@ Start-up is kept fast: nothing heavy is imported at module level; each command i
 needs. Every error flowtasks raises on purpose prints one clear message on stderr and exits with
 its `exit_code`; set ``FLOWTASKS_DEBUG=1`` to get tracebacks instead.
 
-Exit codes: 0 success; 1 failure (invalid flow, failed run, failed task); 2 usage (bad arguments,
-malformed JSON, unknown flow / state / run); 3 the run timed out; 4 the run was aborted;
-130 interrupted.
+Exit codes: 0 success; 1 failure (invalid flow, failed run, failed task, a domain that cannot be
+loaded); 2 usage (bad arguments, malformed JSON, unknown flow / state / run); 3 the run timed out;
+4 the run was aborted (Ctrl-C during `run` aborts the execution, which is saved); 130 interrupted
+(Ctrl-C in any other command, or before a run starts).
 """
 
 from __future__ import annotations
@@ -79,17 +80,39 @@ def _read_asl(path: str) -> dict[str, Any]:
     return definition
 
 
+def _read_valid_asl(path: str) -> dict[str, Any]:
+    """The ASL definition in `path`; DefinitionError listing every problem if it is invalid."""
+    from flowtasks.asl.validate import validate_definition
+    from flowtasks.errors import DefinitionError
+
+    definition = _read_asl(path)
+    errors = [p for p in validate_definition(definition) if p.severity != "warning"]
+    if errors:
+        raise DefinitionError(errors, f"the state machine definition in {path}")
+    return definition
+
+
+def _report_broken(broken: dict[str, Any]) -> None:
+    """One line on stderr for each domain that cannot be loaded (its DomainLoadError)."""
+    if broken and os.environ.get("FLOWTASKS_DEBUG"):
+        raise next(iter(broken.values()))
+    for error in broken.values():
+        _err(f"flow-task: error: {error}")
+
+
 # --- list, asl, validate, graph ---------------------------------------------------------------
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from flowtasks.registry import load_flows, split_name
+    from flowtasks.registry import load_all, split_name
 
-    flows = load_flows()
+    flows, broken = load_all()
+    _report_broken(broken)
+    code = 1 if broken else 0
     if not args.json:
         for name in flows:
             _out(name)
-        return 0
+        return code
     rows = []
     for name, flow in flows.items():
         rows.append(
@@ -103,7 +126,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
             }
         )
     _out(_json_text(rows))
-    return 0
+    return code
 
 
 def _cmd_asl(args: argparse.Namespace) -> int:
@@ -117,9 +140,19 @@ def _cmd_asl(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from flowtasks.asl.validate import validate_definition
     from flowtasks.errors import DefinitionError
-    from flowtasks.registry import compiled, load_flows, qualified_name_of
+    from flowtasks.registry import compiled, load_all, qualified_name_of
 
-    names = [qualified_name_of(name) for name in args.flows] or list(load_flows())
+    broken: dict[str, Any] = {}
+    if args.flows:
+        names = [qualified_name_of(name) for name in args.flows]
+    else:
+        flows, broken = load_all()
+        names = list(flows)
+    if broken and os.environ.get("FLOWTASKS_DEBUG"):
+        raise next(iter(broken.values()))
+    for domain, error in broken.items():
+        _out(f"{'invalid':8}domain {domain}")
+        _out(f"  error: {error}")
     invalid = 0
     for name in names:
         try:
@@ -136,8 +169,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             label = "error" if problem.severity != "warning" else "warning"
             _out(f"  {label}: {problem}")
     noun = "flow" if len(names) == 1 else "flows"
-    _err(f"{len(names)} {noun} checked, {invalid} invalid")
-    return 1 if invalid else 0
+    summary = f"{len(names)} {noun} checked, {invalid} invalid"
+    if broken:
+        summary += f", {len(broken)} {'domain' if len(broken) == 1 else 'domains'} not loaded"
+    _err(summary)
+    return 1 if invalid or broken else 0
 
 
 def _cmd_graph(args: argparse.Namespace) -> int:
@@ -149,7 +185,7 @@ def _cmd_graph(args: argparse.Namespace) -> int:
 
         run = load_run(args.run)
     if args.asl is not None:
-        definition = _read_asl(args.asl)
+        definition = _read_valid_asl(args.asl)
     elif args.flow is not None:
         from flowtasks.registry import compiled_definition, qualified_name_of
 
@@ -234,7 +270,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         extra = {key: saved.meta[key] for key in ("source",) if key in saved.meta}
         extra["redriven"] = started
         started = str(saved.meta.get("started", started))
-        progress = Progress(execution.definition, header=f"redriving run {run_id} ({flow_label})")
+        progress = Progress(
+            execution.definition,
+            header=f"redriving run {run_id} ({flow_label})",
+            skip_waits=args.skip_waits,
+        )
         execution = redrive(
             execution,
             mock_handlers(mocks, execution.definition),
@@ -245,7 +285,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         from flowtasks.local import run
 
         if args.asl is not None:
-            definition = _read_asl(args.asl)
+            definition = _read_valid_asl(args.asl)
             flow_label = machine_name = Path(args.asl).name.split(".")[0]
             extra = {"source": str(Path(args.asl).resolve())}
         else:
@@ -256,7 +296,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
             definition = compiled_definition(flow_label)
             extra = {"source": "flow"}
         run_id = new_run_id()
-        progress = Progress(definition, header=f"run {run_id}: {flow_label}")
+        progress = Progress(
+            definition, header=f"run {run_id}: {flow_label}", skip_waits=args.skip_waits
+        )
         execution = run(
             definition,
             value,
@@ -305,6 +347,16 @@ def _cmd_new_domain(args: argparse.Namespace) -> int:
     root = Path(args.root) if args.root else None
     created = new_domain(args.name, root=root, install=not args.no_install, log=_err)
     _err(f"created domain {args.name} in {created}")
+    if args.no_install:
+        try:
+            shown = created.relative_to(Path.cwd())
+        except ValueError:
+            shown = created
+        _err(
+            f"next: install it (not done, --no-install) with scripts/bootstrap, or with "
+            f"`pip install -e {shown}` in the environment; then `flow-task list` shows "
+            f"{args.name}.HelloItems"
+        )
     return 0
 
 
@@ -329,15 +381,20 @@ def _add_input(parser: argparse.ArgumentParser) -> None:
     )
 
 
+_FLOW_HELP = "a flow, as domain.Flow (e.g. demo.VendorIngest) or a unique bare Flow name"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flow-task",
         description="Define AWS Step Functions flows in Python: list, compile, validate, draw, "
         "scaffold and run them locally.",
-        epilog="Exit codes: 0 ok, 1 failed, 2 usage error, 3 run timed out, 4 run aborted. "
-        "FLOWTASKS_DEBUG=1 shows tracebacks.",
+        epilog="Exit codes: 0 ok, 1 failed, 2 usage error, 3 run timed out, 4 run aborted "
+        "(also Ctrl-C during run), 130 interrupted. FLOWTASKS_DEBUG=1 shows tracebacks.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, help="one of the commands below"
+    )
 
     def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=help_text, description=help_text)
@@ -348,26 +405,40 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--json", action="store_true", help="states, tasks, description, triggers")
 
     cmd = command("asl", _cmd_asl, "print a flow's compiled ASL JSON")
-    cmd.add_argument("flow", metavar="FLOW")
+    cmd.add_argument("flow", metavar="FLOW", help=_FLOW_HELP)
 
     cmd = command("validate", _cmd_validate, "compile and check flows (all, or those named)")
-    cmd.add_argument("flows", metavar="FLOW", nargs="*")
+    cmd.add_argument(
+        "flows", metavar="FLOW", nargs="*", help="flows to check (default: every registered flow)"
+    )
 
     cmd = command("graph", _cmd_graph, "draw a flow's compiled state machine")
-    cmd.add_argument("flow", metavar="FLOW", nargs="?")
-    cmd.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    cmd.add_argument("flow", metavar="FLOW", nargs="?", help=_FLOW_HELP)
     cmd.add_argument(
-        "--run", metavar="RUN_ID", help="mark each state by its outcome in a saved run"
+        "--format",
+        choices=("mermaid", "dot"),
+        default="mermaid",
+        help="mermaid: a Mermaid flowchart (GitHub renders it); dot: Graphviz (default: mermaid)",
     )
-    cmd.add_argument("--asl", metavar="PATH", help="draw an ASL file instead of a flow")
+    cmd.add_argument(
+        "--run",
+        metavar="RUN_ID",
+        help="colour each state by its outcome in a saved run ('latest': the most recent); "
+        "without FLOW, draws the definition saved with the run",
+    )
+    cmd.add_argument(
+        "--asl", metavar="PATH", help="draw an ASL JSON file instead of a flow (validated first)"
+    )
 
     cmd = command("state", _cmd_state, "run one Task state's function locally, as the container")
-    cmd.add_argument("flow", metavar="FLOW")
-    cmd.add_argument("state", metavar="STATE")
+    cmd.add_argument("flow", metavar="FLOW", help=_FLOW_HELP)
+    cmd.add_argument("state", metavar="STATE", help="the name of one of the flow's Task states")
     _add_input(cmd)
 
     cmd = command("run", _cmd_run, "run a flow (or an ASL file) locally with the engine")
-    cmd.add_argument("flow", metavar="FLOW", nargs="?")
+    cmd.add_argument(
+        "flow", metavar="FLOW", nargs="?", help=_FLOW_HELP + " (or give --asl / --redrive)"
+    )
     _add_input(cmd)
     cmd.add_argument(
         "--mock",
@@ -380,21 +451,33 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--asl", metavar="PATH", help="run any ASL file (its Tasks given as --mock)")
     cmd.add_argument("--redrive", metavar="RUN_ID", help="resume a failed saved run")
 
-    cmd = command("runs", _cmd_runs, "list recent saved runs")
-    cmd.add_argument("--limit", type=int, default=20)
-    cmd.add_argument("--json", action="store_true")
+    cmd = command("runs", _cmd_runs, "list recent saved runs, newest first")
+    cmd.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="show at most N runs (default: 20)"
+    )
+    cmd.add_argument(
+        "--json", action="store_true", help="print each run's meta.json as a JSON list"
+    )
 
     new = command("new", _cmd_help(parser), "scaffold a domain or a flow")
-    new_sub = new.add_subparsers(dest="what", metavar="WHAT", required=True)
+    new_sub = new.add_subparsers(dest="what", metavar="WHAT", required=True, help="domain or flow")
     cmd = new_sub.add_parser("domain", help="a new domain package domains/NAME-flows")
     cmd.set_defaults(handler=_cmd_new_domain)
-    cmd.add_argument("name", metavar="NAME")
+    cmd.add_argument("name", metavar="NAME", help="the domain: lower-case letters, digits and '_'")
     cmd.add_argument("--root", metavar="PATH", help="the monorepo root (default: found from cwd)")
-    cmd.add_argument("--no-install", action="store_true", help="don't pip install it")
+    cmd.add_argument(
+        "--no-install",
+        action="store_true",
+        help="don't pip install it into the environment (then run scripts/bootstrap)",
+    )
     cmd = new_sub.add_parser("flow", help="a new flow file and its test in a domain")
     cmd.set_defaults(handler=_cmd_new_flow)
-    cmd.add_argument("domain", metavar="DOMAIN")
-    cmd.add_argument("name", metavar="NAME")
+    cmd.add_argument("domain", metavar="DOMAIN", help="an existing domain, e.g. demo")
+    cmd.add_argument(
+        "name",
+        metavar="NAME",
+        help="the flow: invoice-export, invoice_export and InvoiceExport all give InvoiceExport",
+    )
     cmd.add_argument("--root", metavar="PATH", help="the monorepo root (default: found from cwd)")
     return parser
 

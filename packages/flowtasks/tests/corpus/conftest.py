@@ -1,5 +1,7 @@
-"""Fixtures of the real-world corpus suite: the corpus folder, and a local S3 (moto) server.
+"""Fixtures of the real-world corpus suite: a local S3 (moto) server.
 
+The corpus lives beside the repository; each test module reading it calls
+`corpus_presence.require_corpus` (skip without it, or fail with ``FLOWTASKS_REQUIRE_CORPUS=1``).
 The helper modules of this folder (``corpus_*.py``) are made importable by the tests here.
 """
 
@@ -15,16 +17,6 @@ import pytest
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
-
-CORPUS_DIR = HERE.parents[3].parent / "shared" / "asl-examples"
-"""``shared/asl-examples``, beside the monorepo checkout."""
-
-
-@pytest.fixture(scope="session")
-def corpus_dir() -> Path:
-    if not CORPUS_DIR.is_dir():
-        pytest.fail(f"the real-world ASL corpus is missing: {CORPUS_DIR}")
-    return CORPUS_DIR
 
 
 @pytest.fixture(scope="session")

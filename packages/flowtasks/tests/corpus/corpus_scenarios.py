@@ -17,9 +17,9 @@ import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from corpus_presence import CORPUS_DIR
 from corpus_responses import (
     dynamodb,
     http_response,
@@ -28,9 +28,6 @@ from corpus_responses import (
 )
 
 from flowtasks.testing import TaskError, returns
-
-CORPUS_DIR = Path(__file__).resolve().parents[4].parent / "shared" / "asl-examples"
-"""``shared/asl-examples``, beside the monorepo checkout."""
 
 
 class EngineLacksFeature(AssertionError):

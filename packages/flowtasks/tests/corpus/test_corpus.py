@@ -11,9 +11,9 @@ from typing import Any
 
 import boto3
 import pytest
+from corpus_presence import CORPUS_DIR, require_corpus
 from corpus_responses import default_result
 from corpus_scenarios import (
-    CORPUS_DIR,
     SCENARIOS,
     EngineLacksFeature,
     Scenario,
@@ -23,6 +23,8 @@ from corpus_scenarios import (
 
 from flowtasks.local.graph import compile_definition
 from flowtasks.testing import run_flow, task_states
+
+require_corpus()
 
 CORPUS_FILES = sorted(path.stem for path in CORPUS_DIR.glob("*.json"))
 
@@ -46,8 +48,9 @@ def test_every_corpus_file_has_a_scenario() -> None:
 
 @pytest.mark.parametrize("name", _params("load"))
 def test_loads(name: str) -> None:
-    """The engine accepts the definition as published (no DefinitionError)."""
-    compile_definition(load(name))
+    """The engine accepts the definition as published, once its deployment placeholders
+    (DefinitionSubstitutions) are filled in as AWS fills them: no DefinitionError."""
+    compile_definition(load(name, SCENARIOS[name].substitutions))
 
 
 def mocks_for(definition: dict[str, Any], scenario: Scenario) -> dict[str, Any]:

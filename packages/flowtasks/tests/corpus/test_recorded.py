@@ -18,10 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from corpus_presence import require_corpus
 from corpus_responses import lambda_invoke
 from corpus_scenarios import SCENARIOS, EngineLacksFeature, check_supported, load
 
 from flowtasks.testing import FlowRun, TaskError, run_flow
+
+require_corpus()
 
 EXPECTED_DIR = Path(__file__).resolve().parent / "expected"
 AWS_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")

@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from flowtasks.asl.intrinsics import check_intrinsic, is_intrinsic
+from flowtasks.asl.intrinsics import check_intrinsic
 from flowtasks.asl.jsonpath import check_path
 
 ALL = "States.ALL"
+INTRINSIC_PREFIX = "States."
+"""A ``.$`` value starting with this is an intrinsic function call (AWS: "Intrinsic functions")."""
+_INVALID_INTRINSIC = "invalid intrinsic function "
+"""How `check_intrinsic` starts its messages; the rest names the call, position and reason."""
 
 
 def path_problem(path: Any, *, reference: bool = False, nullable: bool = True) -> str | None:
@@ -29,13 +33,27 @@ def path_problem(path: Any, *, reference: bool = False, nullable: bool = True) -
 
 
 def value_problem(value: Any) -> str | None:
-    """Why a ``.$`` template value is neither a path nor a known intrinsic call, or None."""
+    """Why a ``.$`` template value is neither a path nor a valid intrinsic call, or None.
+
+    A value starting with ``States.`` is taken as an intrinsic call, well formed or not, so a
+    malformed call is reported as such rather than as a path lacking its ``$``.
+    """
     if not isinstance(value, str):
         return f"a '.$' field takes a JSONPath or an intrinsic function string, not {value!r}"
-    if is_intrinsic(value):
-        message = check_intrinsic(value)
-        return None if message is None else f"{message}. Fix the call or use a JSONPath instead."
+    if value.lstrip().startswith(INTRINSIC_PREFIX):
+        return intrinsic_problem(value)
     return path_problem(value, nullable=False)
+
+
+def intrinsic_problem(text: str) -> str | None:
+    """Why `text` is not a well-formed call of a known intrinsic function, or None."""
+    message = check_intrinsic(text)
+    if message is None:
+        return None
+    reason = message.removeprefix(_INVALID_INTRINSIC)
+    if reason == message:
+        reason = f"{text!r}: {message}"
+    return f"malformed intrinsic function {reason}. Fix the call, or use a JSONPath ('$...')."
 
 
 def template_problems(template: Any, field: str) -> Iterator[tuple[str, str]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flowtasks.asl.canonical import to_json
+from flowtasks.asl.checks import value_problem
 from flowtasks.asl.task_resource import task_resource
 from flowtasks.asl.validate import validate_definition
 from flowtasks.asl.warnings import flow_warnings
@@ -53,7 +54,9 @@ def compile_flow(flow: Flow, domain: str) -> Compiled:
     found = validate_definition(
         definition, subject=qualified, source_of=sources.get, check_graph=not builder.duplicates
     )
-    problems = builder.problems + [p for p in found if p.where not in located]
+    problems = builder.problems + [
+        p for p in found if p.where not in located and not builder.reported_in_dsl(p)
+    ]
     errors = sorted({p for p in problems if p.severity == "error"}, key=builder.order)
     if errors:
         raise DefinitionError(errors, subject=f"flow {qualified}")
@@ -85,11 +88,21 @@ class _Builder:
         self.placed: dict[str, State] = {}
         self.rank: dict[str, int] = {}
         self.duplicates = False
+        self.next_of: dict[str, str | None] = {}
+        """Where each placed state continues (None: the end of its state machine)."""
+        self.bad_task_parameters: set[str] = set()
+        """Task states whose DSL parameters had a bad '.$' value, already reported as written."""
 
     def order(self, problem: Problem) -> tuple[int, str, str]:
         """Sort key: problems in definition order, then by location."""
         state = problem.where.split(" > States.")[-1].split(" > ")[0]
         return self.rank.get(state, -1), problem.where, problem.message
+
+    def reported_in_dsl(self, problem: Problem) -> bool:
+        """True for a validator problem in a Task's generated Parameters that `task` reported
+        already, located at the parameter as the flow wrote it."""
+        state, _, fld = problem.where.rsplit(" > States.", 1)[-1].partition(" > ")
+        return state in self.bad_task_parameters and fld.startswith("Parameters")
 
     def problem(self, state: str | None, fld: str | None, message: str, source: str | None) -> None:
         where = self.qualified
@@ -151,10 +164,33 @@ class _Builder:
         first = nodes[0]
         return first.name if isinstance(first, State) else first.target
 
-    def target(self, chain: Chain, continuation: str | None, states: dict[str, Any]) -> str | None:
-        """Place a Choice rule's or Catch's chain; a lone state already here is reused."""
+    def target(
+        self,
+        chain: Chain,
+        continuation: str | None,
+        states: dict[str, Any],
+        owner: State,
+        fld: str,
+    ) -> str | None:
+        """Place a Choice rule's, Default's or Catch's chain (`fld` of `owner`).
+
+        A lone state already placed in this scope is reused: a join, as AWS CDK allows (the
+        same handler for two Catch rules, the same state for two Choice rules). It is refused
+        when it continues elsewhere than this chain would, since that would be a hidden jump.
+        """
         only = chain.nodes[0] if len(chain.nodes) == 1 else None
         if isinstance(only, State) and only.name in states and self.placed[only.name] is only:
+            placed_next = self.next_of.get(only.name)
+            if not only.terminal and placed_next != continuation:
+                self.problem(
+                    owner.name,
+                    fld,
+                    f"{only.name!r} is already placed (at {only.source}) and continues at "
+                    f"{_continuing(placed_next)}; reused here it would not continue at "
+                    f"{_continuing(continuation)} as this chain does. Write Goto({only.name!r}) "
+                    "to jump to it, or use .with_(name=...) for a copy that continues here",
+                    owner.source,
+                )
             return only.name
         return self.place(chain, continuation, states)
 
@@ -176,6 +212,7 @@ class _Builder:
             self.duplicates = True
             return
         self.placed[name] = state
+        self.next_of[name] = nxt
         self.sources[name] = state.source
         self.rank[name] = len(self.rank)
         if not name or len(name) > 80:
@@ -204,7 +241,7 @@ class _Builder:
         if retry:
             body["Retry"] = [_retrier(r) for r in retry]
         if catch:
-            body["Catch"] = [self.catcher(c, states) for c in catch]
+            body["Catch"] = [self.catcher(state, i, c, states) for i, c in enumerate(catch)]
         if not isinstance(state, Choice) and not state.terminal:
             if nxt is None:
                 body["End"] = True
@@ -217,6 +254,15 @@ class _Builder:
         body["Parameters"] = parameters
         for fld, message in problems:
             self.problem(state.name, fld, message, state.source)
+        # Each '.$' value is emitted wrapped in States.JsonToString(...): check it as written, so
+        # a problem names the parameter and the value the flow gave, not the generated call.
+        if isinstance(state.parameters, dict):
+            for key, value in state.parameters.items():
+                if isinstance(key, str) and key.endswith(".$") and isinstance(value, str):
+                    bad = value_problem(value)
+                    if bad is not None:
+                        self.problem(state.name, f"Parameters.{key}", bad, state.source)
+                        self.bad_task_parameters.add(state.name)
 
     def choice(
         self, state: Choice, nxt: str | None, body: dict[str, Any], states: dict[str, Any]
@@ -226,9 +272,12 @@ class _Builder:
                 state.name, "Choices", "a Choice needs at least one .when(...) rule", state.source
             )
         body["Choices"] = [
-            cond.to_asl() | {"Next": self.target(chain, nxt, states)} for cond, chain in state.rules
+            cond.to_asl() | {"Next": self.target(chain, nxt, states, state, f"Choices[{index}]")}
+            for index, (cond, chain) in enumerate(state.rules)
         ]
-        default = self.target(state.default, nxt, states) if state.default is not None else nxt
+        default: str | None = nxt
+        if state.default is not None:
+            default = self.target(state.default, nxt, states, state, "Default")
         if default is not None:
             body["Default"] = default
 
@@ -243,12 +292,18 @@ class _Builder:
                 state.name, "MaxConcurrency", f"max_concurrency must be {bound}", state.source
             )
 
-    def catcher(self, catch: Catch, states: dict[str, Any]) -> dict[str, Any]:
-        target = self.target(as_chain(catch.next), None, states)
+    def catcher(
+        self, state: State, index: int, catch: Catch, states: dict[str, Any]
+    ) -> dict[str, Any]:
+        target = self.target(as_chain(catch.next), None, states, state, f"Catch[{index}]")
         rule: dict[str, Any] = {"ErrorEquals": list(catch.errors), "Next": target}
         if catch.result_path is not UNSET:
             rule["ResultPath"] = catch.result_path
         return rule
+
+
+def _continuing(name: str | None) -> str:
+    return "the end of its state machine" if name is None else repr(name)
 
 
 def _retrier(retry: Retry) -> dict[str, Any]:

@@ -123,6 +123,7 @@ def run_distributed(
         state.concurrency(effective, ctx),
         scope.cancel,
         tolerate=tolerate,
+        clock=rt.clock,
     )
     with rt.children_lock:
         rt.children.extend(r["_execution"] for r in records if r is not None)

@@ -9,7 +9,7 @@ from typing import Any
 
 from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.errors import UsageError
-from flowtasks.local.clock import Clock, RealClock
+from flowtasks.local.clock import Clock, RealClock, SkippedWaits
 from flowtasks.local.context import ROLE_ARN, execution_arn, state_machine_arn
 from flowtasks.local.execution import Execution
 from flowtasks.local.graph import Graph, compile_definition
@@ -113,6 +113,8 @@ def _execute(
     history_limit: int | None,
 ) -> Execution:
     clock = clock or RealClock()
+    if skip_waits and not isinstance(clock, SkippedWaits):
+        clock = SkippedWaits(clock)
     history = History(clock.now, on_event, execution.history, history_limit)
     started = clock.now()
     if not execution.start_date:
@@ -152,7 +154,9 @@ def _execute(
         first = history.add(
             "ExecutionRedriven", history.last_id, {"redriveCount": execution.redrive_count}
         )
-    scope = Scope("", first, rt.root)
+    # AWS records the first state's entered event after event 0, not after ExecutionStarted
+    # (every AWS-recorded history in LocalStack's snapshots); a redrive continues the history.
+    scope = Scope("", first if previous is not None else 0, rt.root)
     try:
         try:
             checked_json(execution.input, "execution input")

@@ -5,16 +5,21 @@ Workers are threads of a pool bounded by MaxConcurrency (0 = unbounded, capped a
 iterations concurrently" in the developer guide's inline Map page). The first failure cancels
 the siblings (they stop at their next state, AWS's "other branches are stopped"); the pool is
 always shut down, waiting for every worker, before this returns: no thread outlives a state.
+With a `SkippedWaits` clock, a job starts (in skipped time) when one of the `workers` slots is
+free, the first ones at the caller's time, and the caller resumes at the latest time a job
+reached: skipped waits of concurrent branches overlap as real waits would.
 """
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.local.clock import Clock, SkippedWaits
 from flowtasks.local.runtime import Cancelled, CancelToken
 
 __all__ = ["MAX_THREADS", "Outcome", "fan_out"]
@@ -31,6 +36,7 @@ def fan_out(
     cancel: CancelToken,
     tolerate: Callable[[int, int], bool] | None = None,
     sequential: bool = False,
+    clock: Clock | None = None,
 ) -> list[Outcome | None]:
     """Run each job (given its own cancel token); returns one outcome per job, in order.
 
@@ -44,10 +50,18 @@ def fan_out(
     lock = threading.Lock()
     stopped: list[BaseException] = []  # ExecutionTimedOut, or a bug in the engine
 
+    workers = min(max_concurrency or MAX_THREADS, MAX_THREADS, len(jobs))
+    lanes = clock if isinstance(clock, SkippedWaits) else None
+    # With skipped waits: when each of the `workers` slots is free again, in skipped seconds.
+    slots = [lanes.offset()] * max(workers, 1) if lanes is not None else []
+
     def one(index: int) -> None:
         nonlocal failures
         if group.cancelled:
             return
+        if lanes is not None:
+            with lock:
+                lanes.set_offset(heapq.heappop(slots))
         try:
             outcomes[index] = (True, jobs[index](group))
         except Cancelled:
@@ -62,8 +76,11 @@ def fan_out(
         except Exception as exc:
             stopped.append(exc)
             group.cancel()
+        finally:
+            if lanes is not None:
+                with lock:
+                    heapq.heappush(slots, lanes.offset())
 
-    workers = min(max_concurrency or MAX_THREADS, MAX_THREADS, len(jobs))
     if sequential or workers <= 1:
         for index in range(len(jobs)):
             one(index)
@@ -73,6 +90,8 @@ def fan_out(
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flowtasks") as pool:
             for index in range(len(jobs)):
                 pool.submit(one, index)
+    if lanes is not None:
+        lanes.set_offset(max(slots))
     if stopped:
         raise stopped[0]
     if cancel.cancelled:

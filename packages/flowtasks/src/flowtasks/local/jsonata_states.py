@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.local.jsonata_eval import Evaluator, compile_value, is_expression
+from flowtasks.local.numbers import MAX_WAIT_SECONDS
 from flowtasks.local.retry import Catcher
 from flowtasks.local.state import State
 from flowtasks.local.state_basic import parse_timestamp
@@ -65,14 +66,22 @@ class Outputs:
         return output
 
 
-def _number(value: Any, where: str) -> Callable[[Mapping[str, Any], Mapping[str, Any]], Any]:
+def _number(
+    value: Any, where: str, highest: float | None = None
+) -> Callable[[Mapping[str, Any], Mapping[str, Any]], Any]:
     evaluate = compile_value(value, where)
 
     def read(states: Mapping[str, Any], variables: Mapping[str, Any]) -> Any:
         number = evaluate(states, variables)
-        if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+        if (
+            isinstance(number, bool)
+            or not isinstance(number, int | float)
+            or number < 0
+            or (highest is not None and number > highest)
+        ):
+            limit = "" if highest is None else f" up to {highest:.0f}"
             raise StatesFailure(
-                "States.Runtime", f"{where} must be a non-negative number, got {number!r}"
+                "States.Runtime", f"{where} must be a non-negative number{limit}, got {number!r}"
             )
         return number
 
@@ -196,7 +205,11 @@ class JWait(State):
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, {})
         self.next = spec.get("Next")
-        self.seconds = _number(spec["Seconds"], f"{name}.Seconds") if "Seconds" in spec else None
+        self.seconds = (
+            _number(spec["Seconds"], f"{name}.Seconds", MAX_WAIT_SECONDS)
+            if "Seconds" in spec
+            else None
+        )
         self.timestamp = (
             compile_value(spec["Timestamp"], f"{name}.Timestamp") if "Timestamp" in spec else None
         )

@@ -31,7 +31,15 @@ if TYPE_CHECKING:
     from flowtasks.local.runtime import Runtime, Scope
     from flowtasks.local.variables import Assigner
 
-__all__ = ["Catcher", "Guarded", "Retrier", "compile_catchers", "compile_retriers", "matches"]
+__all__ = [
+    "Catcher",
+    "Guarded",
+    "Retrier",
+    "StateFailed",
+    "compile_catchers",
+    "compile_retriers",
+    "matches",
+]
 
 _NOT_ALL = frozenset({"States.DataLimitExceeded", "States.Runtime"})
 
@@ -47,6 +55,20 @@ def matches(error_equals: Sequence[str], error: str) -> bool:
     if "States.ALL" in error_equals:
         return True
     return "States.TaskFailed" in error_equals and error != "States.Timeout"
+
+
+class StateFailed(StatesFailure):
+    """A Parallel or Map attempt failed; `event` (``ParallelStateFailed``, ``MapStateFailed``) is
+    recorded once the failure is final, not after each attempt that is retried.
+
+    AWS-recorded history of LocalStack's ``test_base_scenarios.py::test_parallel_state_retry``:
+    ParallelStateStarted, FailStateEntered (x3, one per attempt), then a single
+    ParallelStateFailed; LocalStack's AWS-validated StateMap records MapStateFailed the same way.
+    """
+
+    def __init__(self, error: str, cause: str, event: str) -> None:
+        super().__init__(error, cause)
+        self.event = event
 
 
 class Retrier:
@@ -179,6 +201,8 @@ class Guarded(State):
                     index = -1
                 if index >= 0:
                     continue
+                if isinstance(failure, StateFailed):
+                    scope.previous_event = rt.history.add(failure.event, scope.previous_event)
                 for catcher in self.catchers:
                     if matches(catcher.errors, failure.error):
                         return self.caught(rt, scope, catcher, value, failure, entered_time), (

@@ -141,9 +141,9 @@ class Runtime:
     def sleep(self, seconds: float, cancel: CancelToken) -> None:
         """Wait `seconds` (never past the execution's deadline; waking early if cancelled).
 
-        With ``skip_waits`` nothing is slept (the history still records the state or retry).
+        With ``skip_waits`` the clock is a `SkippedWaits`: time moves on without blocking.
         """
-        if seconds <= 0 or self.skip_waits:
+        if seconds <= 0:
             return
         hits_deadline = False
         if self.deadline is not None:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.local.numbers import MAX_WAIT_SECONDS
 from flowtasks.local.state import Reader, State, number, result_path, template
 from flowtasks.local.variables import Assigner, assign_variables
 
@@ -191,11 +192,15 @@ class WaitState(State):
             seconds = self.timestamp - rt.now()
         elif self.seconds_path is not None:
             raw = self._read(self.seconds_path, effective, ctx, "SecondsPath")
-            if isinstance(raw, bool) or not isinstance(raw, int | float) or raw < 0:
+            if (
+                isinstance(raw, bool)
+                or not isinstance(raw, int | float)
+                or not 0 <= raw <= MAX_WAIT_SECONDS
+            ):
                 raise StatesFailure(
                     "States.Runtime",
                     f"SecondsPath of Wait state {self.name!r} selected {raw!r}, "
-                    "not a non-negative number of seconds.",
+                    f"not a number of seconds from 0 to {MAX_WAIT_SECONDS}.",
                 )
             seconds = raw
         elif self.timestamp_path is not None:

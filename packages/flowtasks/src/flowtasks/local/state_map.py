@@ -12,6 +12,7 @@ failed iteration's place in the output holds its ``{"Error", "Cause"}``.
 Item processors made only of Pass/Choice/Succeed/Fail states run their iterations one after
 another in the calling thread: nothing in them can block, so concurrency would be unobservable.
 Distributed mode (``ProcessorConfig.Mode = DISTRIBUTED``) is in `flowtasks.local.distributed`.
+A retried Map records ``MapStateFailed`` once, after its last attempt (`StateFailed`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.local.fanout import Outcome, fan_out
 from flowtasks.local.graph import compile_graph
-from flowtasks.local.retry import Guarded
+from flowtasks.local.retry import Guarded, StateFailed
 from flowtasks.local.runtime import Cancelled, CancelToken, Scope, run_scope
 from flowtasks.local.state import Reader, item_context, template
 from flowtasks.local.state import number as state_number
@@ -163,6 +164,7 @@ class MapState(Guarded):
         started = history.add("MapStateStarted", scope.previous_event, {"length": len(items)})
         scope.previous_event = started
         graph = self.processor
+        failed_events: list[int] = []  # the MapIterationFailed events
 
         def job(index: int) -> Callable[[CancelToken], Any]:
             if index in done:
@@ -175,7 +177,9 @@ class MapState(Guarded):
                 try:
                     output = run_scope(rt, graph, inputs[index], inner)
                 except StatesFailure:
-                    history.add("MapIterationFailed", inner.previous_event, where)
+                    failed_events.append(
+                        history.add("MapIterationFailed", inner.previous_event, where)
+                    )
                     raise
                 except Cancelled:
                     history.add("MapIterationAborted", inner.previous_event, where)
@@ -191,7 +195,10 @@ class MapState(Guarded):
             scope.cancel,
             tolerate=tolerate,
             sequential=graph.simple,
+            clock=rt.clock,
         )
+        if failed_events:
+            scope.previous_event = max(failed_events)
         return self.conclude(rt, scope, key, outcomes, tolerate, "MapState")
 
     def conclude(
@@ -203,7 +210,8 @@ class MapState(Guarded):
         tolerate: Callable[[int, int], bool] | None,
         event_prefix: str,
     ) -> list[Any]:
-        """The Map's result from its iterations' outcomes, or its failure (recorded for redrive)."""
+        """The Map's result from its iterations' outcomes, or its failure (recorded for redrive;
+        ``MapStateFailed`` is recorded by `Guarded.execute` once the failure is final)."""
         failures = [o[1] for o in outcomes if o is not None and not o[0]]
         incomplete = any(o is None for o in outcomes)
         error: StatesFailure | None = None
@@ -217,15 +225,10 @@ class MapState(Guarded):
             rt.record.set_done(
                 key, {i: o[1] for i, o in enumerate(outcomes) if o is not None and o[0]}
             )
-            details = (
-                {"error": error.error, "cause": error.cause} if event_prefix == "MapRun" else None
-            )
-            scope.previous_event = rt.history.add(
-                f"{event_prefix}Failed", scope.previous_event, details
-            )
             if event_prefix == "MapRun":
-                scope.previous_event = rt.history.add("MapStateFailed", scope.previous_event)
-            raise error
+                details = {"error": error.error, "cause": error.cause}
+                scope.previous_event = rt.history.add("MapRunFailed", scope.previous_event, details)
+            raise StateFailed(error.error, error.cause, "MapStateFailed")
         scope.previous_event = rt.history.add(f"{event_prefix}Succeeded", scope.previous_event)
         if event_prefix == "MapRun":
             scope.previous_event = rt.history.add("MapStateSucceeded", scope.previous_event)

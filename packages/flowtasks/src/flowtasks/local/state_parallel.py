@@ -3,7 +3,9 @@
 https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html: "If any branch fails,
 because of an unhandled error or by transitioning to a Fail state, the entire Parallel state
 fails, and all of its branches are stopped"; the Parallel state fails with that branch's error.
-When redriven, only the branches that failed or were stopped run again.
+When redriven, only the branches that failed or were stopped run again. As recorded against AWS
+(LocalStack's ``test_parallel_state_retry``), a failed attempt's last event is the failing
+branch's last event, and ``ParallelStateFailed`` comes once, after the last attempt.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.local.fanout import fan_out
 from flowtasks.local.graph import compile_graph
-from flowtasks.local.retry import Guarded
+from flowtasks.local.retry import Guarded, StateFailed
 from flowtasks.local.runtime import CancelToken, run_scope
 from flowtasks.local.state import template
 
@@ -43,22 +45,32 @@ class ParallelState(Guarded):
         started = rt.history.add("ParallelStateStarted", scope.previous_event)
         scope.previous_event = started
 
+        last: dict[int, int] = {}  # branch -> its last event, when it failed
+
         def branch_job(index: int, graph: Graph) -> Callable[[CancelToken], Any]:
             if index in done:
                 return lambda _cancel: done[index]
-            return lambda cancel: run_scope(
-                rt, graph, effective, scope.inner(f"{key}[{index}]", started, cancel)
-            )
+
+            def branch(cancel: CancelToken) -> Any:
+                inner = scope.inner(f"{key}[{index}]", started, cancel)
+                try:
+                    return run_scope(rt, graph, effective, inner)
+                except StatesFailure:
+                    last[index] = inner.previous_event
+                    raise
+
+            return branch
 
         jobs = [branch_job(i, graph) for i, graph in enumerate(self.branches)]
-        outcomes = fan_out(jobs, 0, scope.cancel)
-        failure = next((o[1] for o in outcomes if o is not None and not o[0]), None)
-        if failure is not None:
+        outcomes = fan_out(jobs, 0, scope.cancel, clock=rt.clock)
+        failed = next((i for i, o in enumerate(outcomes) if o is not None and not o[0]), None)
+        if failed is not None:
+            failure = outcomes[failed][1]  # type: ignore[index]
             rt.record.set_done(
                 key, {i: o[1] for i, o in enumerate(outcomes) if o is not None and o[0]}
             )
-            scope.previous_event = rt.history.add("ParallelStateFailed", scope.previous_event)
-            raise StatesFailure(failure.error, failure.cause)
+            scope.previous_event = last.get(failed, scope.previous_event)
+            raise StateFailed(failure.error, failure.cause, "ParallelStateFailed")
         scope.previous_event = rt.history.add("ParallelStateSucceeded", scope.previous_event)
         result = [o[1] for o in outcomes if o is not None]
         return self.complete(rt, scope, value, result, ctx)

@@ -4,6 +4,6 @@
 command. The AWS side of the container (task token, heartbeats, payload offload) comes later.
 """
 
-from flowtasks.runner.execute import encode_result, execute, resolve
+from flowtasks.runner.execute import NotATaskStateError, encode_result, execute, resolve
 
-__all__ = ["encode_result", "execute", "resolve"]
+__all__ = ["NotATaskStateError", "encode_result", "execute", "resolve"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from flowtasks.errors import StateNotFoundError
@@ -16,16 +17,44 @@ class TaskState(Protocol):
         """Validate `payload`, run the task function, return its JSON-able result."""
 
 
-__all__ = ["encode_result", "execute", "resolve"]
+__all__ = ["NotATaskStateError", "asl_type", "encode_result", "execute", "resolve"]
+
+_ASL_TYPES = ("Pass", "Wait", "Succeed", "Fail", "Choice", "Parallel", "Map")
+
+
+class NotATaskStateError(StateNotFoundError):
+    """The flow has a state called `state`, but it is not a Task state (only those run code)."""
+
+    def __init__(self, flow: str, state: str, kind: str, tasks: Iterable[str] = ()) -> None:
+        super().__init__(flow, state, tasks)
+        self.kind = kind
+        self.args = (
+            f"{state!r} is a {kind} state, not a Task state; "
+            f"Task states of {flow}: {', '.join(self.known) or '(none)'}.",
+        )
+
+
+def asl_type(state: object) -> str:
+    """The ASL ``Type`` of a DSL state object (``Task``, ``Choice``, ``Map``...)."""
+    for cls in type(state).__mro__:
+        if cls.__name__ in _ASL_TYPES:
+            return cls.__name__
+    name = type(state).__name__
+    return "Task" if name == "TaskState" else name
 
 
 def resolve(call: TaskCall) -> TaskState:
-    """The task state `call` names. Raises FlowNotFoundError / StateNotFoundError."""
+    """The task state `call` names. Raises FlowNotFoundError, NotATaskStateError (a state that
+    is not a Task) or StateNotFoundError (no such state)."""
     from flowtasks.registry import get_flow
 
-    states = get_flow(call.flow).task_states()
+    flow = get_flow(call.flow)
+    states = flow.task_states()
     task_state = states.get(call.state)
     if task_state is None:
+        for state in flow.states():
+            if state.name == call.state:
+                raise NotATaskStateError(call.flow, call.state, asl_type(state), states)
         raise StateNotFoundError(call.flow, call.state, states)
     return task_state
 

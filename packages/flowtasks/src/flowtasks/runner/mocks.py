@@ -7,12 +7,15 @@ and Catch apply.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.asl.walk import iter_states
 from flowtasks.errors import TaskError, UsageError
+from flowtasks.protocol import task_call_of
 
 __all__ = ["is_failure", "mock_handlers", "parse_mocks"]
 
@@ -45,13 +48,17 @@ def mock_handlers(
 ) -> dict[str, Callable[[Any], Any]]:
     """Engine handlers for `mocks` (keyed by Task state name or Resource): each returns a fresh
     copy of its value, or raises ``TaskError(Error, Cause)`` for an ``{"Error", "Cause"}`` object.
-    UsageError for a key naming no Task state of `definition`."""
-    tasks, resources = _task_states(definition)
+
+    Every other Task state gets a handler that runs our flow's task in-process (as the engine
+    does) or, for a Task that is not ours, fails with States.Runtime advising ``--mock``.
+    UsageError, before anything runs, for a key naming no Task state of `definition`.
+    """
+    tasks, types = _task_states(definition)
+    resources = set(tasks.values())
     handlers: dict[str, Callable[[Any], Any]] = {}
     for state, value in mocks.items():
         if state not in tasks and state not in resources:
-            known = ", ".join(sorted(tasks)) or "(none)"
-            raise UsageError(f"--mock {state}: no Task state of that name. Task states: {known}")
+            raise UsageError(_unknown_state(state, tasks, types))
         if is_failure(value):
             error, cause = str(value["Error"]), str(value.get("Cause", ""))
 
@@ -65,14 +72,48 @@ def mock_handlers(
                 return json.loads(text)  # a fresh copy for every call
 
             handlers[state] = give
+    for state, resource in tasks.items():
+        if state not in handlers and resource not in handlers:
+            handlers[state] = _unmocked(state, resource)
     return handlers
 
 
-def _task_states(machine: Mapping[str, Any]) -> tuple[set[str], set[str]]:
-    tasks: set[str] = set()
-    resources: set[str] = set()
+def _unknown_state(state: str, tasks: Mapping[str, str], types: Mapping[str, str]) -> str:
+    known = ", ".join(sorted(tasks)) or "(none)"
+    kind = types.get(state)
+    if kind is not None:
+        return f"--mock: {state!r} is a {kind} state, not a Task state; Task states: {known}"
+    close = difflib.get_close_matches(state, list(tasks), n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return f"--mock: no Task state {state!r}.{hint} Task states: {known}"
+
+
+def _unmocked(state: str, resource: str) -> Callable[[Any], Any]:
+    """The handler of a Task state without a mock: our flow's task runs in-process; any other
+    Task cannot run locally, and fails the execution saying how to give its result."""
+
+    def handler(parameters: Any) -> Any:
+        call = task_call_of(resource, parameters)
+        if call is None:
+            raise StatesFailure(
+                "States.Runtime",
+                f"Task state {state!r} (Resource {resource!r}) does not run a flow's task, so it "
+                f"cannot run locally: give its result with --mock '{state}=JSON', or make it "
+                f'fail with --mock \'{state}={{"Error": "..."}}\'.',
+            )
+        from flowtasks.runner.execute import execute
+
+        return execute(call)
+
+    return handler
+
+
+def _task_states(machine: Mapping[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
+    """({Task state name: its Resource}, {every state name: its Type}), at every depth."""
+    tasks: dict[str, str] = {}
+    types: dict[str, str] = {}
     for name, state in iter_states(machine):
+        types[name] = str(state.get("Type"))
         if state.get("Type") == "Task":
-            tasks.add(name)
-            resources.add(str(state.get("Resource")))
-    return tasks, resources
+            tasks[name] = str(state.get("Resource"))
+    return tasks, types

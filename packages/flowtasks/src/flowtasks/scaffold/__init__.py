@@ -231,6 +231,8 @@ def new_domain(
             f"domain name {name!r}: use lower-case letters, digits and '_', starting with a letter"
         )
     root = root or find_root()
+    if not ((root / "pyproject.toml").is_file() and (root / "domains").is_dir()):
+        raise UsageError(f"{root} is not the monorepo root (a pyproject.toml beside domains/)")
     layout = DomainLayout(root, name)
     if layout.path.exists():
         raise UsageError(f"{layout.path} already exists")

@@ -40,7 +40,8 @@ in-project = true
 PACKAGE_INIT = Template('''\
 """The $domain domain.
 
-Its flows are in `$package.flows` (one file a flow), its own tasks in `$package.tasks`.
+Its flows are in `$package.flows` (one file a flow),
+its own tasks in `$package.tasks`.
 """
 ''')
 

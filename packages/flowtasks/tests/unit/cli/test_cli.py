@@ -107,6 +107,26 @@ def test_graph_of_an_asl_file(tmp_path: Path, capsys: Capture) -> None:
     assert "_start --> s_A" in out
 
 
+def test_graph_refuses_an_invalid_asl_file_like_run(tmp_path: Path, capsys: Capture) -> None:
+    path = tmp_path / "bad.asl.json"
+    path.write_text(
+        json.dumps({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}, "B": {}}})
+    )
+    code, out, err = run_cli(capsys, "graph", "--asl", str(path))
+    assert (code, out) == (1, "")
+    from flowtasks.asl.validate import validate_definition
+    from flowtasks.errors import DefinitionError
+
+    problems = validate_definition(json.loads(path.read_text()))
+    assert len(problems) >= 2
+    assert err.startswith(f"flow-task: error: the state machine definition in {path} is invalid")
+    for problem in problems:
+        assert f"  - {problem}" in err
+    assert DefinitionError.exit_code == code
+    run_code, _, run_err = run_cli(capsys, "run", "--asl", str(path))
+    assert (run_code, run_err) == (code, err)
+
+
 def test_graph_rejects_an_unknown_format(shop: Path, capsys: Capture) -> None:
     code, _, err = run_cli(capsys, "graph", "shop.Orders", "--format", "svg")
     assert code == 2
@@ -196,6 +216,27 @@ def test_no_command_and_unknown_command_exit_2(capsys: Capture) -> None:
     assert "invalid choice: 'explode'" in err
 
 
+def test_every_argument_and_option_has_a_help_text() -> None:
+    import argparse
+
+    from flowtasks.cli import _parser
+
+    missing = []
+
+    def visit(parser: argparse.ArgumentParser, path: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            if not action.help:
+                missing.append(f"{path} {'/'.join(action.option_strings) or action.dest}")
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    visit(sub, f"{path} {name}")
+
+    visit(_parser(), "flow-task")
+    assert missing == []
+
+
 def test_help_exits_0(capsys: Capture) -> None:
     code, out, _ = run_cli(capsys, "--help")
     assert code == 0
@@ -204,13 +245,70 @@ def test_help_exits_0(capsys: Capture) -> None:
 
 
 def test_a_broken_domain_is_one_line_not_a_traceback(fake_domain: Any, capsys: Capture) -> None:
-    fake_domain("broken", "raise RuntimeError('oops at import')\n")
+    package = fake_domain("broken", "raise RuntimeError('oops at import')\n")
     code, out, err = run_cli(capsys, "list")
     assert (code, out) == (1, "")
     assert err == (
         "flow-task: error: domain 'broken' (fake_broken_flows) cannot be loaded: "
-        "RuntimeError: oops at import\n"
+        f"RuntimeError: oops at import ({package / '__init__.py'}:1)\n"
     )
+
+
+BROKEN = "import not_a_module_anywhere\n"
+
+
+def test_list_and_validate_report_a_broken_domain_and_show_the_others(
+    shop: Path, fake_domain: Any, capsys: Capture
+) -> None:
+    fake_domain("broken", BROKEN)
+    code, out, err = run_cli(capsys, "list")
+    assert (code, out) == (1, "shop.Orders\nshop.Weird\n")
+    assert err.startswith("flow-task: error: domain 'broken' (fake_broken_flows) cannot be loaded")
+    code, out, _ = run_cli(capsys, "list", "--json")
+    assert code == 1
+    assert [row["name"] for row in json.loads(out)] == ["shop.Orders", "shop.Weird"]
+
+    code, out, err = run_cli(capsys, "validate")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "invalid domain broken"
+    assert lines[1].startswith("  error: domain 'broken' (fake_broken_flows) cannot be loaded: ")
+    assert "ModuleNotFoundError: No module named 'not_a_module_anywhere'" in lines[1]
+    assert lines[2:] == ["ok      shop.Orders", "ok      shop.Weird"]
+    assert err == "2 flows checked, 0 invalid, 1 domain not loaded\n"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["asl", "shop.Orders"],
+        ["graph", "shop.Orders"],
+        ["validate", "shop.Orders"],
+        ["run", "shop.Orders", "--input", '{"items": [1]}'],
+        ["state", "shop.Orders", "Count", "--input", '{"items": [1]}'],
+        ["asl", "Orders"],  # a bare name still resolves among the domains that load
+    ],
+)
+def test_a_broken_domain_does_not_block_the_others(
+    shop: Path, fake_domain: Any, capsys: Capture, argv: list[str]
+) -> None:
+    fake_domain("broken", BROKEN)
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 0, err
+    assert "cannot be loaded" not in err
+
+
+def test_a_flow_of_the_broken_domain_names_its_error(
+    shop: Path, fake_domain: Any, capsys: Capture
+) -> None:
+    fake_domain("broken", BROKEN)
+    code, out, err = run_cli(capsys, "run", "broken.Anything")
+    assert (code, out) == (1, "")
+    assert err.startswith("flow-task: error: domain 'broken' (fake_broken_flows) cannot be loaded")
+    code, _, err = run_cli(capsys, "asl", "shop.Nope")
+    assert code == 2
+    assert "Known flows: shop.Orders, shop.Weird." in err
+    assert "Domains that cannot be loaded: broken." in err
 
 
 def test_flowtasks_debug_shows_the_traceback(
@@ -222,6 +320,18 @@ def test_flowtasks_debug_shows_the_traceback(
 
     with pytest.raises(DomainLoadError):
         main(["list"])
+
+
+def test_state_on_a_state_that_is_not_a_task(shop: Path, capsys: Capture) -> None:
+    code, out, err = run_cli(capsys, "state", "shop.Orders", "Any")
+    assert (code, out) == (2, "")
+    assert err == (
+        "flow-task: error: 'Any' is a Choice state, not a Task state; "
+        "Task states of shop.Orders: Count.\n"
+    )
+    code, _, err = run_cli(capsys, "state", "shop.Orders", "Nope")
+    assert code == 2
+    assert "flow 'shop.Orders' has no state 'Nope'" in err
 
 
 def test_state_with_malformed_input_in_the_environment(

@@ -103,7 +103,9 @@ def test_mocked_error_fails_the_state_and_graph_run_marks_outcomes(
 @pytest.mark.parametrize(
     ("mock", "message"),
     [
-        ("Nope=1", "--mock Nope: no Task state of that name. Task states: Count"),
+        ("Nope=1", "--mock: no Task state 'Nope'. Task states: Count"),
+        ("Cont=1", "--mock: no Task state 'Cont'. Did you mean 'Count'? Task states: Count"),
+        ("Any=1", "--mock: 'Any' is a Choice state, not a Task state; Task states: Count"),
         ("Count={bad", "--mock Count is not valid JSON"),
         ("Count", "--mock 'Count': expected STATE=JSON"),
     ],
@@ -154,6 +156,107 @@ def test_an_unmocked_foreign_task_fails_the_run(capsys: Capture, tmp_path: Path)
     code, out, err = run_cli(capsys, "run", "--asl", asl)
     assert (code, out) == (1, "")
     assert "FAILED  run " in err
+    # The CLI's advice, not the Python API's (handlers=...): the user is at the command line.
+    assert "Error: States.Runtime" in err
+    assert "give its result with --mock 'Call=JSON'" in err
+    assert "handlers=" not in err
+
+
+def test_a_mock_is_refused_before_anything_runs(capsys: Capture, tmp_path: Path) -> None:
+    asl = write_asl(
+        tmp_path,
+        {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": "x", "End": True}}},
+    )
+    code, out, err = run_cli(capsys, "run", "--asl", asl, "--mock", "call={}")
+    assert (code, out) == (2, "")
+    assert err == (
+        "flow-task: error: --mock: no Task state 'call'. Did you mean 'Call'? Task states: Call\n"
+    )
+    assert not list(Path(tmp_path / "runs").glob("*"))  # no run was started or saved
+
+
+def test_ctrl_c_during_a_run_aborts_it_exit_4(
+    fake_domain: Any, capsys: Capture, runs_folder: Path
+) -> None:
+    # docs/cli.md: Ctrl-C during `run` stops the execution, saved as ABORTED (exit 4), not 130.
+    fake_domain(
+        "intr",
+        """
+        from typing import Any
+        from flowtasks import Flow, task
+
+        @task
+        def wait_for_user(event: dict[str, Any]) -> dict[str, Any]:
+            raise KeyboardInterrupt
+
+        Stop = Flow("Stop", wait_for_user)
+        """,
+    )
+    code, out, err = run_cli(capsys, "run", "intr.Stop")
+    assert (code, out) == (4, "")
+    assert "ABORTED  run " in err
+    meta = json.loads(next(runs_folder.glob("*/meta.json")).read_text())
+    assert meta["status"] == "ABORTED"
+
+
+def test_ctrl_c_in_other_commands_exits_130(
+    shop: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flowtasks import registry
+
+    def interrupted() -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(registry, "load_all", interrupted)
+    code, out, err = run_cli(capsys, "list")
+    assert (code, out, err) == (130, "", "flow-task: interrupted\n")
+
+
+def test_progress_shows_a_runtime_failure_and_the_retry_delays(
+    capsys: Capture, tmp_path: Path
+) -> None:
+    # Retry delays: IntervalSeconds x BackoffRate^n (https://states-language.net/spec.html#retrying-after-error);
+    # a Choice whose Variable path selects nothing fails with States.Runtime
+    # (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+    asl = write_asl(
+        tmp_path,
+        {
+            "StartAt": "ListFiles",
+            "States": {
+                "ListFiles": {
+                    "Type": "Task",
+                    "Resource": "x",
+                    "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 2, "MaxAttempts": 2}],
+                    "Next": "HasFiles",
+                },
+                "HasFiles": {
+                    "Type": "Choice",
+                    "Choices": [{"Variable": "$.missing", "NumericGreaterThan": 0, "Next": "Y"}],
+                    "Default": "Y",
+                },
+                "Y": {"Type": "Succeed"},
+            },
+        },
+    )
+    code, _, err = run_cli(
+        capsys, "run", "--asl", asl, "--mock", 'ListFiles={"Error": "Busy"}', "--skip-waits"
+    )
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[1:7] == [
+        "  ▸ ListFiles",
+        "  ✗ ListFiles Busy",
+        "  ↻ ListFiles retrying, 2s wait skipped (retry 1 of 2)",
+        "  ✗ ListFiles Busy",
+        "  ↻ ListFiles retrying, 4s wait skipped (retry 2 of 2)",
+        "  ✗ ListFiles Busy",
+    ]
+    code, _, err = run_cli(capsys, "run", "--asl", asl, "--mock", "ListFiles={}")
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[3] == "  ▸ HasFiles"
+    assert lines[4].startswith("  ✗ HasFiles States.Runtime: ")
+    assert "$.missing" in lines[4]
 
 
 def test_invalid_asl_is_refused_with_every_problem(capsys: Capture, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,9 +39,23 @@ def test_console_script_help_and_usage_error() -> None:
 
 
 def test_console_script_lists_the_demo_flows_and_refuses_an_unknown_one(tmp_path: Path) -> None:
-    listed = subprocess.run([str(FLOW_TASK), "list"], capture_output=True, text=True, cwd=tmp_path)
+    # Other domains (a team's own) may be installed too: here one more, beside the demo.
+    site = tmp_path / "site"
+    (site / "zz_other_flows").mkdir(parents=True)
+    (site / "zz_other_flows" / "__init__.py").write_text(
+        "from flowtasks import Flow, Pass\nOther = Flow('Other', Pass('P'))\n"
+    )
+    (site / "zz_other_flows-1.0.dist-info").mkdir()
+    (site / "zz_other_flows-1.0.dist-info" / "entry_points.txt").write_text(
+        "[flowtasks.domains]\nzz_other = zz_other_flows\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    listed = subprocess.run(
+        [str(FLOW_TASK), "list"], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
     assert listed.returncode == 0, listed.stderr
-    assert all(line.startswith("demo.") for line in listed.stdout.splitlines() if line)
+    names = set(listed.stdout.splitlines())
+    assert {"demo.DailyReport", "demo.VendorIngest", "zz_other.Other"} <= names
     unknown = subprocess.run(
         [str(FLOW_TASK), "asl", "demo.NoSuchFlow"], capture_output=True, text=True, cwd=tmp_path
     )

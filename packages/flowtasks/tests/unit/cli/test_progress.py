@@ -181,3 +181,148 @@ def test_an_exit_right_after_a_failure_is_shown_as_caught() -> None:
     feed(Progress(machine, stream, clock=lambda: next(times)), events)
 
     assert stream.getvalue().splitlines() == ["  ▸ T", "  ✗ T E", "  ↪ T caught 1.00s"]
+
+
+def entered(event_id: int, previous: int, kind: str, name: str) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "previousEventId": previous,
+        "type": f"{kind}StateEntered",
+        "stateEnteredEventDetails": {"name": name},
+    }
+
+
+def failed(event_id: int, previous: int, error: str, kind: str = "TaskFailed") -> dict[str, Any]:
+    key = kind[0].lower() + kind[1:] + "EventDetails"
+    return {"id": event_id, "previousEventId": previous, "type": kind, key: {"error": error}}
+
+
+def retried_task(retry: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "StartAt": "ListFiles",
+        "States": {"ListFiles": {"Type": "Task", "Resource": "r", "Retry": retry, "End": True}},
+    }
+
+
+def attempts(errors: list[str]) -> list[dict[str, Any]]:
+    """ListFiles entered, then one scheduled + failed pair per error."""
+    events = [entered(1, 0, "Task", "ListFiles")]
+    for error in errors:
+        last = events[-1]["id"]
+        events.append({"id": last + 1, "previousEventId": last, "type": "TaskScheduled"})
+        events.append(failed(last + 2, last + 1, error))
+    return events
+
+
+def test_a_retry_line_shows_the_delay_before_the_next_attempt() -> None:
+    # Delay of retry n (from 0): IntervalSeconds x BackoffRate^n, capped by MaxDelaySeconds
+    # (https://states-language.net/spec.html#retrying-after-error); the first matching retrier
+    # decides and counts its own attempts; once they are used up the error is not retried.
+    machine = retried_task(
+        [
+            {"ErrorEquals": ["Other"], "MaxAttempts": 5},
+            {"ErrorEquals": ["Busy"], "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2},
+        ]
+    )
+    stream = Stream(tty=False)
+    feed(Progress(machine, stream), attempts(["Busy", "Busy", "Busy", "Busy"]))
+
+    assert stream.getvalue().splitlines() == [
+        "  ▸ ListFiles",
+        "  ✗ ListFiles Busy",
+        "  ↻ ListFiles retrying in 2s (retry 1 of 3)",
+        "  ✗ ListFiles Busy",
+        "  ↻ ListFiles retrying in 4s (retry 2 of 3)",
+        "  ✗ ListFiles Busy",
+        "  ↻ ListFiles retrying in 8s (retry 3 of 3)",
+        "  ✗ ListFiles Busy",
+    ]
+
+
+def test_retry_lines_for_capped_jittered_skipped_and_unmatched_errors() -> None:
+    capped = retried_task(
+        [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 3, "MaxDelaySeconds": 4}]
+    )
+    stream = Stream(tty=False)
+    feed(Progress(capped, stream, skip_waits=True), attempts(["E", "E", "States.Runtime"]))
+    assert stream.getvalue().splitlines()[1:] == [
+        "  ✗ ListFiles E",
+        "  ↻ ListFiles retrying, 3s wait skipped (retry 1 of 3)",
+        "  ✗ ListFiles E",
+        "  ↻ ListFiles retrying, 4s wait skipped (retry 2 of 3)",
+        "  ✗ ListFiles States.Runtime",  # never retried
+    ]
+
+    jitter = retried_task([{"ErrorEquals": ["E"], "JitterStrategy": "FULL"}])
+    stream = Stream(tty=False)
+    feed(Progress(jitter, stream), attempts(["E"]))
+    assert "  ↻ ListFiles retrying in up to 1s (retry 1 of 3)" in stream.getvalue()
+
+
+def test_a_runtime_failure_recorded_only_on_execution_failed_is_shown_on_its_state() -> None:
+    # AWS records a States.Runtime failure of a Choice or Pass state as ExecutionFailed only;
+    # its cause names the state and the id of its StateEntered event.
+    machine = {
+        "StartAt": "HasInvoices",
+        "States": {"HasInvoices": {"Type": "Choice", "Choices": [], "Default": "X"}},
+    }
+    cause = (
+        "An error occurred while executing the state 'HasInvoices' (entered at the event id #2). "
+        "Invalid path '$.count'"
+    )
+    events = [
+        {"id": 1, "previousEventId": 0, "type": "ExecutionStarted"},
+        entered(2, 1, "Choice", "HasInvoices"),
+        {
+            "id": 3,
+            "previousEventId": 2,
+            "type": "ExecutionFailed",
+            "executionFailedEventDetails": {"error": "States.Runtime", "cause": cause},
+        },
+    ]
+    stream = Stream(tty=False)
+    feed(Progress(machine, stream), events)
+    assert stream.getvalue().splitlines() == [
+        "  ▸ HasInvoices",
+        "  ✗ HasInvoices States.Runtime: Invalid path '$.count'",
+    ]
+
+    events[-1]["executionFailedEventDetails"]["cause"] = "something else"  # located by event
+    stream = Stream(tty=False)
+    feed(Progress(machine, stream), events)
+    assert stream.getvalue().splitlines()[-1] == "  ✗ HasInvoices States.Runtime: something else"
+
+
+def test_a_runtime_failure_inside_a_parallel_comes_before_the_parallel_s_failure() -> None:
+    machine = {
+        "StartAt": "Par",
+        "States": {
+            "Par": {
+                "Type": "Parallel",
+                "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}],
+                "End": True,
+            }
+        },
+    }
+    cause = "An error occurred while executing the state 'B' (entered at the event id #3). Bad"
+    events = [
+        entered(1, 0, "Parallel", "Par"),
+        {"id": 2, "previousEventId": 1, "type": "ParallelStateStarted"},
+        entered(3, 2, "Pass", "B"),
+        # the Parallel's own event may point at the last event of its branch
+        {"id": 4, "previousEventId": 3, "type": "ParallelStateFailed"},
+        {
+            "id": 5,
+            "previousEventId": 4,
+            "type": "ExecutionFailed",
+            "executionFailedEventDetails": {"error": "States.Runtime", "cause": cause},
+        },
+    ]
+    stream = Stream(tty=False)
+    feed(Progress(machine, stream), events)
+    assert stream.getvalue().splitlines() == [
+        "  ▸ Par (1 branches)",
+        "    ▸ B",
+        "    ✗ B States.Runtime: Bad",
+        "  ✗ Par",
+    ]

@@ -16,6 +16,8 @@ from flowtasks.registry import (
     compiled_definition,
     domains,
     get_flow,
+    load_all,
+    load_domain,
     load_flows,
 )
 
@@ -79,13 +81,66 @@ def test_entry_point_value_may_name_an_attribute(fake_domain: FakeDomain) -> Non
 def test_a_domain_that_fails_to_import_names_the_domain_and_the_error(
     fake_domain: FakeDomain,
 ) -> None:
-    fake_domain("broken", "import not_a_module_anywhere\n")
+    package = fake_domain("broken", "import not_a_module_anywhere\n")
     with pytest.raises(DomainLoadError) as caught:
         load_flows()
     assert str(caught.value) == (
         "domain 'broken' (fake_broken_flows) cannot be loaded: "
-        "ModuleNotFoundError: No module named 'not_a_module_anywhere'"
+        "ModuleNotFoundError: No module named 'not_a_module_anywhere' "
+        f"({package / '__init__.py'}:1)"
     )
+
+
+def test_a_runtime_error_is_located_at_the_domain_s_own_line(fake_domain: FakeDomain) -> None:
+    # The innermost frame of the domain's package: the line of the user's code, not flowtasks'.
+    package = fake_domain(
+        "typo",
+        """\
+        from flowtasks.dsl import Flow, Pass
+
+        def build() -> Flow:
+            return Flow("X", Pass("P"), descripton="typo")
+
+        X = build()
+        """,
+    )
+    with pytest.raises(DomainLoadError) as caught:
+        load_flows()
+    message = str(caught.value)
+    assert message.startswith("domain 'typo' (fake_typo_flows) cannot be loaded: TypeError: ")
+    assert "descripton" in message
+    assert message.endswith(f" ({package / '__init__.py'}:4)")
+
+
+def test_a_syntax_error_is_located(fake_domain: FakeDomain) -> None:
+    package = fake_domain("syntax", "from flowtasks.dsl import Flow\nX = Flow(\n")
+    with pytest.raises(DomainLoadError) as caught:
+        load_flows()
+    assert str(caught.value).startswith(
+        "domain 'syntax' (fake_syntax_flows) cannot be loaded: SyntaxError: "
+    )
+    assert f"({package / '__init__.py'}:2)" in str(caught.value)
+
+
+def test_a_qualified_name_loads_only_its_own_domain(shop: Path, fake_domain: FakeDomain) -> None:
+    fake_domain("broken", "raise TypeError('bad flow')\n")
+    assert get_flow("shop.Orders").name == "Orders"
+    assert compiled_definition("shop.Orders")["StartAt"] == "Count"
+    assert "fake_broken_flows" not in sys.modules  # never imported
+    with pytest.raises(DomainLoadError, match="domain 'broken'"):
+        get_flow("broken.Anything")
+    flows, broken = load_all()
+    assert list(flows) == ["shop.Orders", "shop.Weird"]
+    assert list(broken) == ["broken"]
+    assert get_flow("Orders") is flows["shop.Orders"]  # a bare name: among the domains that load
+    with pytest.raises(DomainLoadError):
+        load_flows()  # the strict form still refuses
+
+
+def test_load_domain_of_an_unknown_domain(shop: Path) -> None:
+    assert list(load_domain("shop")) == ["shop.Orders", "shop.Weird"]
+    with pytest.raises(FlowNotFoundError, match=r"unknown domain 'nope'\. Known domains: shop\."):
+        load_domain("nope")
 
 
 def test_two_flows_with_one_name_in_a_domain_are_refused(fake_domain: FakeDomain) -> None:

@@ -19,6 +19,9 @@ from flowtasks.scaffold import find_root, flow_names, new_domain
 REPO = Path(__file__).resolve().parents[5]
 VENV_BIN = Path(sys.executable).parent
 
+# The scaffolded domains are named so that no real domain can clash with them: the docs tell users
+# to create `billing`, which may well be installed in the environment running these tests.
+
 
 @pytest.fixture
 def monorepo(tmp_path: Path) -> Path:
@@ -57,7 +60,7 @@ def forget_modules() -> object:
     before = set(sys.modules)
     yield None
     for name in set(sys.modules) - before:
-        if name.startswith(("billing_flows", "shop2_flows")):
+        if name.startswith(("zz_scaffold_probe_flows", "shop2_flows")):
             del sys.modules[name]
     registry.clear_cache()
 
@@ -77,35 +80,35 @@ def test_flow_names(name: str, flow: str, module: str) -> None:
 
 
 def test_new_domain_writes_a_registered_package(monorepo: Path, forget_modules: object) -> None:
-    path = new_domain("billing", root=monorepo, install=False)
+    path = new_domain("zz_scaffold_probe", root=monorepo, install=False)
 
-    assert path == monorepo / "domains" / "billing-flows"
+    assert path == monorepo / "domains" / "zz-scaffold-probe-flows"
     files = sorted(str(p.relative_to(path)) for p in path.rglob("*") if p.is_file())
     assert files == [
         "poetry.toml",
         "pyproject.toml",
-        "src/billing_flows/__init__.py",
-        "src/billing_flows/flows/__init__.py",
-        "src/billing_flows/flows/hello_items.py",
-        "src/billing_flows/tasks/__init__.py",
+        "src/zz_scaffold_probe_flows/__init__.py",
+        "src/zz_scaffold_probe_flows/flows/__init__.py",
+        "src/zz_scaffold_probe_flows/flows/hello_items.py",
+        "src/zz_scaffold_probe_flows/tasks/__init__.py",
         "tests/test_hello_items.py",
     ]
     project = tomllib.loads((path / "pyproject.toml").read_text())
-    assert project["project"]["name"] == "billing-flows"
+    assert project["project"]["name"] == "zz-scaffold-probe-flows"
     assert project["project"]["entry-points"]["flowtasks.domains"] == {
-        "billing": "billing_flows.flows"
+        "zz_scaffold_probe": "zz_scaffold_probe_flows.flows"
     }
     assert project["tool"]["poetry"]["dependencies"]["flowtasks"] == {
         "path": "../../packages/flowtasks",
         "develop": True,
     }
     root = tomllib.loads((monorepo / "pyproject.toml").read_text())
-    assert root["tool"]["poetry"]["dependencies"]["billing-flows"] == {
-        "path": "domains/billing-flows",
+    assert root["tool"]["poetry"]["dependencies"]["zz-scaffold-probe-flows"] == {
+        "path": "domains/zz-scaffold-probe-flows",
         "develop": True,
     }
     assert root["tool"]["poetry"]["dependencies"]["demo-flows"]["path"] == "domains/demo-flows"
-    assert "billing_flows" in root["tool"]["ruff"]["lint"]["isort"]["known-first-party"]
+    assert "zz_scaffold_probe_flows" in root["tool"]["ruff"]["lint"]["isort"]["known-first-party"]
     assert os.readlink(path / ".venv") == "../../.venv"
     assert (path / ".venv").resolve() == (monorepo / ".venv").resolve()
 
@@ -117,15 +120,17 @@ def test_the_scaffolded_domain_validates_draws_lints_and_passes_its_own_tests(
     capsys: pytest.CaptureFixture[str],
     forget_modules: object,
 ) -> None:
-    path = new_domain("billing", root=monorepo, install=False)
-    site = register(monorepo, "billing", tmp_path, monkeypatch)
+    path = new_domain("zz_scaffold_probe", root=monorepo, install=False)
+    site = register(monorepo, "zz_scaffold_probe", tmp_path, monkeypatch)
 
     assert main(["list"]) == 0
-    assert capsys.readouterr().out == "billing.HelloItems\n"
+    assert capsys.readouterr().out == "zz_scaffold_probe.HelloItems\n"
     assert main(["validate"]) == 0
-    assert capsys.readouterr().out == "ok      billing.HelloItems\n"
-    assert main(["graph", "billing.HelloItems"]) == 0
-    assert 's_HasItems -->|"$.count #gt; 0"| s_Done' in capsys.readouterr().out
+    assert capsys.readouterr().out == "ok      zz_scaffold_probe.HelloItems\n"
+    assert main(["graph", "zz_scaffold_probe.HelloItems"]) == 0
+    line = 's_HasItems -->|"$.count #gt; 0"| s_Done'
+    assert line in capsys.readouterr().out
+    assert f"`{line}`" in (REPO / "docs" / "cli.md").read_text()  # the doc shows the real text
 
     lint = subprocess.run(
         [str(VENV_BIN / "ruff"), "check", str(path)], cwd=monorepo, capture_output=True, text=True
@@ -139,7 +144,14 @@ def test_the_scaffolded_domain_validates_draws_lints_and_passes_its_own_tests(
     )
     assert fmt.returncode == 0, fmt.stdout
 
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(path / "src")])}
+    # Other installed domains, even a broken one, must not disturb the new domain's own tests.
+    decoy = tmp_path / "decoy"
+    (decoy / "zz_decoy-0.1.0.dist-info").mkdir(parents=True)
+    (decoy / "zz_decoy-0.1.0.dist-info" / "entry_points.txt").write_text(
+        "[flowtasks.domains]\nzz_decoy = zz_decoy_flows_missing.flows\n"
+    )
+    paths = [str(site), str(path / "src"), str(decoy)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     tests = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path / "tests")],
         cwd=monorepo,
@@ -159,20 +171,20 @@ def test_new_flow_writes_and_exports_without_overwriting(
     capsys: pytest.CaptureFixture[str],
     forget_modules: object,
 ) -> None:
-    new_domain("billing", root=monorepo, install=False)
-    register(monorepo, "billing", tmp_path, monkeypatch)
+    new_domain("zz_scaffold_probe", root=monorepo, install=False)
+    register(monorepo, "zz_scaffold_probe", tmp_path, monkeypatch)
 
-    code = main(["new", "flow", "billing", "invoice-export", "--root", str(monorepo)])
+    code = main(["new", "flow", "zz_scaffold_probe", "invoice-export", "--root", str(monorepo)])
     assert code == 0
-    source = monorepo / "domains/billing-flows/src/billing_flows"
+    source = monorepo / "domains/zz-scaffold-probe-flows/src/zz_scaffold_probe_flows"
     assert (source / "flows/invoice_export.py").is_file()
-    assert (monorepo / "domains/billing-flows/tests/test_invoice_export.py").is_file()
+    assert (monorepo / "domains/zz-scaffold-probe-flows/tests/test_invoice_export.py").is_file()
     assert (source / "flows/__init__.py").read_text() == (
-        '"""The flows of the billing domain, one file a flow.\n\n'
+        '"""The flows of the zz_scaffold_probe domain, one file a flow.\n\n'
         'Every Flow listed in __all__ is registered (entry point `flowtasks.domains`).\n"""\n'
         "\n"
-        "from billing_flows.flows.hello_items import hello_items\n"
-        "from billing_flows.flows.invoice_export import invoice_export\n"
+        "from zz_scaffold_probe_flows.flows.hello_items import hello_items\n"
+        "from zz_scaffold_probe_flows.flows.invoice_export import invoice_export\n"
         "\n"
         "__all__ = [\n"
         '    "hello_items",\n'
@@ -181,9 +193,12 @@ def test_new_flow_writes_and_exports_without_overwriting(
     )
     capsys.readouterr()
     assert main(["validate"]) == 0
-    assert capsys.readouterr().out == "ok      billing.HelloItems\nok      billing.InvoiceExport\n"
+    assert (
+        capsys.readouterr().out
+        == "ok      zz_scaffold_probe.HelloItems\nok      zz_scaffold_probe.InvoiceExport\n"
+    )
 
-    code = main(["new", "flow", "billing", "InvoiceExport", "--root", str(monorepo)])
+    code = main(["new", "flow", "zz_scaffold_probe", "InvoiceExport", "--root", str(monorepo)])
     assert code == 2
     assert "already exists; not overwriting it" in capsys.readouterr().err
 
@@ -216,9 +231,12 @@ def test_export_keeps_existing_imports_sorted(tmp_path: Path) -> None:
     ("argv", "message"),
     [
         (["new", "domain", "Bad-Name"], "domain name 'Bad-Name'"),
-        (["new", "flow", "billing", "9lives"], "flow name '9lives'"),
+        (["new", "flow", "zz_scaffold_probe", "9lives"], "flow name '9lives'"),
         (["new", "flow", "nowhere", "Flow"], "no domain 'nowhere'"),
-        (["new", "flow", "billing", "count-items"], "clashes with the template's own names"),
+        (
+            ["new", "flow", "zz_scaffold_probe", "count-items"],
+            "clashes with the template's own names",
+        ),
     ],
 )
 def test_bad_names_are_usage_errors(
@@ -228,7 +246,7 @@ def test_bad_names_are_usage_errors(
     message: str,
     forget_modules: object,
 ) -> None:
-    new_domain("billing", root=monorepo, install=False)
+    new_domain("zz_scaffold_probe", root=monorepo, install=False)
     capsys.readouterr()
     assert main([*argv, "--root", str(monorepo)]) == 2
     assert message in capsys.readouterr().err
@@ -237,11 +255,26 @@ def test_bad_names_are_usage_errors(
 def test_an_existing_domain_is_not_overwritten(
     monorepo: Path, capsys: pytest.CaptureFixture[str], forget_modules: object
 ) -> None:
-    argv = ["new", "domain", "billing", "--root", str(monorepo), "--no-install"]
+    argv = ["new", "domain", "zz_scaffold_probe", "--root", str(monorepo), "--no-install"]
     assert main(argv) == 0
-    assert "created domain billing in" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "created domain zz_scaffold_probe in" in err
+    path = monorepo / "domains" / "zz-scaffold-probe-flows"
+    assert err.splitlines()[-1] == (
+        "next: install it (not done, --no-install) with scripts/bootstrap, or with "
+        f"`pip install -e {path}` in the environment; then `flow-task list` shows "
+        "zz_scaffold_probe.HelloItems"
+    )
     assert main(argv) == 2
     assert "already exists" in capsys.readouterr().err
+
+
+def test_new_domain_refuses_a_root_that_is_not_the_monorepo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["new", "domain", "zz_scaffold_probe", "--root", str(tmp_path / "nowhere")]
+    assert main(argv) == 2
+    assert "is not the monorepo root" in capsys.readouterr().err
 
 
 def test_find_root_walks_up_to_the_monorepo_root(monorepo: Path, tmp_path: Path) -> None:
@@ -263,12 +296,12 @@ def test_install_runs_pip_editable_without_dependencies(
 
     monkeypatch.setattr(scaffold.subprocess, "run", fake_run)
     messages: list[str] = []
-    new_domain("billing", root=monorepo, install=True, log=messages.append)
-    path = str(monorepo / "domains" / "billing-flows")
+    new_domain("zz_scaffold_probe", root=monorepo, install=True, log=messages.append)
+    path = str(monorepo / "domains" / "zz-scaffold-probe-flows")
     assert calls[0][:3] == [sys.executable, "-m", "pip"]
     assert calls[0][-3:] == ["--no-deps", "-e", path]
     assert calls[1][:3] == [sys.executable, "-m", "compileall"]
-    assert messages[0].startswith("installing billing-flows into ")
+    assert messages[0].startswith("installing zz-scaffold-probe-flows into ")
 
 
 def test_a_failed_install_is_reported(monorepo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -279,4 +312,4 @@ def test_a_failed_install_is_reported(monorepo: Path, monkeypatch: pytest.Monkey
     from flowtasks.errors import FlowtasksError
 
     with pytest.raises(FlowtasksError, match=r"pip could not install .*\nERROR: no network"):
-        new_domain("billing", root=monorepo, install=True)
+        new_domain("zz_scaffold_probe", root=monorepo, install=True)

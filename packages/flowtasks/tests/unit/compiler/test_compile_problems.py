@@ -160,6 +160,58 @@ def test_unknown_intrinsic_function() -> None:
     assert "unknown function 'States.Nope'" in problem.message
 
 
+MALFORMED = "States.Format(1"
+"""An intrinsic call missing its ')': AWS "Intrinsic functions" give the call grammar."""
+
+
+def test_a_malformed_intrinsic_is_reported_as_an_intrinsic_not_a_path() -> None:
+    problem = only(Flow("Bad", Pass("P", parameters={"a.$": MALFORMED})))
+    assert problem.where == "t.Bad > States.P > Parameters.a.$"
+    assert problem.message.startswith("malformed intrinsic function 'States.Format(1'")
+    assert "expected ',' or ')'" in problem.message
+    assert "must start with '$'" not in problem.message
+
+
+@pytest.mark.parametrize("compute", ["ecs", "lambda"])
+def test_a_task_parameter_is_checked_as_written_not_as_compiled(compute: Any) -> None:
+    state = good.with_(compute=compute, parameters={"a.$": MALFORMED, "b.$": "no.dollar"})
+    problems = problems_of(Flow("TaskParams", Parallel("Fork", [state])))
+    assert [(p.where, p.source) for p in problems] == [
+        ("t.TaskParams > States.Good > Parameters.a.$", state.source),
+        ("t.TaskParams > States.Good > Parameters.b.$", state.source),
+    ]
+    assert problems[0].message.startswith("malformed intrinsic function 'States.Format(1'")
+    assert "must start with '$'" in problems[1].message
+    assert not any("JsonToString" in p.message for p in problems)
+
+
+def test_reusing_a_state_that_continues_elsewhere_is_refused() -> None:
+    """A Choice rule's chain continues after the Choice; a state placed earlier with another
+    Next would silently make the rule a jump (a loop here), so compile asks for Goto."""
+    notify = Pass("Notify")
+    at = line(2)  # the Choice(...) line: the DSL keeps no location per .when(...)
+    route = (
+        Choice("Route")
+        .when(Var("$.a").is_present(), Pass("A"))
+        .when(Var("$.b").is_present(), notify)
+    )
+    problem = only(Flow("Hidden", notify >> Pass("Between") >> route))
+    assert problem.where == "t.Hidden > States.Route > Choices[1]"
+    assert problem.source is not None
+    assert problem.source.endswith(at)
+    assert "'Notify' is already placed" in problem.message
+    assert "continues at 'Between'" in problem.message
+    assert "Goto('Notify')" in problem.message
+
+
+def test_a_catch_handler_placed_with_another_next_is_refused() -> None:
+    cleanup = Pass("Cleanup")
+    flow = Flow("Handler", cleanup >> good.with_(catch=Catch("States.ALL", cleanup)))
+    problem = only(flow)
+    assert problem.where == "t.Handler > States.Good > Catch[0]"
+    assert "continues at 'Good'" in problem.message
+
+
 def test_a_branch_that_cannot_terminate() -> None:
     loop = Pass("Loop")
     branch = loop >> Pass("Again") >> Goto(loop)

@@ -137,6 +137,23 @@ def test_catch_handlers_are_placed_and_shared() -> None:
     assert states["Work"]["Next"] == "After"
 
 
+def test_one_state_in_two_choice_rules_is_one_shared_state() -> None:
+    """A join, as AWS CDK allows: both rules go to the one state, which continues after the
+    Choice as either rule's chain would."""
+    notify = work.with_(name="Notify")
+    route = (
+        Choice("Route")
+        .when(Var("$.a").is_present(), notify)
+        .when(Var("$.b").is_present(), notify)
+        .otherwise(notify)
+    )
+    states = states_of(route >> Succeed("Done"))
+    assert [rule["Next"] for rule in states["Route"]["Choices"]] == ["Notify", "Notify"]
+    assert states["Route"]["Default"] == "Notify"
+    assert states["Notify"]["Next"] == "Done"
+    assert sorted(states) == ["Done", "Notify", "Route"]
+
+
 def test_catch_to_a_chain_and_to_an_existing_state() -> None:
     done = Succeed("Done")
     chain = work.with_(catch=Catch("States.ALL", Pass("Log") >> Goto(done))) >> done

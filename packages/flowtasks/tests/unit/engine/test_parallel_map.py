@@ -270,3 +270,119 @@ def test_large_inline_map_passes_the_history_quota() -> None:
     assert execution.status == "FAILED"
     assert execution.error == "States.Runtime"
     assert len(execution.history) <= 25_000
+
+
+# LocalStack's parallel_state_retry.json5, run against AWS in its test_base_scenarios.py::
+# TestBaseScenarios::test_parallel_state_retry (snapshot recorded 16-12-2023).
+PARALLEL_STATE_RETRY: dict[str, Any] = {
+    "StartAt": "ParallelState",
+    "States": {
+        "ParallelState": {
+            "Type": "Parallel",
+            "Branches": [
+                {
+                    "StartAt": "Branch1",
+                    "States": {
+                        "Branch1": {
+                            "Type": "Fail",
+                            "Error": "FailureType",
+                            "Cause": "Cause description",
+                        }
+                    },
+                }
+            ],
+            "Retry": [{"ErrorEquals": ["FailureType"], "MaxAttempts": 2}],
+            "Next": "Final",
+        },
+        "Final": {"Type": "Pass", "End": True},
+    },
+}
+
+
+def test_a_retried_parallel_state_records_its_failure_once_as_recorded_against_aws() -> None:
+    execution = run(PARALLEL_STATE_RETRY, {}, skip_waits=True)
+    assert (execution.status, execution.error, execution.cause) == (
+        "FAILED",
+        "FailureType",
+        "Cause description",
+    )
+    # (id, previousEventId, type) of every event, exactly as in the AWS recording.
+    assert [(e["id"], e["previousEventId"], e["type"]) for e in execution.history] == [
+        (1, 0, "ExecutionStarted"),
+        (2, 0, "ParallelStateEntered"),
+        (3, 2, "ParallelStateStarted"),
+        (4, 3, "FailStateEntered"),
+        (5, 4, "ParallelStateStarted"),
+        (6, 5, "FailStateEntered"),
+        (7, 6, "ParallelStateStarted"),
+        (8, 7, "FailStateEntered"),
+        (9, 8, "ParallelStateFailed"),
+        (10, 9, "ExecutionFailed"),
+    ]
+
+
+def test_a_retried_then_caught_parallel_state_records_its_failure_once_before_exiting() -> None:
+    # test_parallel_state_catch's AWS recording: ParallelStateFailed, then ParallelStateExited.
+    definition = {**PARALLEL_STATE_RETRY, "States": dict(PARALLEL_STATE_RETRY["States"])}
+    definition["States"]["ParallelState"] = {
+        **definition["States"]["ParallelState"],
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Final"}],
+    }
+    execution = run(definition, {}, skip_waits=True)
+    assert execution.status == "SUCCEEDED"
+    assert execution.output == {"Error": "FailureType", "Cause": "Cause description"}
+    types = [e["type"] for e in execution.history]
+    assert types.count("ParallelStateStarted") == 3
+    assert types.count("ParallelStateFailed") == 1
+    assert types[types.index("ParallelStateFailed") + 1] == "ParallelStateExited"
+
+
+def test_a_retried_map_state_records_its_failure_once() -> None:
+    # LocalStack's map_state_retry.json5 (test_base_scenarios.py::test_map_state_retry, marked
+    # aws.validated): its StateMap, matched against that AWS recording, records MapStateFailed
+    # once, when retries are exhausted; each attempt records its own iteration events.
+    definition = {
+        "StartAt": "StartState",
+        "States": {
+            "StartState": {
+                "Type": "Pass",
+                "Result": [1],
+                "ResultPath": "$.arr",
+                "Next": "MapState",
+            },
+            "MapState": {
+                "Type": "Map",
+                "ResultPath": None,
+                "InputPath": "$.arr",
+                "MaxConcurrency": 1,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "INLINE"},
+                    "StartAt": "HandleItemFail",
+                    "States": {
+                        "HandleItemFail": {
+                            "Type": "Fail",
+                            "Error": "HandleItemFailError",
+                            "Cause": "HandleItemFailCause",
+                        }
+                    },
+                },
+                "Retry": [{"ErrorEquals": ["HandleItemFailError"], "MaxAttempts": 2}],
+                "Next": "Final",
+            },
+            "Final": {"Type": "Pass", "End": True},
+        },
+    }
+    execution = run(definition, {}, skip_waits=True)
+    assert (execution.status, execution.error) == ("FAILED", "HandleItemFailError")
+    attempt = ["MapStateStarted", "MapIterationStarted", "FailStateEntered", "MapIterationFailed"]
+    assert [e["type"] for e in execution.history] == [
+        "ExecutionStarted",
+        "PassStateEntered",
+        "PassStateExited",
+        "MapStateEntered",
+        *attempt,
+        *attempt,
+        *attempt,
+        "MapStateFailed",
+        "ExecutionFailed",
+    ]
