@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flowtasks.asl.canonical import to_json
@@ -44,6 +44,10 @@ class Compiled:
         return to_json(self.definition)
 
 
+_CHOICE_RULE = re.compile(r"States\.(?P<state>(?:(?! > ).)+) > Choices\[(?P<index>\d+)\]")
+"""Where a problem about one Choice rule is located: ``... > States.<state> > Choices[<i>]``."""
+
+
 def compile_flow(flow: Flow, domain: str) -> Compiled:
     """Compile `flow` of `domain` to ASL; raise `DefinitionError` listing every problem."""
     qualified = f"{domain}.{flow.name}"
@@ -54,8 +58,10 @@ def compile_flow(flow: Flow, domain: str) -> Compiled:
     found = validate_definition(
         definition, subject=qualified, source_of=sources.get, check_graph=not builder.duplicates
     )
-    problems = builder.problems + [
-        p for p in found if p.where not in located and not builder.reported_in_dsl(p)
+    problems = [
+        builder.at_rule_source(p)
+        for p in builder.problems
+        + [p for p in found if p.where not in located and not builder.reported_in_dsl(p)]
     ]
     errors = sorted({p for p in problems if p.severity == "error"}, key=builder.order)
     if errors:
@@ -85,6 +91,8 @@ class _Builder:
         self.qualified = qualified
         self.problems: list[Problem] = []
         self.sources: dict[str, str] = {}
+        self.rule_sources: dict[tuple[str, int], str] = {}
+        """(Choice state, rule index) -> the ``file:line`` of its ``.when(...)`` call."""
         self.placed: dict[str, State] = {}
         self.rank: dict[str, int] = {}
         self.duplicates = False
@@ -103,6 +111,14 @@ class _Builder:
         already, located at the parameter as the flow wrote it."""
         state, _, fld = problem.where.rsplit(" > States.", 1)[-1].partition(" > ")
         return state in self.bad_task_parameters and fld.startswith("Parameters")
+
+    def at_rule_source(self, problem: Problem) -> Problem:
+        """`problem`, located at its ``.when(...)`` line when it is about one Choice rule."""
+        match = _CHOICE_RULE.search(problem.where)
+        if match is None:
+            return problem
+        source = self.rule_sources.get((match["state"], int(match["index"])))
+        return problem if source is None else replace(problem, source=source)
 
     def problem(self, state: str | None, fld: str | None, message: str, source: str | None) -> None:
         where = self.qualified
@@ -271,6 +287,8 @@ class _Builder:
             self.problem(
                 state.name, "Choices", "a Choice needs at least one .when(...) rule", state.source
             )
+        for index, rule_source in enumerate(state.rule_sources):
+            self.rule_sources[(state.name, index)] = rule_source
         body["Choices"] = [
             cond.to_asl() | {"Next": self.target(chain, nxt, states, state, f"Choices[{index}]")}
             for index, (cond, chain) in enumerate(state.rules)

@@ -9,9 +9,10 @@ state's result is discarded and its input passed on).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from flowtasks.dsl._source import caller_source
 from flowtasks.dsl._unset import UNSET, Unset
 from flowtasks.dsl.base import Chain, Chainable, State, as_chain, catches, retries
 from flowtasks.dsl.conditions import Condition
@@ -134,10 +135,17 @@ class Choice(State):
     default: Chain | None = None
     input_path: str | Unset | None = UNSET
     output_path: str | Unset | None = UNSET
+    rule_sources: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    """``file:line`` of each ``.when(...)`` call, so a bad rule is reported where it is written."""
 
     def when(self, condition: Condition, then: Chainable | str) -> Choice:
         """A copy with one more rule: when `condition` holds continue with `then`."""
-        return replace(self, rules=(*self.rules, (condition, as_chain(then))), source=self.source)
+        return replace(
+            self,
+            rules=(*self.rules, (condition, as_chain(then))),
+            rule_sources=(*self.rule_sources, caller_source()),
+            source=self.source,
+        )
 
     def otherwise(self, then: Chainable | str) -> Choice:
         """A copy whose ``Default`` is `then`."""

@@ -189,7 +189,7 @@ def test_reusing_a_state_that_continues_elsewhere_is_refused() -> None:
     """A Choice rule's chain continues after the Choice; a state placed earlier with another
     Next would silently make the rule a jump (a loop here), so compile asks for Goto."""
     notify = Pass("Notify")
-    at = line(2)  # the Choice(...) line: the DSL keeps no location per .when(...)
+    at = line(4)  # the .when(...) line of the rule at fault
     route = (
         Choice("Route")
         .when(Var("$.a").is_present(), Pass("A"))
@@ -323,3 +323,17 @@ def test_every_problem_is_listed_at_once() -> None:
     ]
     with pytest.raises(DefinitionError, match="3 problems"):
         compile_flow(flow, "t")
+
+
+def test_a_bad_choice_rule_is_located_at_its_when_line_even_inside_a_branch() -> None:
+    at = line(4)
+    route = (
+        Choice("Route")
+        .when(Var("$.ok").is_present(), Succeed("Fine"))
+        .when(Var("$.[bad").numeric_equals(2), Succeed("Odd"))
+    )
+    problem = only(Flow("Nested", Parallel("Fork", [route])))
+    assert problem.where == "t.Nested > States.Fork > Branches[0] > States.Route > Choices[1]"
+    assert problem.source is not None
+    assert problem.source.endswith(at)
+    assert "invalid JSONPath '$.[bad'" in problem.message
