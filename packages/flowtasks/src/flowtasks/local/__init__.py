@@ -5,7 +5,10 @@ semantics.
     execution = run(definition, input, handlers={"StateName": fn}, skip_waits=True)
 
 `run` / `redrive` are in `flowtasks.local.engine`; time is injectable (`flowtasks.local.clock`);
-long-running handlers report liveness with `heartbeat()`.
+``skip_waits=True`` skips Wait states and retry intervals but moves the execution's time on
+(`SkippedWaits`), so timeouts and timestamps behave as if the time had passed; long-running
+handlers report liveness with `heartbeat()`. A definition with badly typed numeric fields is a
+`DefinitionError` before anything runs (`flowtasks.local.numbers`).
 
 Decisions where AWS behaviour cannot be reproduced exactly in-process (each documented in its
 module):
@@ -20,6 +23,8 @@ module):
   in the calling thread. Every thread is joined before the state ends.
 - The 25,000-event history quota is enforced (``history_limit=None`` lifts it).
 - ``States.Runtime`` is never retried nor caught, as the error-handling page says.
+- A retried Parallel / Map state records ``ParallelStateFailed`` / ``MapStateFailed`` once,
+  after its last attempt, as recorded against AWS.
 - Distributed Map child executions are kept in `Execution.children` (their events are not
   passed to ``on_event``); a redrive re-runs failed children from their start.
 - Workflow variables (``Assign``, ``$name``) in both query languages: see
@@ -27,9 +32,18 @@ module):
 - Not implemented: Activities / ``.sync`` service polling (a handler stands for any Resource).
 """
 
-from flowtasks.local.clock import Clock, FakeClock, RealClock
+from flowtasks.local.clock import Clock, FakeClock, RealClock, SkippedWaits
 from flowtasks.local.engine import redrive, run
 from flowtasks.local.execution import Execution
 from flowtasks.local.state_task import heartbeat
 
-__all__ = ["Clock", "Execution", "FakeClock", "RealClock", "heartbeat", "redrive", "run"]
+__all__ = [
+    "Clock",
+    "Execution",
+    "FakeClock",
+    "RealClock",
+    "SkippedWaits",
+    "heartbeat",
+    "redrive",
+    "run",
+]

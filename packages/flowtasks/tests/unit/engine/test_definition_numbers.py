@@ -135,7 +135,7 @@ def test_a_jsonata_expression_giving_a_bad_number_fails_the_state_clearly(
 ) -> None:
     execution = run(with_field(kind, field, value, "JSONata"), {}, handlers={"S": lambda _: 1})
     assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
-    assert f"S.{field}" in execution.cause
+    assert f"S.{field}" in (execution.cause or "")
 
 
 @pytest.mark.parametrize("selected", ["${Placeholder}", -1, 1_000_000_000_000, [5]], ids=repr)
@@ -143,4 +143,4 @@ def test_seconds_path_selecting_a_bad_number_fails_the_state_clearly(selected: A
     definition = one_state({"Type": "Wait", "SecondsPath": "$.wait"})
     execution = run(definition, {"wait": selected}, skip_waits=True)
     assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
-    assert "SecondsPath of Wait state 'S'" in execution.cause
+    assert "SecondsPath of Wait state 'S'" in (execution.cause or "")
