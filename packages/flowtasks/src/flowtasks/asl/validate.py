@@ -21,6 +21,7 @@ from flowtasks.asl.checks import (
     value_problem,
 )
 from flowtasks.asl.choice_rules import check_choice_rule
+from flowtasks.asl.numbers import number_problems
 from flowtasks.errors import Problem
 
 STATE_TYPES = frozenset({"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
@@ -77,7 +78,7 @@ def validate_definition(
     if timeout is not None and not (isinstance(timeout, int) and timeout > 0):
         walker.add(subject, None, f"TimeoutSeconds must be a positive integer, not {timeout!r}")
     walker.machine(definition, subject, jsonata)
-    return walker.problems
+    return walker.problems + number_problems(definition, subject)
 
 
 class _Walker:

@@ -194,9 +194,7 @@ def _enable_variables(graph: Graph) -> None:
 def _validate(definition: Mapping[str, Any]) -> None:
     from flowtasks.asl.validate import validate_definition
     from flowtasks.errors import DefinitionError
-    from flowtasks.local.numbers import number_problems
 
     problems = [p for p in validate_definition(dict(definition)) if p.severity == "error"]
-    problems.extend(number_problems(definition))
     if problems:
         raise DefinitionError(problems, "state machine definition")

@@ -21,9 +21,9 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from flowtasks.asl.numbers import MAX_WAIT_SECONDS
 from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.local.jsonata_eval import Evaluator, compile_value, is_expression
-from flowtasks.local.numbers import MAX_WAIT_SECONDS
 from flowtasks.local.retry import Catcher
 from flowtasks.local.state import State
 from flowtasks.local.state_basic import parse_timestamp

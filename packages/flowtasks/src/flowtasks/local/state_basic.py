@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from flowtasks.asl.numbers import MAX_WAIT_SECONDS
 from flowtasks.asl.states_errors import StatesFailure
-from flowtasks.local.numbers import MAX_WAIT_SECONDS
 from flowtasks.local.state import Reader, State, number, result_path, template
 from flowtasks.local.variables import Assigner, assign_variables
 

@@ -1,4 +1,4 @@
-"""Load-time checks of the numeric fields the engine reads from a definition.
+"""Checks of the numeric fields of every state (part of `flowtasks.asl.validate`).
 
 Step Functions refuses a definition whose numeric fields have the wrong type when it is created
 (``CreateStateMachine``), so a run never starts. The ranges come from the developer guide:
@@ -11,7 +11,7 @@ Step Functions refuses a definition whose numeric fields have the wrong type whe
   (state-map.html, maprun-fail-threshold.html).
 
 In a JSONata state each of them may be a ``{% ... %}`` expression instead (checked when run).
-Retry fields and the machine's ``TimeoutSeconds`` are checked by `flowtasks.asl.validate`.
+Retry fields and the machine's ``TimeoutSeconds`` are checked in `flowtasks.asl.validate` itself.
 A typical culprit is an unsubstituted ``${Placeholder}`` of DefinitionSubstitutions.
 """
 
