@@ -46,10 +46,17 @@ def _json_text(value: Any) -> str:
 
 
 def _parse_json(text: str, what: str) -> Any:
+    from flowtasks.runner.mocks import parse_json
+
+    return parse_json(text, what)
+
+
+def _is_json(text: str) -> bool:
     try:
-        return json.loads(text)
-    except ValueError as exc:
-        raise UsageError(f"{what} is not valid JSON: {exc}") from None
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _read_input(args: argparse.Namespace) -> tuple[bool, Any]:
@@ -228,7 +235,11 @@ def _cmd_state(args: argparse.Namespace) -> int:
     try:
         decode_input(call.env)
     except ValueError as exc:
-        raise UsageError(f"the task input in the environment is not valid JSON: {exc}") from None
+        # name the variable, never echo its value (it may hold a secret)
+        bad = next(name for name in sorted(env) if not _is_json(env[name]))
+        raise UsageError(
+            f"the task input in the environment is not valid JSON: {bad}: {exc}"
+        ) from None
     try:
         result = execute(call)
     except Exception as exc:
@@ -373,6 +384,17 @@ def _cmd_new_flow(args: argparse.Namespace) -> int:
 # --- parser ------------------------------------------------------------------------------------
 
 
+def _count(text: str) -> int:
+    """An argparse type: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, not {text!r}")
+    return value
+
+
 def _add_input(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--input", metavar="JSON", help="the input as JSON text")
@@ -453,7 +475,7 @@ def _parser() -> argparse.ArgumentParser:
 
     cmd = command("runs", _cmd_runs, "list recent saved runs, newest first")
     cmd.add_argument(
-        "--limit", type=int, default=20, metavar="N", help="show at most N runs (default: 20)"
+        "--limit", type=_count, default=20, metavar="N", help="show at most N runs (default: 20)"
     )
     cmd.add_argument(
         "--json", action="store_true", help="print each run's meta.json as a JSON list"

@@ -62,10 +62,7 @@ class SavedRun:
 
     def read(self, name: str) -> Any:
         """The JSON content of one of the run's files (``history.json``...)."""
-        try:
-            return json.loads((self.path / name).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise UsageError(f"run {self.id!r} has no {name}") from None
+        return _read_json(self.path / name, f"run {self.id!r}")
 
     @property
     def history(self) -> list[dict[str, Any]]:
@@ -78,6 +75,16 @@ class SavedRun:
         """The ASL definition that ran."""
         definition: dict[str, Any] = self.read("definition.asl.json")
         return definition
+
+
+def _read_json(path: Path, owner: str) -> Any:
+    """The JSON in `path`; UsageError naming `owner` when it is missing or not JSON."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{owner} has no {path.name}") from None
+    except ValueError as exc:  # a file cut short or edited by hand
+        raise UsageError(f"{owner}: {path.name} is not valid JSON ({exc}); see {path}") from None
 
 
 def _write(path: Path, value: Any) -> None:
@@ -137,11 +144,19 @@ def load_run(run_id: str, *, directory: Path | None = None) -> SavedRun:
         known = [run.id for run in list_runs(limit=5, directory=base)]
         hint = f" Recent runs: {', '.join(known)}." if known else ""
         raise UsageError(f"no saved run {run_id!r} in {base}.{hint}")
-    return SavedRun(run_id, path, json.loads(meta_path.read_text(encoding="utf-8")))
+    meta = _read_json(meta_path, f"run {run_id!r}")
+    if not isinstance(meta, dict):
+        raise UsageError(f"run {run_id!r}: meta.json is not a JSON object; see {meta_path}")
+    return SavedRun(run_id, path, meta)
 
 
 def list_runs(limit: int | None = 20, *, directory: Path | None = None) -> list[SavedRun]:
-    """Saved runs, most recent first."""
+    """Saved runs, most recent first: at most `limit` (>= 0) of them, all when None.
+
+    Runs whose meta.json is unreadable are left out (``load_run`` names the problem).
+    """
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be >= 0, not {limit}")
     base = directory or runs_dir()
     if not base.is_dir():
         return []
@@ -152,6 +167,8 @@ def list_runs(limit: int | None = 20, *, directory: Path | None = None) -> list[
             try:
                 meta = json.loads(meta_path.read_text(encoding="utf-8"))
             except ValueError:
+                continue
+            if not isinstance(meta, dict):
                 continue
             runs.append(SavedRun(path.name, path, meta))
     runs.sort(key=lambda run: (str(run.meta.get("started", "")), run.id), reverse=True)

@@ -75,7 +75,9 @@ def validate_definition(
     if "QueryLanguage" in definition and definition["QueryLanguage"] not in ("JSONata", "JSONPath"):
         walker.add(subject, None, "QueryLanguage must be 'JSONPath' or 'JSONata'")
     timeout = definition.get("TimeoutSeconds")
-    if timeout is not None and not (isinstance(timeout, int) and timeout > 0):
+    if timeout is not None and not (
+        isinstance(timeout, int) and not isinstance(timeout, bool) and timeout > 0
+    ):
         walker.add(subject, None, f"TimeoutSeconds must be a positive integer, not {timeout!r}")
     walker.machine(definition, subject, jsonata)
     return walker.problems + number_problems(definition, subject)

@@ -17,10 +17,11 @@ from flowtasks.asl.walk import iter_states
 from flowtasks.errors import TaskError, UsageError
 from flowtasks.protocol import task_call_of
 
-__all__ = ["is_failure", "mock_handlers", "parse_mocks"]
+__all__ = ["is_failure", "mock_handlers", "parse_json", "parse_mocks"]
 
 
-def _parse_json(text: str, what: str) -> Any:
+def parse_json(text: str, what: str) -> Any:
+    """The JSON value of `text`; UsageError naming `what` (``--input``, a file...) if malformed."""
     try:
         return json.loads(text)
     except ValueError as exc:
@@ -34,7 +35,7 @@ def parse_mocks(pairs: Sequence[str]) -> dict[str, Any]:
         state, sep, text = pair.partition("=")
         if not sep or not state:
             raise UsageError(f"--mock {pair!r}: expected STATE=JSON")
-        mocks[state] = _parse_json(text, f"--mock {state}")
+        mocks[state] = parse_json(text, f"--mock {state}")
     return mocks
 
 

@@ -341,3 +341,16 @@ def test_state_with_malformed_input_in_the_environment(
     code, out, err = run_cli(capsys, "state", "shop.Orders", "Count")
     assert (code, out) == (2, "")
     assert err.startswith("flow-task: error: the task input in the environment is not valid JSON")
+    assert "FLOWTASKS_INPUT: Expecting" in err  # names the variable
+
+
+def test_state_names_the_malformed_parameter_without_echoing_its_value(
+    shop: Path, capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FLOWTASKS_INPUT", raising=False)
+    monkeypatch.setenv("FLOWTASKS_PARAM_a", "1")
+    monkeypatch.setenv("FLOWTASKS_PARAM_token", "s3cr3t-not-json")
+    code, out, err = run_cli(capsys, "state", "shop.Orders", "Count")
+    assert (code, out) == (2, "")
+    assert "not valid JSON: FLOWTASKS_PARAM_token: Expecting value" in err
+    assert "s3cr3t" not in err

@@ -333,6 +333,13 @@ def test_runs_lists_recent_runs(shop: Path, capsys: Capture) -> None:
     assert json.loads(out)[0]["flow"] == "shop.Orders"
 
 
+@pytest.mark.parametrize("limit", ["-1", "x"])
+def test_runs_limit_must_be_a_whole_number(shop: Path, capsys: Capture, limit: str) -> None:
+    code, out, err = run_cli(capsys, "runs", "--limit", limit)
+    assert (code, out) == (2, "")
+    assert f"expected a whole number >= 0, not {limit!r}" in err
+
+
 def test_a_large_map_shows_a_progress_bar_not_every_state(capsys: Capture, tmp_path: Path) -> None:
     asl = write_asl(
         tmp_path,

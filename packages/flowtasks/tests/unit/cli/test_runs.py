@@ -271,3 +271,27 @@ def test_failures_inside_concurrent_map_iterations_are_attributed_by_previous_ev
         "Other": "succeeded",
         "Recover": "succeeded",
     }
+
+
+def test_a_run_whose_files_are_not_json_is_a_usage_error_naming_the_file(tmp_path: Path) -> None:
+    save_run("r-1", FakeExecution(), flow="f", started="s", finished="f", directory=tmp_path)
+    (tmp_path / "r-1" / "history.json").write_text('[{"id": 1,')  # cut short
+    with pytest.raises(UsageError, match=r"run 'r-1': history.json is not valid JSON"):
+        load_run("r-1", directory=tmp_path).read("history.json")
+    (tmp_path / "r-1" / "meta.json").write_text("{not json")
+    with pytest.raises(UsageError, match=r"run 'r-1': meta.json is not valid JSON"):
+        load_run("r-1", directory=tmp_path)
+    (tmp_path / "r-1" / "meta.json").write_text("[]")
+    with pytest.raises(UsageError, match=r"run 'r-1': meta.json is not a JSON object"):
+        load_run("r-1", directory=tmp_path)
+    assert list_runs(directory=tmp_path) == []  # left out of the listing, not a crash
+
+
+def test_list_runs_refuses_a_negative_limit(tmp_path: Path) -> None:
+    for run_id in ("r-1", "r-2"):
+        save_run(
+            run_id, FakeExecution(), flow="f", started=run_id, finished="f", directory=tmp_path
+        )
+    assert [run.id for run in list_runs(limit=0, directory=tmp_path)] == []
+    with pytest.raises(ValueError, match="limit must be >= 0"):
+        list_runs(limit=-1, directory=tmp_path)  # a slice [:-1] would silently drop a run

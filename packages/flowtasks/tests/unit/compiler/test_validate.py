@@ -287,3 +287,15 @@ def test_subject_and_sources_locate_problems() -> None:
         machine(A={"Type": "Pass"}), subject="demo.X", source_of={"A": "flow.py:3"}.get
     )
     assert [(p.where, p.source) for p in problems] == [("demo.X > States.A", "flow.py:3")]
+
+
+@pytest.mark.parametrize("timeout", [True, 0, -5, 1.5, "60"])
+def test_machine_timeout_seconds_must_be_a_positive_integer(timeout: object) -> None:
+    # "TimeoutSeconds (Optional): The maximum number of seconds an execution of the state machine
+    # can run" -- a positive integer (states-language.net/spec.html#toplevelfields). JSON true is
+    # not a number, although Python's bool is an int.
+    definition = {"StartAt": "A", "TimeoutSeconds": timeout, "States": {"A": {"Type": "Succeed"}}}
+    assert messages(definition) == [
+        ("definition", f"TimeoutSeconds must be a positive integer, not {timeout!r}")
+    ]
+    assert messages({**definition, "TimeoutSeconds": 60}) == []
