@@ -14,7 +14,17 @@ from typing import Any
 
 from flowtasks.asl.states_errors import StatesFailure
 
-__all__ = ["MAX_PAYLOAD_BYTES", "checked_json", "dumps", "from_handler"]
+__all__ = [
+    "MAX_PAYLOAD_BYTES",
+    "ResultTooLarge",
+    "check_result_text",
+    "check_text",
+    "checked_json",
+    "checked_output",
+    "dumps",
+    "from_handler",
+    "result_too_large_cause",
+]
 
 MAX_PAYLOAD_BYTES = 262_144
 _SAFE_CHARS = MAX_PAYLOAD_BYTES // 4  # at most 4 UTF-8 bytes per character
@@ -27,21 +37,67 @@ def dumps(value: Any) -> str:
     return _encode(value)
 
 
+class ResultTooLarge(StatesFailure):
+    """A Task's result over the limit: ``States.DataLimitExceeded`` reported as the task's
+    failure, which a ``States.ALL`` catcher does catch, unlike an oversized state output.
+
+    LocalStack's AWS-recorded ``test_states_errors.py::
+    test_task_lambda_catch_state_all_data_limit_exceeded_on_large_utf8_response`` and
+    ``test_service_task_lambada_catch_state_all_...``: LambdaFunctionFailed / TaskFailed with
+    States.DataLimitExceeded, then the ``["States.ALL"]`` catcher's Next runs.
+    """
+
+
+def result_too_large_cause(name: str) -> str:
+    """AWS's cause for a result over the limit (`name`: the task's resource, or the state)."""
+    return (
+        f"The state/task '{name}' returned a result with a size exceeding the maximum number "
+        "of bytes service limit."
+    )
+
+
+def _too_large(text: str) -> bool:
+    return len(text) > _SAFE_CHARS and len(text.encode("utf-8")) > MAX_PAYLOAD_BYTES
+
+
+def check_result_text(text: str, name: str) -> None:
+    """Raise `ResultTooLarge` if a Task's result `text` (from `name`) passes 256 KiB."""
+    if _too_large(text):
+        raise ResultTooLarge("States.DataLimitExceeded", result_too_large_cause(name))
+
+
+def check_text(text: str, what: str) -> None:
+    """Raise States.DataLimitExceeded if the JSON `text` of `what` passes 256 KiB of UTF-8."""
+    if _too_large(text):
+        size = len(text.encode("utf-8"))
+        raise StatesFailure(
+            "States.DataLimitExceeded",
+            f"The {what} has a size of {size} bytes, "
+            f"which exceeds the maximum of {MAX_PAYLOAD_BYTES} bytes.",
+        )
+
+
 def checked_json(value: Any, what: str, state: str | None = None) -> str:
     """The JSON text of `value`; raises States.DataLimitExceeded beyond 256 KiB of UTF-8.
 
     `what` (and `state`, when given) name the payload in the error's cause.
     """
     text = _encode(value)
-    if len(text) > _SAFE_CHARS:
-        size = len(text.encode("utf-8"))
-        if size > MAX_PAYLOAD_BYTES:
-            raise StatesFailure(
-                "States.DataLimitExceeded",
-                f"The {what}{'' if state is None else f' {state!r}'} has a size of {size} bytes, "
-                "which exceeds the maximum "
-                f"of {MAX_PAYLOAD_BYTES} bytes.",
-            )
+    if _too_large(text):
+        check_text(text, what if state is None else f"{what} {state!r}")
+    return text
+
+
+def checked_output(value: Any, state: str) -> str:
+    """`checked_json` for the output of `state`, with AWS's cause (not caught by States.ALL:
+    it fails the execution). LocalStack's AWS-recorded ``test_states_errors.py::
+    test_start_large_input``: a Pass whose Result passes 256 KiB fails the execution with
+    "The state/task 'State_1' returned a result with a size exceeding the maximum number of
+    bytes service limit."
+    """
+    text = _encode(value)
+    if _too_large(text):
+        raise StatesFailure("States.DataLimitExceeded", result_too_large_cause(state))
     return text
 
 

@@ -123,18 +123,20 @@ class _Generator:
         return self.bind(node)
 
     def dynamic(self, key: str, value: Any, where: str) -> str:
-        _check_dynamic(value, where)
-        if is_intrinsic(value):
-            try:
-                return f"{self.bind(compile_intrinsic(value))}(data, context)"
-            except ValueError as exc:
-                raise TemplateError(f"{where}: {exc}") from None
-        try:
-            reader = compile_path(value)
-        except ValueError as exc:
-            raise TemplateError(f"{where}: {exc}") from None
-        self.fields.setdefault(value, (key, value.lstrip().startswith("$$")))
-        return f"{self.bind(reader)}(data, context)"
+        evaluator, intrinsic = _compile_source(value, where)
+        if not intrinsic:
+            self.fields.setdefault(value, (key, value.lstrip().startswith("$$")))
+        return f"{self.bind(evaluator)}(data, context)"
+
+
+def _compile_source(value: Any, where: str) -> tuple[Evaluator, bool]:
+    """A ``.$`` field's intrinsic or path, compiled, and whether it is an intrinsic."""
+    _check_dynamic(value, where)
+    intrinsic = is_intrinsic(value)
+    try:
+        return (compile_intrinsic(value) if intrinsic else compile_path(value)), intrinsic
+    except ValueError as exc:
+        raise TemplateError(f"{where}: {exc}") from None
 
 
 def _check_dynamic(value: Any, where: str) -> None:
@@ -170,16 +172,9 @@ def _compile(node: Any, where: str) -> Evaluator:
 
 
 def _compile_dynamic(key: str, value: Any, where: str) -> Evaluator:
-    _check_dynamic(value, where)
-    if is_intrinsic(value):
-        try:
-            return compile_intrinsic(value)
-        except ValueError as exc:
-            raise TemplateError(f"{where}: {exc}") from None
-    try:
-        reader = compile_path(value)
-    except ValueError as exc:
-        raise TemplateError(f"{where}: {exc}") from None
+    reader, intrinsic = _compile_source(value, where)
+    if intrinsic:
+        return reader
     use_context = value.lstrip().startswith("$$")
 
     def read(data: Any, context: Any) -> Any:

@@ -8,7 +8,9 @@ https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.htm
 - the n-th retry (n from 0) of a retrier waits IntervalSeconds (default 1) x BackoffRate
   (default 2.0) ^ n, capped at MaxDelaySeconds; JitterStrategy FULL waits a uniformly random
   duration between 0 and that value;
-- ``States.ALL`` matches every error but ``States.DataLimitExceeded`` and ``States.Runtime``;
+- ``States.ALL`` matches every error but ``States.DataLimitExceeded`` and ``States.Runtime``
+  (a Task's oversized *result* is the exception: AWS reports it as the task's failure and
+  ``States.ALL`` catches it, see `flowtasks.local.limits.ResultTooLarge`);
   ``States.TaskFailed`` matches every error but ``States.Timeout`` (and those two);
 - ``States.Runtime`` is never retried or caught: it always fails the execution;
 - a catcher replaces the output with ``{"Error", "Cause"}`` put at its ResultPath in the
@@ -24,6 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.local.limits import ResultTooLarge
 from flowtasks.local.state import State, Writer, number, result_path, template
 from flowtasks.local.variables import assign_variables
 
@@ -44,13 +47,17 @@ __all__ = [
 _NOT_ALL = frozenset({"States.DataLimitExceeded", "States.Runtime"})
 
 
-def matches(error_equals: Sequence[str], error: str) -> bool:
-    """Whether an ErrorEquals list matches the error name `error`."""
+def matches(error_equals: Sequence[str], error: str, *, terminal: bool = True) -> bool:
+    """Whether an ErrorEquals list matches the error name `error`.
+
+    ``terminal=False`` is for a ``States.DataLimitExceeded`` that the wildcards do match: a
+    Task's oversized result (`flowtasks.local.limits.ResultTooLarge`).
+    """
     if error == "States.Runtime":
         return False
     if error in error_equals:
         return True
-    if error in _NOT_ALL:
+    if terminal and error in _NOT_ALL:
         return False
     if "States.ALL" in error_equals:
         return True
@@ -171,8 +178,6 @@ class Guarded(State):
         ctx = self.context(rt, entered_time, None, scope)
         assigned = catcher.assign({"Error": failure.error, "Cause": failure.cause}, ctx)
         output = catcher.output(value, failure)
-        from flowtasks.local.variables import assign_variables
-
         assign_variables(scope, assigned, self.name)
         return output
 
@@ -187,8 +192,9 @@ class Guarded(State):
             try:
                 return self.attempt(rt, scope, value, entered_time, retry_count), self.next
             except StatesFailure as failure:
+                terminal = not isinstance(failure, ResultTooLarge)
                 for index, retrier in enumerate(self.retriers):
-                    if matches(retrier.errors, failure.error):
+                    if matches(retrier.errors, failure.error, terminal=terminal):
                         if counts[index] < retrier.max_attempts:
                             delay = retrier.delay(counts[index])
                             counts[index] += 1
@@ -204,7 +210,7 @@ class Guarded(State):
                 if isinstance(failure, StateFailed):
                     scope.previous_event = rt.history.add(failure.event, scope.previous_event)
                 for catcher in self.catchers:
-                    if matches(catcher.errors, failure.error):
+                    if matches(catcher.errors, failure.error, terminal=terminal):
                         return self.caught(rt, scope, catcher, value, failure, entered_time), (
                             catcher.next
                         )

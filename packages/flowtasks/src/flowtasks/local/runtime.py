@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.local.clock import Clock, RealClock
 from flowtasks.local.history import History
-from flowtasks.local.limits import checked_json
+from flowtasks.local.limits import checked_json, checked_output
 
 if TYPE_CHECKING:
     from flowtasks.local.graph import Graph
@@ -226,7 +226,7 @@ def run_scope(rt: Runtime, graph: Graph, value: Any, scope: Scope) -> Any:
             scope.previous_event = scope_entered = event["id"]
             output, following = state.execute(rt, scope, value, event["timestamp"])
             if state.exited is not None:
-                known_text = checked_json(output, "output of state", name)
+                known_text = checked_output(output, name)
                 known = output
                 details: dict[str, Any] = {"name": name, "output": known_text}
                 if scope.assigned is not None:

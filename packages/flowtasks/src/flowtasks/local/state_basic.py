@@ -7,8 +7,9 @@ the developer guide pages "Pass workflow state", "Choice workflow state", "Wait 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.numbers import MAX_WAIT_SECONDS
@@ -121,21 +122,34 @@ class ChoiceState(State):
         return output, following
 
 
-def parse_timestamp(text: Any, where: str) -> float:
-    """Epoch seconds of an ISO 8601 / RFC 3339 timestamp; States.Runtime if it is not one."""
+def timestamp_seconds(text: Any) -> float | None:
+    """Epoch seconds of an RFC 3339 timestamp with a time zone (``Z`` or an offset), else None.
+
+    state-wait.html: timestamps "must conform to the RFC3339 profile of ISO 8601" with "an
+    uppercase Z" when no numeric offset is given; AWS rejects one without either (LocalStack's
+    AWS-recorded ``test_wait.py::test_wait_timestamppath[]`` and ``[.000000]`` fail, while
+    ``[Z]``, ``[.00Z]`` and ``[.0000000Z]`` succeed: any number of fractional digits).
+    """
     if isinstance(text, str) and "T" in text:
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            pass
-        else:
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
+            return None
+        if moment.tzinfo is not None:
             return moment.timestamp()
-    raise StatesFailure(
-        "States.Runtime",
-        f"{where}: {text!r} is not an ISO 8601 timestamp (e.g. 2026-01-31T12:00:00Z)",
-    )
+    return None
+
+
+def parse_timestamp(text: Any, where: str) -> float:
+    """`timestamp_seconds`, or States.Runtime naming `where` if `text` is not a timestamp."""
+    seconds = timestamp_seconds(text)
+    if seconds is None:
+        raise StatesFailure(
+            "States.Runtime",
+            f"{where}: {text!r} is not an ISO 8601 timestamp with a time zone "
+            "(e.g. 2026-01-31T12:00:00Z)",
+        )
+    return seconds
 
 
 class WaitState(State):
@@ -205,7 +219,16 @@ class WaitState(State):
             seconds = raw
         elif self.timestamp_path is not None:
             raw = self._read(self.timestamp_path, effective, ctx, "TimestampPath")
-            seconds = parse_timestamp(raw, f"TimestampPath of Wait state {self.name!r}") - rt.now()
+            moment = timestamp_seconds(raw)
+            if moment is None:
+                # AWS's cause (LocalStack's AWS-recorded test_wait_timestamppath[] snapshot).
+                raise StatesFailure(
+                    "States.Runtime",
+                    "The TimestampPath parameter does not reference a valid ISO-8601 extended "
+                    f"offset date-time format string: {self.spec['TimestampPath']} == "
+                    f"{raw if isinstance(raw, str) else json.dumps(raw)}",
+                )
+            seconds = moment - rt.now()
         else:
             seconds = 0
         rt.sleep(seconds, scope.cancel)

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesFailure
-from flowtasks.local.limits import checked_json, dumps, from_handler
+from flowtasks.local.limits import check_result_text, check_text, dumps, from_handler
 from flowtasks.local.retry import Guarded
 from flowtasks.local.state import Reader, number, template
 
@@ -80,6 +80,9 @@ class TaskEvents:
         self.failed = f"{prefix}Failed"
         self.timed_out = f"{prefix}TimedOut"
         self.resource_type, self.resource_name = resource_parts(resource)
+        # How AWS names a service integration in a result-size failure ('lambda' for
+        # arn:aws:states:::lambda:invoke): LocalStack's AWS-recorded test_states_errors.py.
+        self.reported = resource if self.resource_type == "unknown" else self.resource_type
 
     def where(self) -> dict[str, Any] | None:
         if self.lambda_function:
@@ -157,6 +160,9 @@ class TaskState(Guarded):
         ctx["Task"] = {"Token": uuid.uuid4().hex + uuid.uuid4().hex}
         params, timeout, heartbeat_s = self.prepare(rt, scope, value, ctx)
         params_text = dumps(params)
+        # concepts-error-handling.html, States.DataLimitExceeded: "the input to a state is
+        # larger than the payload size quota, after Parameters processing".
+        check_text(params_text, f"input of Task state {self.name!r} after Parameters")
         events = self.events
         scope.previous_event = rt.history.add(
             events.scheduled,
@@ -228,7 +234,8 @@ class TaskState(Guarded):
             raise StatesFailure(error, cause) from exc
         finally:
             _current.beats = _current.now = None
-        checked_json(result, f"result of Task state {self.name!r}")
+        events = self.events
+        check_result_text(text, events.resource if events.lambda_function else events.reported)
         return result, text
 
 

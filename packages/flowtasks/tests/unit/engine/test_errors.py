@@ -132,3 +132,23 @@ def test_clocks() -> None:
     assert fake.sleeps == [2.5]
     assert isinstance(fake, Clock)
     assert isinstance(RealClock(), Clock)
+
+
+def test_pass_result_over_256_kib_fails_the_execution() -> None:
+    # LocalStack's AWS-recorded test_states_errors.py::test_start_large_input: a Pass whose
+    # Result passes 256 KiB fails the execution right after PassStateEntered.
+    definition = {
+        "StartAt": "State_1",
+        "States": {"State_1": {"Type": "Pass", "Result": {"Arg1": "a" * 257 * 1024}, "End": True}},
+    }
+    execution = run(definition, {})
+    assert (execution.status, execution.error) == ("FAILED", "States.DataLimitExceeded")
+    assert execution.cause == (
+        "The state/task 'State_1' returned a result with a size exceeding the maximum number of "
+        "bytes service limit."
+    )
+    assert [e["type"] for e in execution.history] == [
+        "ExecutionStarted",
+        "PassStateEntered",
+        "ExecutionFailed",
+    ]

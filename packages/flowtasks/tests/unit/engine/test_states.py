@@ -200,3 +200,35 @@ def test_definition_as_json_text() -> None:
 
 def test_none_input_is_empty_object() -> None:
     assert run(machine({"P": {"Type": "Pass", "End": True}})).output == {}
+
+
+@pytest.mark.parametrize(
+    ("suffix", "ok"),
+    [
+        ("Z", True),
+        (".000000Z", True),
+        (".00Z", True),
+        (".0000000Z", True),
+        ("", False),
+        (".000000", False),
+        (".000", False),
+    ],
+)
+def test_wait_timestamp_path_needs_a_time_zone(suffix: str, ok: bool) -> None:
+    # LocalStack's AWS-recorded tests/aws/services/stepfunctions/v2/base/test_wait.py
+    # ::test_wait_timestamppath (snapshot test_wait.snapshot.json): with Z the Wait succeeds
+    # (any number of fractional digits); without it AWS fails with States.Runtime "The
+    # TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time
+    # format string: $.start_at == <timestamp>". state-wait.html: RFC3339 with an uppercase Z.
+    stamp = f"2016-03-14T01:59:00{suffix}"
+    states = {"State_1": {"Type": "Wait", "TimestampPath": "$.start_at", "End": True}}
+    execution = run(machine(states), {"start_at": stamp}, clock=FakeClock(start=1_700_000_000.0))
+    if ok:
+        assert execution.status == "SUCCEEDED"
+    else:
+        assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+        assert execution.cause == (
+            "An error occurred while executing the state 'State_1' (entered at the event id #2)."
+            " The TimestampPath parameter does not reference a valid ISO-8601 extended offset"
+            f" date-time format string: $.start_at == {stamp}"
+        )

@@ -95,13 +95,72 @@ def test_result_that_json_cannot_carry_fails_the_task(value: Any, error: str) ->
 
 
 def test_result_over_256_kib_is_data_limit_exceeded() -> None:
-    # concepts-error-handling.html: States.DataLimitExceeded; not matched by States.ALL.
+    # LocalStack's AWS-recorded tests/aws/services/stepfunctions/v2/error_handling/
+    # test_states_errors.py::test_service_task_lambada_data_limit_exceeded_on_large_utf8_response
+    # and ..._catch_state_all_...: the oversized result of arn:aws:states:::lambda:invoke is a
+    # TaskFailed (States.DataLimitExceeded, cause naming the resource type 'lambda') that a
+    # catcher on ["States.DataLimitExceeded"] and one on ["States.ALL"] both catch (although
+    # concepts-error-handling.html says States.ALL does not: the recorded runs show it does).
     big = "x" * 262_145
-    definition = task(Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Ok"}], End=True)
+    cause = (
+        "The state/task 'lambda' returned a result with a size exceeding the maximum number of "
+        "bytes service limit."
+    )
+    for errors in (["States.DataLimitExceeded"], ["States.ALL"]):
+        definition = task(Catch=[{"ErrorEquals": errors, "Next": "Ok"}], End=True)
+        definition["States"]["Ok"] = {"Type": "Pass", "End": True}
+        execution = run(definition, handlers={"T": lambda _: big})
+        assert execution.status == "SUCCEEDED"
+        assert execution.output == {"Error": "States.DataLimitExceeded", "Cause": cause}
+        failed = [e for e in execution.history if e["type"] == "TaskFailed"]
+        assert failed[0]["taskFailedEventDetails"]["error"] == "States.DataLimitExceeded"
+    uncaught = run(task(End=True), handlers={"T": lambda _: big})
+    assert (uncaught.status, uncaught.error, uncaught.cause) == (
+        "FAILED",
+        "States.DataLimitExceeded",
+        cause,
+    )
+
+
+def test_legacy_lambda_result_over_256_kib_names_the_function() -> None:
+    # test_states_errors.py::test_task_lambda_catch_state_all_data_limit_exceeded_... (AWS-
+    # recorded): with a Lambda function ARN as Resource, LambdaFunctionFailed names the ARN.
+    arn = "arn:aws:lambda:us-east-1:111111111111:function:big"
+    definition = {
+        "StartAt": "T",
+        "States": {
+            "T": {
+                "Type": "Task",
+                "Resource": arn,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Ok"}],
+                "End": True,
+            },
+            "Ok": {"Type": "Pass", "End": True},
+        },
+    }
+    execution = run(definition, handlers={"T": lambda _: "x" * 262_145})
+    assert execution.output["Cause"] == (
+        f"The state/task '{arn}' returned a result with a size exceeding the maximum number of "
+        "bytes service limit."
+    )
+    assert "LambdaFunctionFailed" in [e["type"] for e in execution.history]
+
+
+def test_input_over_256_kib_after_parameters_is_data_limit_exceeded() -> None:
+    # concepts-error-handling.html, States.DataLimitExceeded is reported when "the input to a
+    # state is larger than the payload size quota, after Parameters processing"; a terminal
+    # error that States.ALL does not catch. Here a 200 KB input is doubled by Parameters.
+    definition = task(
+        Parameters={"a.$": "$.x", "b.$": "$.x"},
+        Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Ok"}],
+        End=True,
+    )
     definition["States"]["Ok"] = {"Type": "Succeed"}
-    execution = run(definition, handlers={"T": lambda _: big})
-    assert execution.status == "FAILED"
-    assert execution.error == "States.DataLimitExceeded"
+    calls: list[Any] = []
+    execution = run(definition, {"x": "y" * 200_000}, handlers={"T": calls.append})
+    assert (execution.status, execution.error) == ("FAILED", "States.DataLimitExceeded")
+    assert calls == []
+    assert "TaskScheduled" not in [e["type"] for e in execution.history]
 
 
 def test_multibyte_payload_size_counts_utf8_bytes() -> None:
