@@ -9,13 +9,13 @@ parameters as ``FLOWTASKS_PARAM_<key>``). Deployment values are ``${...}`` place
 from __future__ import annotations
 
 import importlib
-import inspect
 import json
 import re
 import sys
 from collections.abc import Iterator
 from typing import Any
 
+from flowtasks.dsl._typed import signature_problem
 from flowtasks.dsl._unset import UNSET
 from flowtasks.dsl.task import TaskState
 from flowtasks.protocol import (
@@ -160,20 +160,9 @@ def _function_problems(state: TaskState[Any, Any]) -> Iterator[tuple[str, str]]:
     resolved = getattr(target, "function", target)
     if resolved is not function:
         yield "function", f"{module}.{qualname} does not resolve to the task function; {advice}"
-    params = [
-        p
-        for p in inspect.signature(function).parameters.values()
-        if p.default is inspect.Parameter.empty
-        and p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    ]
-    if len(params) > 1:
-        yield (
-            "function",
-            (
-                f"{qualname} takes {len(params)} required arguments; a task function takes one "
-                "(the state input) or none"
-            ),
-        )
+    problem = signature_problem(function)
+    if problem is not None:
+        yield "function", problem
 
 
 def _import(module: str) -> Any:

@@ -13,17 +13,59 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+_EMPTY = inspect.Parameter.empty
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def signature_problem(function: Callable[..., Any]) -> str | None:
+    """Why `function` cannot be a task, or None.
+
+    The contract: the runner calls the function with the state input as its one positional
+    argument (its first positional parameter, or ``*args``), or with no argument when it has
+    neither; so every other parameter, keyword-only ones included, must have a default.
+    """
+    try:
+        params = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):  # no introspectable signature (some builtins): trust it
+        return None
+    name = getattr(function, "__qualname__", repr(function))
+    positional = [p for p in params if p.kind in _POSITIONAL]
+    required = [
+        p.name
+        for p in params
+        if p.default is _EMPTY
+        and (p.kind is inspect.Parameter.KEYWORD_ONLY or (p in positional and p != positional[0]))
+    ]
+    if required:
+        first = [positional[0].name] if positional and positional[0].default is _EMPTY else []
+        return (
+            f"{name} takes {len(first) + len(required)} required arguments "
+            f"({', '.join(first + required)}); a task function takes one (the state input) or "
+            "none, and any other parameter needs a default: the runner passes only the input"
+        )
+    return None
+
 
 @lru_cache(maxsize=1024)
-def signature_types(function: Callable[..., Any]) -> tuple[int, Any, Any]:
-    """(number of parameters, input annotation or None, output annotation or None)."""
+def signature_types(function: Callable[..., Any]) -> tuple[bool, Any, Any]:
+    """(takes the input?, input annotation or None, output annotation or None).
+
+    The input goes to the first positional parameter (or ``*args``); a function with neither is
+    called with no argument. See `signature_problem` for the functions a task accepts.
+    """
     params = list(inspect.signature(function).parameters.values())
     try:
         hints = typing.get_type_hints(function)
     except Exception:  # unresolvable annotations: treat the function as untyped
         hints = {}
-    arg_type = hints.get(params[0].name) if params else None
-    return len(params), _typed_class(arg_type), _typed_class(hints.get("return"))
+    first = next(
+        (p for p in params if p.kind in _POSITIONAL or p.kind is inspect.Parameter.VAR_POSITIONAL),
+        None,
+    )
+    arg_type = None
+    if first is not None and first.kind is not inspect.Parameter.VAR_POSITIONAL:
+        arg_type = hints.get(first.name)
+    return first is not None, _typed_class(arg_type), _typed_class(hints.get("return"))
 
 
 def _typed_class(annotation: Any) -> Any:
@@ -43,8 +85,8 @@ def _is_pydantic_model(cls: type) -> bool:
 
 def call(function: Callable[..., Any], payload: Any) -> Any:
     """Validate `payload` into the declared input type, call, convert the result to JSON data."""
-    count, in_type, out_type = signature_types(function)
-    if count == 0:
+    takes_input, in_type, out_type = signature_types(function)
+    if not takes_input:
         result = function()
     else:
         result = function(to_typed(in_type, payload) if in_type is not None else payload)

@@ -1,6 +1,8 @@
 """``@task``: a plain Python function (JSON in, JSON out) becomes a Task state.
 
-The function takes at most one argument, the state's input, and returns the state's result.
+The function takes its input as its only required parameter (positional; or no parameter at all)
+and returns the state's result; any other parameter needs a default (compiling the flow reports
+a function that breaks this, see `flowtasks.dsl._typed.signature_problem`).
 When the argument or return annotation is a pydantic model or a dataclass, `TaskState.call`
 validates the input into it and turns the returned object back into JSON-able data.
 """

@@ -219,7 +219,7 @@ def test_no_command_and_unknown_command_exit_2(capsys: Capture) -> None:
 def test_every_argument_and_option_has_a_help_text() -> None:
     import argparse
 
-    from flowtasks.cli import _parser
+    from flowtasks.cli.parser import build_parser
 
     missing = []
 
@@ -233,7 +233,7 @@ def test_every_argument_and_option_has_a_help_text() -> None:
                 for name, sub in action.choices.items():
                     visit(sub, f"{path} {name}")
 
-    visit(_parser(), "flow-task")
+    visit(build_parser(), "flow-task")
     assert missing == []
 
 

@@ -323,6 +323,83 @@ def test_redrive_resumes_a_failed_run_under_the_same_id(
     assert run_cli(capsys, "run", "--redrive", "no-such-run")[0] == 2
 
 
+def _failed_run(capsys: Capture, tmp_path: Path) -> str:
+    asl = write_asl(
+        tmp_path,
+        {
+            "StartAt": "First",
+            "States": {
+                "First": {"Type": "Task", "Resource": "a", "ResultPath": "$.a", "Next": "Second"},
+                "Second": {"Type": "Task", "Resource": "b", "End": True},
+            },
+        },
+    )
+    code, _, err = run_cli(
+        capsys, "run", "--asl", asl, "--mock", "First=1", "--mock", 'Second={"Error": "Flaky"}'
+    )
+    assert code == 1
+    return run_id_of(err)
+
+
+def _drop_name(data: dict[str, Any]) -> None:
+    del data["name"]
+
+
+def _history_not_a_list(data: dict[str, Any]) -> None:
+    data["history"] = {"events": 3}
+
+
+def _count_as_text(data: dict[str, Any]) -> None:
+    data["redrive_count"] = "1"
+
+
+def _resume_without_state(data: dict[str, Any]) -> None:
+    data["redrive_data"]["resume"] = {"": {"input": {}}}
+
+
+def _resume_unknown_state(data: dict[str, Any]) -> None:
+    data["redrive_data"]["resume"] = {"": {"state": "Gone", "input": {}}}
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (_drop_name, "field 'name' is missing"),
+        (_history_not_a_list, "field 'history' should be list, not dict"),
+        (_count_as_text, "field 'redrive_count' should be int, not str"),
+        (_resume_without_state, "resume[''] should be an object with a 'state' name"),
+        (_resume_unknown_state, "resume[''] names 'Gone', not a state of the definition"),
+    ],
+)
+def test_redrive_of_a_damaged_saved_run_is_a_usage_error_naming_file_and_field(
+    capsys: Capture,
+    tmp_path: Path,
+    runs_folder: Path,
+    damage: Any,
+    expected: str,
+) -> None:
+    run_id = _failed_run(capsys, tmp_path)
+    path = runs_folder / run_id / "execution.json"
+    data = json.loads(path.read_text())
+    damage(data)
+    path.write_text(json.dumps(data))
+    code, out, err = run_cli(capsys, "run", "--redrive", run_id, "--mock", "Second=2")
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1, err  # one line, no traceback, no "internal error"
+    assert err.startswith(f"flow-task: error: run {run_id!r}: {path} is damaged: ")
+    assert expected in err
+
+
+def test_redrive_of_a_saved_run_that_is_not_an_object(
+    capsys: Capture, tmp_path: Path, runs_folder: Path
+) -> None:
+    run_id = _failed_run(capsys, tmp_path)
+    (runs_folder / run_id / "execution.json").write_text("[1, 2]")
+    code, _, err = run_cli(capsys, "run", "--redrive", run_id)
+    assert code == 2
+    assert "is damaged: expected a JSON object, got list" in err
+
+
 def test_runs_lists_recent_runs(shop: Path, capsys: Capture) -> None:
     assert run_cli(capsys, "runs") == (0, "", "")
     run_cli(capsys, "run", "shop.Orders")

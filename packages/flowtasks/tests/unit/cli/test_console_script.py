@@ -16,6 +16,8 @@ HEAVY = (
     "pydantic",
     "flowtasks.asl.compiler",
     "flowtasks.local",
+    "flowtasks.asl.jsonpath",
+    "flowtasks.dsl",
     "jsonpath_ng",
 )
 
@@ -26,6 +28,24 @@ def test_importing_the_cli_imports_nothing_heavy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_parsing_arguments_imports_no_command_module() -> None:
+    # each command's module (flowtasks.cli.<module>) is imported only when that command runs
+    code = (
+        "import sys\n"
+        "from flowtasks.cli.parser import build_parser\n"
+        "build_parser().parse_args(['run', '--asl', 'x.json'])\n"
+        f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "print(sorted(m for m in sys.modules if m.startswith('flowtasks.cli.')), heavy)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert (
+        result.stdout.strip()
+        == "['flowtasks.cli.app', 'flowtasks.cli.io', 'flowtasks.cli.parser'] []"
+    )
 
 
 def test_console_script_help_and_usage_error() -> None:

@@ -40,6 +40,16 @@ def two_args(a: Any, b: Any) -> Any:
     return a
 
 
+@task
+def keyword_required(payload: Any, *, limit: int) -> Any:
+    return payload
+
+
+@task
+def keyword_default(*, limit: int = 3) -> Any:
+    return limit
+
+
 def problems_of(flow: Flow) -> list[Problem]:
     with pytest.raises(DefinitionError) as info:
         compile_flow(flow, "t")
@@ -264,7 +274,20 @@ def test_main_module_task_is_not_importable() -> None:
 def test_task_function_taking_two_arguments() -> None:
     problem = only(Flow("Args", two_args))
     assert problem.where == "t.Args > States.TwoArgs > function"
-    assert "takes 2 required arguments" in problem.message
+    assert "two_args takes 2 required arguments (a, b)" in problem.message
+
+
+def test_task_function_with_a_required_keyword_only_parameter() -> None:
+    # the runner passes only the state input, so `limit` could never be given
+    problem = only(Flow("Kw", keyword_required))
+    assert problem.where == "t.Kw > States.KeywordRequired > function"
+    assert "keyword_required takes 2 required arguments (payload, limit)" in problem.message
+
+
+def test_task_function_with_only_defaulted_keyword_parameters_compiles() -> None:
+    compiled = compile_flow(Flow("KwDefault", keyword_default), "t")
+    assert compiled.definition["States"]["KeywordDefault"]["Type"] == "Task"
+    assert keyword_default.call({"limit": 9}) == 3  # takes no input: called with no argument
 
 
 def test_task_parameters_only_top_level_references() -> None:

@@ -140,3 +140,53 @@ def test_dataclasses_work_without_pydantic(monkeypatch: pytest.MonkeyPatch) -> N
         _typed.to_typed(Order, {"id": 1})
     with pytest.raises(TypeError, match="expects a JSON object"):
         _typed.to_typed(Order, [1])
+
+
+# The task function contract (flowtasks.dsl._typed.signature_problem): the runner passes the
+# state input as the one positional argument, or nothing when the function has no positional slot.
+
+
+def test_keyword_only_parameter_with_default_is_not_given_the_input() -> None:
+    @task
+    def keyword_default(*, x: int = 1) -> int:
+        return x
+
+    assert _typed.signature_problem(keyword_default.function) is None
+    assert keyword_default.call({"x": 5}) == 1  # called with no argument, not with the input
+
+
+def test_extra_parameters_with_defaults_keep_their_defaults() -> None:
+    @task
+    def extra(payload: Any, scale: int = 2, *, offset: int = 1) -> Any:
+        return payload["n"] * scale + offset
+
+    assert _typed.signature_problem(extra.function) is None
+    assert extra.call({"n": 3}) == 7
+
+
+def test_varargs_receives_the_input() -> None:
+    @task
+    def spread(*args: Any) -> Any:
+        return list(args)
+
+    assert spread.call({"a": 1}) == [{"a": 1}]
+
+
+def test_signature_problem_names_the_function_and_every_required_parameter() -> None:
+    def kw_required(payload: Any, *, limit: int) -> Any:
+        return payload
+
+    def two(a: Any, b: Any, c: Any = 0) -> Any:
+        return a
+
+    def only_kw(*, limit: int) -> Any:
+        return limit
+
+    problem = _typed.signature_problem(kw_required)
+    assert problem is not None
+    assert "kw_required takes 2 required arguments (payload, limit)" in problem
+    assert "needs a default" in problem
+    assert "two takes 2 required arguments (a, b)" in str(_typed.signature_problem(two))
+    assert "only_kw takes 1 required arguments (limit)" in str(_typed.signature_problem(only_kw))
+    assert _typed.signature_problem(lambda: 1) is None
+    assert _typed.signature_problem(lambda x, y=2: x) is None

@@ -1,0 +1,146 @@
+"""``flow-task run`` (a flow, an ASL file, or a redrive of a saved run) and ``flow-task runs``."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flowtasks.cli.app import EXIT_CODES
+from flowtasks.cli.io import err, json_text, out, read_input, read_valid_asl
+from flowtasks.errors import UsageError
+
+if TYPE_CHECKING:
+    from flowtasks.local import Execution
+
+
+@dataclass
+class _Ran:
+    """One finished execution and what `save_run` records with it."""
+
+    execution: Execution
+    run_id: str
+    flow_label: str
+    started: str
+    mocks: dict[str, Any]
+    extra: dict[str, Any]
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run, print the output (or the error), save the run; exit code by status (EXIT_CODES)."""
+    from datetime import UTC, datetime
+
+    from flowtasks.runner.mocks import parse_mocks
+    from flowtasks.runs import save_run
+
+    sources = sum(x is not None for x in (args.flow, args.asl, args.redrive))
+    if sources != 1:
+        raise UsageError("run needs exactly one of FLOW, --asl PATH or --redrive RUN_ID")
+    mocks = parse_mocks(args.mock)
+    _, value = read_input(args)
+    started = datetime.now(UTC).isoformat(timespec="milliseconds")
+    if args.redrive is not None:
+        ran = _redrive(args, mocks, started)
+    else:
+        ran = _run(args, mocks, started, value)
+    execution, run_id = ran.execution, ran.run_id
+    finished = datetime.now(UTC).isoformat(timespec="milliseconds")
+    saved_run = save_run(
+        run_id, execution, flow=ran.flow_label, mocks=ran.mocks, started=ran.started,
+        finished=finished, extra=ran.extra,
+    )  # fmt: skip
+    if execution.status == "SUCCEEDED":
+        out(json_text(execution.output))
+        err(f"SUCCEEDED  run {run_id} saved in {saved_run.path}")
+        return 0
+    err(f"{execution.status}  run {run_id} saved in {saved_run.path}")
+    err(f"  Error: {execution.error}")
+    if execution.cause:
+        err(f"  Cause: {execution.cause}")
+    return EXIT_CODES.get(str(execution.status), 1)
+
+
+def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
+    """Resume the failed saved run ``--redrive`` names, under the same id, with its mocks."""
+    from flowtasks.local import Execution, redrive
+    from flowtasks.runner.mocks import mock_handlers
+    from flowtasks.runner.progress import Progress
+    from flowtasks.runs import load_run
+
+    saved = load_run(args.redrive)
+    if args.input is not None or args.input_file is not None:
+        raise UsageError("--redrive reuses the run's input; drop --input / --input-file")
+    if saved.meta.get("status") == "SUCCEEDED":
+        raise UsageError(f"run {saved.id} succeeded; only a failed run can be redriven")
+    mocks = {**saved.meta.get("mocks", {}), **mocks}
+    saved_file = saved.path / "execution.json"
+    execution = Execution.from_dict(
+        saved.read("execution.json"), source=f"run {saved.id!r}: {saved_file}"
+    )
+    flow_label, run_id = str(saved.meta.get("flow")), saved.id
+    extra = {key: saved.meta[key] for key in ("source",) if key in saved.meta}
+    extra["redriven"] = now
+    started = str(saved.meta.get("started", now))
+    progress = Progress(
+        execution.definition,
+        header=f"redriving run {run_id} ({flow_label})",
+        skip_waits=args.skip_waits,
+    )
+    execution = redrive(
+        execution,
+        mock_handlers(mocks, execution.definition),
+        skip_waits=args.skip_waits,
+        on_event=progress,
+    )
+    progress.close()
+    return _Ran(execution, run_id, flow_label, started, mocks, extra)
+
+
+def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: Any) -> _Ran:
+    """A new run of the flow FLOW, or of the ASL file ``--asl``, under a new run id."""
+    from flowtasks.local import run
+    from flowtasks.runner.mocks import mock_handlers
+    from flowtasks.runner.progress import Progress
+    from flowtasks.runs import new_run_id
+
+    extra: dict[str, Any]
+    if args.asl is not None:
+        definition = read_valid_asl(args.asl)
+        flow_label = machine_name = Path(args.asl).name.split(".")[0]
+        extra = {"source": str(Path(args.asl).resolve())}
+    else:
+        from flowtasks.registry import compiled_definition, qualified_name_of, split_name
+
+        flow_label = qualified_name_of(args.flow)
+        machine_name = split_name(flow_label)[1]
+        definition = compiled_definition(flow_label)
+        extra = {"source": "flow"}
+    run_id = new_run_id()
+    header = f"run {run_id}: {flow_label}"
+    progress = Progress(definition, header=header, skip_waits=args.skip_waits)
+    execution = run(
+        definition,
+        value,
+        mock_handlers(mocks, definition),
+        args.skip_waits,
+        on_event=progress,
+        name=run_id,
+        state_machine_name=machine_name,
+    )
+    progress.close()
+    return _Ran(execution, run_id, flow_label, started, mocks, extra)
+
+
+def runs_command(args: argparse.Namespace) -> int:
+    """Recent saved runs, newest first: id, status, flow (or each meta.json with ``--json``)."""
+    from flowtasks.runs import list_runs
+
+    runs = list_runs(limit=args.limit)
+    if args.json:
+        out(json_text([run.meta for run in runs]))
+        return 0
+    for saved in runs:
+        meta = saved.meta
+        out(f"{saved.id}  {meta.get('status', '?'):9}  {meta.get('flow', '?')}")
+    return 0

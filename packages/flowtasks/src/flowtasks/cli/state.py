@@ -1,0 +1,49 @@
+"""``flow-task state``: run one Task state's function locally, as its container would."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+from flowtasks.cli.io import err, is_json, json_text, out, read_input
+from flowtasks.errors import UsageError
+
+
+def state_command(args: argparse.Namespace) -> int:
+    """Print the task's result; 1 with its Error and Cause if it raises; 2 for bad input."""
+    from flowtasks.protocol import ENV_INPUT, ENV_PARAM_PREFIX, TaskCall, decode_input, error_of
+    from flowtasks.registry import qualified_name_of
+    from flowtasks.runner import execute, resolve
+
+    given, value = read_input(args)
+    if given:
+        env = {ENV_INPUT: json.dumps(value)}
+    else:  # as in the container: the input comes from the environment
+        env = {
+            k: v for k, v in os.environ.items() if k == ENV_INPUT or k.startswith(ENV_PARAM_PREFIX)
+        }
+        if not env:
+            env = {ENV_INPUT: "{}"}
+    call = TaskCall(qualified_name_of(args.flow), args.state, env)
+    resolve(call)  # an unknown flow or state is a usage error, not the task's failure
+    try:
+        decode_input(call.env)
+    except ValueError as exc:
+        # name the variable, never echo its value (it may hold a secret)
+        bad = next(name for name in sorted(env) if not is_json(env[name]))
+        raise UsageError(
+            f"the task input in the environment is not valid JSON: {bad}: {exc}"
+        ) from None
+    try:
+        result = execute(call)
+    except Exception as exc:
+        if os.environ.get("FLOWTASKS_DEBUG"):
+            raise
+        error, cause = error_of(exc)
+        err(f"flow-task: state {call.flow} {call.state} failed")
+        err(f"  Error: {error}")
+        err(f"  Cause: {cause}")
+        return 1
+    out(json_text(result))
+    return 0
