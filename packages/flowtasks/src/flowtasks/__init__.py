@@ -47,37 +47,6 @@ if _typing.TYPE_CHECKING:  # the DSL loads on first use, so `flow-task --help` s
         task,
     )
 
-_LAZY = dict.fromkeys(
-    (
-        "UNSET",
-        "And",
-        "Catch",
-        "Chain",
-        "Choice",
-        "Condition",
-        "DistributedMap",
-        "Fail",
-        "Flow",
-        "Goto",
-        "ItemBatcher",
-        "Map",
-        "Not",
-        "Or",
-        "Parallel",
-        "Pass",
-        "ResultWriter",
-        "Retry",
-        "S3Items",
-        "State",
-        "Succeed",
-        "TaskState",
-        "Var",
-        "Wait",
-        "task",
-    ),
-    "flowtasks.dsl",
-)
-
 __all__ = [
     "UNSET",
     "And",
@@ -114,13 +83,15 @@ __all__ = [
     "task",
 ]
 
+_LAZY = frozenset(name for name in __all__ if name not in globals())
+"""The public names not imported above: the DSL's, loaded from `flowtasks.dsl` on first use."""
+
 
 def __getattr__(name: str) -> _typing.Any:
     """Load the DSL's public names on first use (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
+    if name not in _LAZY:
         raise AttributeError(f"module 'flowtasks' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module), name)
+    value = getattr(_importlib.import_module("flowtasks.dsl"), name)
     globals()[name] = value
     return value
 
