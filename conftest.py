@@ -1,4 +1,4 @@
-"""Fixtures of the compiler tests: `asl_validator` runs the npm tool on a definition."""
+"""Fixtures shared by every test suite of the monorepo (framework and domains)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-BINARY = Path(__file__).resolve().parents[5] / "node_modules" / ".bin" / "asl-validator"
+ASL_VALIDATOR = Path(__file__).resolve().parent / "node_modules" / ".bin" / "asl-validator"
+"""The npm tool `scripts/bootstrap` installs: AWS's JSON schema rules for ASL."""
 
 
 @pytest.fixture
@@ -22,14 +23,17 @@ def asl_validator(tmp_path: Path) -> Callable[[dict[str, Any]], None]:
     """
 
     def check(definition: dict[str, Any]) -> None:
-        if not BINARY.exists():
+        if not ASL_VALIDATOR.exists():
             if os.environ.get("CI"):
-                pytest.fail(f"{BINARY} is missing: run scripts/bootstrap (CI must have it)")
+                pytest.fail(f"{ASL_VALIDATOR} is missing: run scripts/bootstrap (CI must have it)")
             pytest.skip("asl-validator not installed (scripts/bootstrap installs it)")
         path = tmp_path / "definition.asl.json"
         path.write_text(json.dumps(definition), encoding="utf-8")
         result = subprocess.run(
-            [str(BINARY), "--json-path", str(path)], capture_output=True, text=True, check=False
+            [str(ASL_VALIDATOR), "--json-path", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert result.returncode == 0, result.stdout + result.stderr
 
