@@ -612,9 +612,9 @@ def _delete_state(uris: str | builtins.list[str]) -> dict[str, Any]:
 
 
 def _wait_for_state(
-    uri: str, timeout_seconds: float = 300, poll_seconds: float = 5
+    uri: str, within_seconds: float = 300, poll_seconds: float = 5
 ) -> dict[str, Any]:
-    return _record(wait_for(uri, timeout_seconds=timeout_seconds, poll_seconds=poll_seconds))
+    return _record(wait_for(uri, timeout_seconds=within_seconds, poll_seconds=poll_seconds))
 
 
 def _list_state(pattern: str, limit: int = 1000) -> builtins.list[dict[str, Any]]:
@@ -636,6 +636,7 @@ move_task = reusable_task(_move_state, name="move_task", state="MoveS3Object")
 delete_task = reusable_task(_delete_state, name="delete_task", state="DeleteS3Objects")
 """``DeleteS3Objects`` state: delete `uris` (one or a list); result ``{deleted}``."""
 wait_for_task = reusable_task(_wait_for_state, name="wait_for_task", state="WaitForS3Object")
-"""``WaitForS3Object`` state: `wait_for`; fails with WaitTimeoutError (retry it to wait on)."""
+"""``WaitForS3Object`` state: `wait_for` `uri` for `within_seconds`; fails with WaitTimeoutError
+(retry it to wait on)."""
 list_task = reusable_task(_list_state, name="list_task", state="ListS3Objects")
 """``ListS3Objects`` state: objects matching `pattern` (at most `limit`)."""

@@ -16,6 +16,7 @@ public-key authentication for the current user (a fresh client key; a second one
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import shutil
@@ -211,10 +212,8 @@ class SshdServer:
     def kill(self) -> None:
         """SIGKILL the listener and every session: connections drop mid-transfer."""
         for pid in [*self.session_pids(), self.process.pid]:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
