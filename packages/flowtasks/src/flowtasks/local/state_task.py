@@ -2,7 +2,7 @@
 
 Which code runs: ``handlers[state name]``, else ``handlers[Resource]``, else, when the Resource
 and evaluated Parameters are one of our compiled tasks (`flowtasks.protocol.task_call_of`),
-`flowtasks.runner.execute` runs the flow's task function in-process as the container would.
+`flowtasks.runner.execute.run_task` runs the flow's task function in-process as the container would.
 Any other Task fails the execution with ``States.Runtime`` naming the state and its Resource.
 
 The JSON boundary: the handler receives a fresh copy of its input (parsed from JSON text) and
@@ -222,10 +222,10 @@ class TaskState(Guarded):
             if handler is not None:
                 raw = handler(json.loads(params_text))
             else:
-                from flowtasks.runner import execute
+                from flowtasks.runner.execute import run_task
 
                 assert call is not None
-                raw = execute(call)
+                raw = run_task(call)
             result, text = from_handler(raw)
         except StatesFailure:
             raise

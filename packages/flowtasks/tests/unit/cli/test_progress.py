@@ -1,11 +1,11 @@
-"""Live progress of a run (flowtasks.runner.progress), fed with hand-written history events."""
+"""Live progress of a run (flowtasks.cli.progress), fed with hand-written history events."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
-from flowtasks.runner.progress import Progress
+from flowtasks.cli.progress import Progress
 
 MAP = {
     "StartAt": "Fan",
