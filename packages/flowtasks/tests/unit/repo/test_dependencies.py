@@ -10,6 +10,11 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[3]
 SOURCE = PACKAGE / "src" / "flowtasks"
+NOT_IMPORTED_BY_NAME = {
+    "backports-zstd": "smart-open's codec for .zst objects (flowtasks.tasks.s3) on Python < 3.14",
+    "paramiko": "flowtasks.tasks.sftp, landing with issue 7a: drop this entry once it has",
+}
+"""Dependencies that are needed although no flowtasks module imports them, each with why."""
 
 
 def _normalise(name: str) -> str:
@@ -35,7 +40,7 @@ def imported_distributions() -> set[str]:
 
 
 def test_every_declared_runtime_dependency_is_imported() -> None:
-    unused = declared() - imported_distributions()
+    unused = declared() - imported_distributions() - set(NOT_IMPORTED_BY_NAME)
     assert not unused, f"declared in {PACKAGE / 'pyproject.toml'} but never imported: {unused}"
 
 
