@@ -29,6 +29,7 @@ from typing import Any
 
 from flowtasks.asl.choice_rules import parse_timestamp
 from flowtasks.errors import Problem
+from flowtasks.limits import MAX_FIELD_SECONDS, MAX_MAP_LABEL_LENGTH, MAX_RETRY_DELAY_SECONDS
 
 __all__ = ["schema_problems"]
 
@@ -143,10 +144,6 @@ _MAP_NUMBER_PATHS = (
     "ToleratedFailureCountPath",
     "ToleratedFailurePercentagePath",
 )
-MAX_SECONDS = 99_999_999
-"""Upper bound of TimeoutSeconds, HeartbeatSeconds, IntervalSeconds and MaxAttempts."""
-MAX_DELAY_SECONDS = 31_622_400
-"""Upper bound of a retrier's MaxDelaySeconds (a year and a day)."""
 _ENUMS: dict[str, tuple[str, ...]] = {
     "Mode": ("INLINE", "DISTRIBUTED"),
     "ExecutionType": ("STANDARD", "EXPRESS"),
@@ -156,7 +153,6 @@ _ENUMS: dict[str, tuple[str, ...]] = {
     "OutputType": ("JSON", "JSONL"),
     "Transformation": ("NONE", "FLATTEN", "COMPACT"),
 }
-_LABEL_MAX = 40
 _NAME_SPECIALS = frozenset(' <>{}[]?*"#%\\^|~`$&,;:/')
 _TEMPLATES = ("Parameters", "ResultSelector", "ItemSelector", "Assign")
 
@@ -197,7 +193,7 @@ class _Walker:
             self.top_jsonata = machine.get("QueryLanguage") == "JSONata"
             if "Version" in machine and machine["Version"] != "1.0":
                 self.add(where, f"Version must be '1.0', not {machine['Version']!r}")
-            self._at_most(machine, "TimeoutSeconds", MAX_SECONDS, where)
+            self._at_most(machine, "TimeoutSeconds", MAX_FIELD_SECONDS, where)
         if kind == "processor":
             config = machine.get("ProcessorConfig")
             if isinstance(config, Mapping):
@@ -273,7 +269,7 @@ class _Walker:
                 )
         if kind == "Task":
             for field in ("TimeoutSeconds", "HeartbeatSeconds"):
-                self._at_most(state, field, MAX_SECONDS, f"{where} > {field}")
+                self._at_most(state, field, MAX_FIELD_SECONDS, f"{where} > {field}")
             timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
             if isinstance(timeout, int) and isinstance(heartbeat, int) and heartbeat >= timeout:
                 self.add(
@@ -316,10 +312,10 @@ class _Walker:
             label = state["Label"]
             if not isinstance(label, str) or not label:
                 self.add(f"{where} > Label", f"Label of state {name!r} cannot be empty")
-            elif len(label) > _LABEL_MAX:
+            elif len(label) > MAX_MAP_LABEL_LENGTH:
                 self.add(
                     f"{where} > Label",
-                    f"Label of state {name!r} cannot exceed {_LABEL_MAX} characters",
+                    f"Label of state {name!r} cannot exceed {MAX_MAP_LABEL_LENGTH} characters",
                 )
             else:
                 bad = sorted({c for c in label if _bad_name_char(c)})
@@ -374,9 +370,9 @@ class _Walker:
                         self.add(here, _language(key, "JSONPath", "JSONata"))
                 if field == "Retry":
                     for key, high in (
-                        ("MaxAttempts", MAX_SECONDS),
-                        ("IntervalSeconds", MAX_SECONDS),
-                        ("MaxDelaySeconds", MAX_DELAY_SECONDS),
+                        ("MaxAttempts", MAX_FIELD_SECONDS),
+                        ("IntervalSeconds", MAX_FIELD_SECONDS),
+                        ("MaxDelaySeconds", MAX_RETRY_DELAY_SECONDS),
                     ):
                         self._at_most(rule, key, high, f"{here}.{key}")
                 elif isinstance(rule.get("ResultPath"), str) and rule["ResultPath"].startswith(
