@@ -8,7 +8,7 @@ semantics.
 ``skip_waits=True`` skips Wait states and retry intervals but moves the execution's time on
 (`SkippedWaits`), so timeouts and timestamps behave as if the time had passed; long-running
 handlers report liveness with `heartbeat()`. A definition with badly typed numeric fields is a
-`DefinitionError` before anything runs (`flowtasks.asl.numbers`).
+`DefinitionError` before anything runs (`flowtasks.asl.validate_numbers`).
 
 Decisions where AWS behaviour cannot be reproduced exactly in-process (each documented in its
 module):
