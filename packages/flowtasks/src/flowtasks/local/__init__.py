@@ -4,7 +4,7 @@ semantics.
     from flowtasks.local import run, redrive, Execution
     execution = run(definition, input, handlers={"StateName": fn}, skip_waits=True)
 
-`run` / `redrive` are in `flowtasks.local.engine`; time is injectable (`flowtasks.local.clock`);
+`run` / `redrive` are in `flowtasks.local.start`; time is injectable (`flowtasks.local.clock`);
 ``skip_waits=True`` skips Wait states and retry intervals but moves the execution's time on
 (`SkippedWaits`), so timeouts and timestamps behave as if the time had passed; long-running
 handlers report liveness with `heartbeat()`. A definition with badly typed numeric fields is a
@@ -33,8 +33,8 @@ module):
 """
 
 from flowtasks.local.clock import Clock, FakeClock, RealClock, SkippedWaits
-from flowtasks.local.engine import redrive, run
 from flowtasks.local.execution import Execution
+from flowtasks.local.start import redrive, run
 from flowtasks.local.state_task import heartbeat
 
 __all__ = [

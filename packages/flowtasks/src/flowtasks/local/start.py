@@ -1,4 +1,5 @@
-"""`run` and `redrive`: execute an ASL definition in-process with Step Functions semantics."""
+"""`run` and `redrive`: start an execution of an ASL definition (StartExecution, RedriveExecution)
+in-process, with Step Functions semantics; the states run in `flowtasks.local.runtime`."""
 
 from __future__ import annotations
 
