@@ -1,5 +1,5 @@
 """`run` and `redrive`: start an execution of an ASL definition (StartExecution, RedriveExecution)
-in-process, with Step Functions semantics; the states run in `flowtasks.local.runtime`."""
+in-process, with Step Functions semantics; the states run in `flowtasks.local.engine`."""
 
 from __future__ import annotations
 
@@ -13,11 +13,7 @@ from flowtasks.errors import UsageError
 from flowtasks.limits import MAX_HISTORY_EVENTS
 from flowtasks.local.clock import Clock, RealClock, SkippedWaits
 from flowtasks.local.context import ROLE_ARN, execution_arn, state_machine_arn
-from flowtasks.local.execution import Execution
-from flowtasks.local.graph import Graph, compile_definition
-from flowtasks.local.history import EventSink, History, iso
-from flowtasks.local.limits import checked_json, dumps
-from flowtasks.local.runtime import (
+from flowtasks.local.engine import (
     Cancelled,
     ExecutionTimedOut,
     Redrive,
@@ -25,6 +21,10 @@ from flowtasks.local.runtime import (
     Scope,
     run_scope,
 )
+from flowtasks.local.execution import Execution
+from flowtasks.local.graph import Graph, compile_definition
+from flowtasks.local.history import EventSink, History, iso
+from flowtasks.local.limits import checked_json, dumps
 
 __all__ = ["DEFAULT_STATE_MACHINE_NAME", "redrive", "run"]
 
