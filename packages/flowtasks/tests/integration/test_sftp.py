@@ -218,11 +218,11 @@ def test_a_wrong_host_key_is_refused(
     empty = tmp_path / "known_hosts"
     empty.write_text("")
     monkeypatch.setenv("FLOWTASKS_CONN_VENDOR", server.connection_uri(known_hosts=str(empty)))
-    with pytest.raises(sftp.HostKeyError, match="unknown .*FLOWTASKS_CONN_VENDOR"):
+    with pytest.raises(sftp.HostKeyError, match=r"unknown .*FLOWTASKS_CONN_VENDOR"):
         sftp.list_files("vendor", f"{sftp_server.root}/*")
     missing = server.connection_uri(known_hosts=str(tmp_path / "nope"))
     monkeypatch.setenv("FLOWTASKS_CONN_VENDOR", missing)
-    with pytest.raises(ConnectionConfigError, match="known_hosts file .* does not exist"):
+    with pytest.raises(ConnectionConfigError, match=r"known_hosts file .* does not exist"):
         sftp.list_files("vendor", f"{sftp_server.root}/*")
 
 
@@ -295,7 +295,11 @@ def test_server_killed_mid_transfer_loses_nothing(
     killer.start()
     with pytest.raises(sftp.SftpTransientError) as caught:
         sftp.fetch_to_s3(
-            "vendor", f"{own_sshd.root}/big.bin", f"s3://{bucket}/", after="delete", part_size=5 * MiB
+            "vendor",
+            f"{own_sshd.root}/big.bin",
+            f"s3://{bucket}/",
+            after="delete",
+            part_size=5 * MiB,
         )
     killer.join()
     assert killed.is_set()
