@@ -7,8 +7,10 @@ import json
 import logging
 import os
 import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -313,3 +315,74 @@ def test_a_stopped_server_is_a_retryable_error(own_sshd: SshdServer) -> None:
     own_sshd.kill()
     with pytest.raises(sftp.SftpTransientError, match="cannot reach"):
         sftp.list_files("vendor", f"{own_sshd.root}/*")
+
+
+# --- as reusable flow tasks, through the local engine ------------------------------------------
+
+INGEST = """
+from flowtasks.dsl import Flow, Retry, Var
+from flowtasks.tasks import s3, sftp
+
+Ingest = Flow(
+    "Ingest",
+    sftp.fetch_to_s3_task(
+        connection="vendor",
+        pattern=Var("$.pattern"),
+        destination=Var("$.landing"),
+        after="delete",
+        name="FetchFiles",
+        retry=Retry([sftp.SftpTransientError], max_attempts=3),
+        result_path="$.fetched",
+    )
+    >> s3.list_task(pattern=Var("$.listing"), name="ListLanded"),
+)
+__all__ = ["Ingest"]
+"""
+
+
+@pytest.fixture
+def ingest_domain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A domain package `ingestx` holding INGEST, registered by an entry_points.txt."""
+    from flowtasks import registry
+
+    site = tmp_path / "site"
+    (site / "ingestx_flows").mkdir(parents=True)
+    (site / "ingestx_flows" / "__init__.py").write_text(INGEST)
+    dist = site / "ingestx_flows-0.1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: ingestx-flows\nVersion: 0.1.0\n")
+    (dist / "entry_points.txt").write_text("[flowtasks.domains]\ningestx = ingestx_flows\n")
+    monkeypatch.syspath_prepend(str(site))
+    registry.clear_cache()
+    yield "ingestx.Ingest"
+    registry.clear_cache()
+    sys.modules.pop("ingestx_flows", None)
+
+
+def test_fetch_to_s3_task_runs_in_a_flow_on_real_servers(
+    ingest_domain: str,
+    sftp_server: SftpFolder,
+    s3: tuple[Any, str],
+    capsys: pytest.CaptureFixture[str],
+    asl_validator: Any,
+) -> None:
+    from flowtasks.cli import main
+
+    _, bucket = s3
+    for name in ("a.csv", "b.csv"):
+        _write(sftp_server.root / "outbox" / name, name.encode())
+    assert main(["asl", ingest_domain]) == 0
+    asl_validator(json.loads(capsys.readouterr().out))
+    payload = {
+        "pattern": f"{sftp_server.root}/outbox/*.csv",
+        "landing": f"s3://{bucket}/vendor/",
+        "listing": f"s3://{bucket}/vendor/*.csv",
+    }
+    code = main(["run", ingest_domain, "--input", json.dumps(payload)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert [o["s3_uri"] for o in json.loads(out)] == [
+        f"s3://{bucket}/vendor/a.csv",
+        f"s3://{bucket}/vendor/b.csv",
+    ]
+    assert list((sftp_server.root / "outbox").iterdir()) == []
