@@ -26,7 +26,7 @@ from flowtasks.expressions.jsonata import Evaluator, compile_value, is_expressio
 from flowtasks.limits import MAX_WAIT_SECONDS
 from flowtasks.local.retry import Catcher
 from flowtasks.local.state import State
-from flowtasks.local.state_basic import parse_timestamp
+from flowtasks.local.state_basic import timestamp_or_fail
 from flowtasks.local.state_map import MapState, threshold
 from flowtasks.local.state_parallel import ParallelState
 from flowtasks.local.state_task import TaskState
@@ -225,7 +225,7 @@ class JWait(State):
             seconds = self.seconds(states, scope.variables)
         elif self.timestamp is not None:
             moment = self.timestamp(states, scope.variables)
-            seconds = parse_timestamp(moment, f"Wait state {self.name!r} Timestamp") - rt.now()
+            seconds = timestamp_or_fail(moment, f"Wait state {self.name!r} Timestamp") - rt.now()
         rt.sleep(seconds, scope.cancel)
         return self.outputs.apply(scope, states, value, self.name), self.next
 

@@ -27,7 +27,6 @@ from flowtasks.local.fanout import Outcome, fan_out
 from flowtasks.local.graph import compile_graph
 from flowtasks.local.retry import Guarded, StateFailed
 from flowtasks.local.state import Reader, item_context, template
-from flowtasks.local.state import number as state_number
 
 if TYPE_CHECKING:
     from flowtasks.local.engine import Runtime
@@ -43,10 +42,7 @@ def read_number(
 ) -> float | None:
     """A number given as `key` or read through `key`Path (States.Runtime if not a number)."""
     if key in spec:
-        try:
-            number = state_number(spec, key)
-        except ValueError as exc:
-            raise StatesFailure(StatesErrorName.RUNTIME, f"Map state {state!r}: {exc}") from None
+        number = spec[key]  # validated before running (`flowtasks.asl.validate_numbers`)
     elif key + "Path" in spec:
         from flowtasks.expressions.jsonpath import PathNotFound, compile_path
 
