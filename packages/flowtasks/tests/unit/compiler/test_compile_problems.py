@@ -360,3 +360,17 @@ def test_a_bad_choice_rule_is_located_at_its_when_line_even_inside_a_branch() ->
     assert problem.source is not None
     assert problem.source.endswith(at)
     assert "invalid JSONPath '$.[bad'" in problem.message
+
+
+def test_cpu_and_memory_are_refused_for_a_lambda_task() -> None:
+    sized = good.with_(name="Sized", compute="lambda", cpu=1024, memory=2048)
+    problems = problems_of(Flow("LambdaSize", sized))
+    assert [p.where for p in problems] == [
+        "t.LambdaSize > States.Sized > cpu",
+        "t.LambdaSize > States.Sized > memory",
+    ]
+    assert problems[0].message.startswith("cpu=1024 sizes an ECS task, but compute='lambda'")
+    assert "drop memory=, or use compute='ecs'" in problems[1].message
+    ecs = compile_flow(Flow("EcsSize", good.with_(name="Sized", cpu=1024, memory=2048)), "t")
+    overrides = ecs.definition["States"]["Sized"]["Parameters"]["Overrides"]
+    assert (overrides["Cpu"], overrides["Memory"]) == ("1024", "2048")
