@@ -81,6 +81,25 @@ def test_duplicate_state_names_name_both_places() -> None:
     assert second.source.endswith(at)
 
 
+def test_a_duplicate_name_on_one_line_says_twice_on_that_line() -> None:
+    first, second = Pass("Same"), Pass("Same")  # one line: one file:line for both
+    problem = only(Flow("Dup", first >> second))
+    file, _, line = first.source.rpartition(":")
+    assert first.source == second.source
+    assert problem.message == (
+        f"duplicate state name 'Same': defined twice on line {line} of {file}; "
+        "give one of them another name"
+    )
+
+
+def test_an_unknown_goto_target_suggests_the_closest_state() -> None:
+    problem = only(Flow("Typo", Pass("Retry") >> Pass("Publish") >> Goto("Publsh")))
+    assert problem.where == "t.Typo > States.Publish > Next"
+    assert problem.message == (
+        "Next goes to unknown state 'Publsh'; did you mean 'Publish'? known: Publish, Retry"
+    )
+
+
 def test_the_same_state_object_twice_suggests_with_or_goto() -> None:
     problem = only(Flow("Twice", good >> Pass("Mid") >> good))
     assert problem.where == "t.Twice > States.Good"
