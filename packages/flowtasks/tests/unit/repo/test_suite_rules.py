@@ -28,8 +28,8 @@ def _raises_of(item: ast.withitem) -> str | None:
 
 
 def unnamed_failures(path: Path, root: Path = REPO) -> list[str]:
-    """``file:line`` (relative to `root`) of each ``pytest.raises(StatesFailure)`` whose test never reads
-    ``<caught>.value.error`` (nor gives ``match=``)."""
+    """``file:line`` (relative to `root`) of each ``pytest.raises(StatesFailure)`` whose test
+    never reads ``<caught>.value.error`` (nor gives ``match=``)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found: list[str] = []
     for function in ast.walk(tree):
