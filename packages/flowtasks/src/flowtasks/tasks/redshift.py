@@ -42,6 +42,7 @@ import datetime
 import decimal
 import io
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -130,12 +131,30 @@ def translate_error(exc: BaseException, connection: RedshiftConnection) -> Redsh
         if code.startswith("28"):
             text += f" (check the user and password of connection {connection.name!r})"
         return RedshiftSqlError(text, connection=connection.name, sqlstate=code)
-    if isinstance(exc, redshift_connector.InterfaceError | OSError | TimeoutError):
-        detail = "; ".join(str(a) for a in exc.args if not isinstance(a, dict)) or type(exc).__name__
+    if _is_network_failure(exc):
+        detail = "; ".join(str(a) for a in exc.args) or type(exc).__name__
         return RedshiftConnectionError(
             f"{where}: connection failed or lost: {detail}", connection=connection.name
         )
     return RedshiftSqlError(f"{where}: {exc}", connection=connection.name, sqlstate=None)
+
+
+_NETWORK_WORDS = re.compile(r"socket|network|communication|connection|broken ?pipe|timed? ?out", re.I)
+
+
+def _is_network_failure(exc: BaseException) -> bool:
+    """An OSError, or a driver InterfaceError caused by one or describing one (the driver also
+    uses InterfaceError for client-side mistakes, such as a bad parameter placeholder)."""
+    import redshift_connector
+
+    if isinstance(exc, OSError):
+        return True
+    if not isinstance(exc, redshift_connector.InterfaceError):
+        return False
+    causes = [exc.__cause__, exc.__context__, *exc.args]
+    if any(isinstance(cause, OSError) for cause in causes):
+        return True
+    return bool(_NETWORK_WORDS.search(" ".join(str(a) for a in exc.args)))
 
 
 @contextmanager
@@ -165,8 +184,9 @@ def connect(connection: ConnectionRef) -> Iterator[Any]:
 
 
 def _cursor(session: Any, parameters: Parameters) -> Any:
-    style = "pyformat" if isinstance(parameters, Mapping) else "format"
-    return session.cursor(paramstyle=style)
+    cursor = session.cursor()
+    cursor.paramstyle = "pyformat" if isinstance(parameters, Mapping) else "format"
+    return cursor
 
 
 def _args(parameters: Parameters) -> Any:
