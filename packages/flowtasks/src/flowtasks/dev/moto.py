@@ -71,7 +71,9 @@ class MotoServer:
             except OSError:
                 time.sleep(0.1)
         self.stop()
-        raise MotoServerError(f"moto_server did not answer on {self.url} within {START_TIMEOUT_SECONDS} s")
+        raise MotoServerError(
+            f"moto_server did not answer on {self.url} within {START_TIMEOUT_SECONDS} s"
+        )
 
     def stop(self) -> None:
         process, self._process = self._process, None

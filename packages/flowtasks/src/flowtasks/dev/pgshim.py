@@ -91,9 +91,7 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         writer.close()
 
 
-async def _pipe_server_messages(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-) -> None:
+async def _pipe_server_messages(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     """Forward the server's start-up messages, rewriting ParameterStatus ('S') ones, until the
     first ReadyForQuery ('Z'); then relay bytes unparsed (``server_version`` never changes)."""
     try:

@@ -36,7 +36,6 @@ from typing import Any
 from flowtasks.dev.moto import MotoServer
 from flowtasks.dev.pgshim import PgShim
 from flowtasks.dev.postgres import PostgresServer
-from flowtasks.dev.sftp import SftpServer
 
 __all__ = [
     "BUCKET",
@@ -99,6 +98,8 @@ class LocalServices:
     """
 
     def __init__(self, folder: Path) -> None:
+        from flowtasks.dev.sftp import SftpServer
+
         self.folder = folder
         self.moto = MotoServer(free_port(), log_file=folder / "moto.log")
         self.postgres = PostgresServer(
@@ -306,7 +307,9 @@ def up(folder: Path | None = None, *, seed: Path | None = None) -> Status:
             return found
         time.sleep(0.2)
     process.terminate()
-    raise DevServicesError(f"the local services did not start within {UP_TIMEOUT_SECONDS} s (see {log})")
+    raise DevServicesError(
+        f"the local services did not start within {UP_TIMEOUT_SECONDS} s (see {log})"
+    )
 
 
 def down(folder: Path | None = None, timeout: float = 30.0) -> bool:

@@ -17,6 +17,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+try:
+    import asyncssh
+except ImportError:  # pragma: no cover - `flowtasks[dev]` not installed
+    asyncssh = None  # type: ignore[assignment]
+
 __all__ = ["SftpServer"]
 
 HOST_KEY = "ssh_host_ed25519_key"
@@ -24,20 +29,8 @@ CLIENT_KEY = "client_ed25519_key"
 KNOWN_HOSTS = "known_hosts"
 
 
-def _asyncssh() -> Any:
-    try:
-        import asyncssh
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise RuntimeError(
-            "the local SFTP server needs asyncssh: pip install 'flowtasks[dev]' "
-            "(scripts/bootstrap installs it)"
-        ) from None
-    return asyncssh
-
-
 def _key(path: Path) -> Any:
     """The ed25519 private key at `path`, generated (mode 600) if missing."""
-    asyncssh = _asyncssh()
     if not path.exists():
         key = asyncssh.generate_private_key("ssh-ed25519")
         path.write_bytes(key.export_private_key("openssh"))
@@ -74,16 +67,20 @@ class SftpServer:
 
     async def start(self) -> int:
         """Generate keys if needed, listen, write known_hosts for the port; returns the port."""
-        asyncssh = _asyncssh()
+        if asyncssh is None:
+            raise RuntimeError(
+                "the local SFTP server needs asyncssh: pip install 'flowtasks[dev]' "
+                "(scripts/bootstrap installs it)"
+            )
         self.root.mkdir(parents=True, exist_ok=True)
         self.keys_dir.mkdir(parents=True, exist_ok=True)
         host_key = _key(self.keys_dir / HOST_KEY)
         client_key = _key(self.key_file)
         allowed = client_key.public_data
         user = self.user
-        root = str(self.root.resolve())
+        root = str(self.root.resolve()).encode()
 
-        class Server(asyncssh.SSHServer):  # type: ignore[misc]
+        class Server(asyncssh.SSHServer):
             def begin_auth(self, username: str) -> bool:
                 return True  # authentication is always required
 
@@ -111,4 +108,3 @@ class SftpServer:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
-

@@ -52,6 +52,7 @@ from flowtasks.connections import RedshiftConnection, get_redshift
 from flowtasks.errors import FlowtasksError
 from flowtasks.tasks import redshift_sql
 from flowtasks.tasks.redshift_sql import CopyOptions, UnloadOptions
+from flowtasks.tasks.reusable import reusable_task
 
 __all__ = [
     "DEFAULT_FETCH_ROWS",
@@ -62,11 +63,19 @@ __all__ = [
     "ResultTooLargeError",
     "connect",
     "copy_from_s3",
+    "copy_from_s3_task",
     "execute",
+    "execute_task",
+    "json_value",
     "query",
+    "query_task",
     "query_to_s3",
+    "query_to_s3_task",
+    "translate_error",
     "unload",
+    "unload_task",
     "upsert",
+    "upsert_task",
 ]
 
 DEFAULT_MAX_ROWS: Final = 1000
@@ -119,8 +128,6 @@ def _server_fields(exc: BaseException) -> dict[str, str]:
 
 def translate_error(exc: BaseException, connection: RedshiftConnection) -> RedshiftError:
     """The `RedshiftError` for a driver (or socket) exception: retryable or permanent."""
-    import redshift_connector
-
     where = f"Redshift connection {connection.name!r} ({connection.host}:{connection.port})"
     fields = _server_fields(exc)
     code = fields.get("C")
@@ -139,17 +146,19 @@ def translate_error(exc: BaseException, connection: RedshiftConnection) -> Redsh
     return RedshiftSqlError(f"{where}: {exc}", connection=connection.name, sqlstate=None)
 
 
-_NETWORK_WORDS = re.compile(r"socket|network|communication|connection|broken ?pipe|timed? ?out", re.I)
+_NETWORK_WORDS = re.compile(
+    r"socket|network|communication|connection|broken ?pipe|timed? ?out", re.I
+)
 
 
 def _is_network_failure(exc: BaseException) -> bool:
     """An OSError, or a driver InterfaceError caused by one or describing one (the driver also
     uses InterfaceError for client-side mistakes, such as a bad parameter placeholder)."""
-    import redshift_connector
+    from redshift_connector.error import InterfaceError
 
     if isinstance(exc, OSError):
         return True
-    if not isinstance(exc, redshift_connector.InterfaceError):
+    if not isinstance(exc, InterfaceError):
         return False
     causes = [exc.__cause__, exc.__context__, *exc.args]
     if any(isinstance(cause, OSError) for cause in causes):
@@ -165,15 +174,16 @@ def connect(connection: ConnectionRef) -> Iterator[Any]:
     back and the session closed. Driver errors inside the block become `RedshiftError`.
     """
     import redshift_connector
+    from redshift_connector.error import Error
 
     conn = get_redshift(connection)
     try:
         session = redshift_connector.connect(**conn.driver_kwargs())
-    except (redshift_connector.Error, OSError) as exc:
+    except (Error, OSError) as exc:
         raise translate_error(exc, conn) from None
     try:
         yield session
-    except (redshift_connector.Error, OSError) as exc:
+    except (Error, OSError) as exc:
         raise translate_error(exc, conn) from None
     finally:
         try:
@@ -395,7 +405,10 @@ def unload(
     options = options or UnloadOptions()
     text = redshift_sql.unload_sql(sql, destination, iam_role=iam_role, options=options)
     execute(connection, text)
-    return {"s3_prefix": destination, "manifest": destination + "manifest" if options.manifest else None}
+    return {
+        "s3_prefix": destination,
+        "manifest": destination + "manifest" if options.manifest else None,
+    }
 
 
 def copy_from_s3(
@@ -428,7 +441,10 @@ def _row_values(row: Sequence[Any] | Mapping[str, Any], columns: Sequence[str]) 
 
 
 def _insert_rows(
-    cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any] | Mapping[str, Any]]
+    cursor: Any,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any] | Mapping[str, Any]],
 ) -> int:
     per_insert = redshift_sql.rows_per_insert(len(columns))
     count = 0
@@ -473,7 +489,11 @@ def upsert(
     with the same key are all inserted: deduplicate upstream. Returns ``{"table", "staged",
     "deleted", "inserted"}``.
     """
-    given = [name for name, value in (("rows", rows), ("select", select), ("source", source)) if value is not None]
+    given = [
+        name
+        for name, value in (("rows", rows), ("select", select), ("source", source))
+        if value is not None
+    ]
     if len(given) != 1:
         raise ValueError("upsert takes exactly one of rows, select or source")
     if rows is not None and not columns:
@@ -487,13 +507,20 @@ def upsert(
         if rows is not None:
             staged = _insert_rows(cursor, statements.stage, columns, rows)
         elif select is not None:
-            cursor.execute(f"INSERT INTO {redshift_sql.quote_identifier(statements.stage)} {select}", _args(parameters))
+            cursor.execute(
+                f"INSERT INTO {redshift_sql.quote_identifier(statements.stage)} {select}",
+                _args(parameters),
+            )
             staged = max(cursor.rowcount, 0)
         else:
-            assert source is not None and iam_role is not None
+            assert source is not None
+            assert iam_role is not None
             cursor.execute(
                 redshift_sql.copy_sql(
-                    statements.stage, source, iam_role=iam_role, options=copy_options or CopyOptions()
+                    statements.stage,
+                    source,
+                    iam_role=iam_role,
+                    options=copy_options or CopyOptions(),
                 )
             )
             staged = max(cursor.rowcount, 0)
@@ -504,3 +531,174 @@ def upsert(
         cursor.execute(statements.drop_stage)
         session.commit()
     return {"table": table, "staged": staged, "deleted": deleted, "inserted": inserted}
+
+
+# ---------------------------------------------------------------------- reusable flow tasks
+
+
+def _options_check(
+    kind: type[UnloadOptions] | type[CopyOptions],
+) -> Callable[[Mapping[str, Any]], None]:
+    """A reusable-task check: the static UNLOAD/COPY options of a state are refused at
+    definition time when Redshift would refuse them."""
+    fields = set(kind.__dataclass_fields__)
+
+    def check(static: Mapping[str, Any]) -> None:
+        given: dict[str, Any] = {
+            k: (tuple(v) if isinstance(v, list) else v) for k, v in static.items() if k in fields
+        }
+        options: UnloadOptions | CopyOptions = kind(**given)
+        problems = (
+            redshift_sql.unload_problems(options)
+            if isinstance(options, UnloadOptions)
+            else redshift_sql.copy_problems(options)
+        )
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    return check
+
+
+def _check_query_to_s3(static: Mapping[str, Any]) -> None:
+    if static.get("format", "csv") not in ("csv", "jsonl"):
+        raise ValueError(f"format must be 'csv' or 'jsonl', not {static['format']!r}")
+    destination = static.get("destination")
+    if isinstance(destination, str):
+        from flowtasks.tasks import s3
+
+        s3.parse_uri(destination)
+
+
+def _query_state(
+    connection: str, sql: str, parameters: Any = None, max_rows: int = DEFAULT_MAX_ROWS
+) -> dict[str, Any]:
+    rows = query(connection, sql, parameters, max_rows=max_rows)
+    return {"rows": rows, "count": len(rows)}
+
+
+def _query_to_s3_state(
+    connection: str,
+    sql: str,
+    destination: str,
+    parameters: Any = None,
+    format: str = "csv",
+    header: bool = True,
+    kms_key_id: str | None = None,
+) -> dict[str, Any]:
+    return query_to_s3(
+        connection,
+        sql,
+        destination,
+        parameters=parameters,
+        format=format,
+        header=header,
+        kms_key_id=kms_key_id,
+    )
+
+
+def _execute_state(connection: str, sql: str | list[str], parameters: Any = None) -> dict[str, Any]:
+    return execute(connection, sql, parameters)
+
+
+def _unload_state(
+    connection: str,
+    sql: str,
+    destination: str,
+    iam_role: str,
+    format: str = "csv",
+    header: bool = False,
+    compression: str | None = None,
+    manifest: bool = False,
+    encrypted: bool = False,
+    kms_key_id: str | None = None,
+    max_file_size_mb: int | None = None,
+    parallel: bool = True,
+    allow_overwrite: bool = False,
+    partition_by: list[str] | None = None,
+) -> dict[str, Any]:
+    options = UnloadOptions(
+        format=format,  # type: ignore[arg-type]
+        header=header,
+        compression=compression,  # type: ignore[arg-type]
+        manifest=manifest,
+        encrypted=encrypted,
+        kms_key_id=kms_key_id,
+        max_file_size_mb=max_file_size_mb,
+        parallel=parallel,
+        allow_overwrite=allow_overwrite,
+        partition_by=tuple(partition_by or ()),
+    )
+    return unload(connection, sql, destination, iam_role=iam_role, options=options)
+
+
+def _copy_from_s3_state(
+    connection: str,
+    table: str,
+    source: str,
+    iam_role: str,
+    format: str = "csv",
+    ignore_header: int = 0,
+    compression: str | None = None,
+    manifest: bool = False,
+    columns: list[str] | None = None,
+    region: str | None = None,
+    max_errors: int = 0,
+) -> dict[str, Any]:
+    options = CopyOptions(
+        format=format,  # type: ignore[arg-type]
+        ignore_header=ignore_header,
+        compression=compression,  # type: ignore[arg-type]
+        manifest=manifest,
+        region=region,
+        max_errors=max_errors,
+    )
+    return copy_from_s3(
+        connection, table, source, iam_role=iam_role, options=options, columns=columns or ()
+    )
+
+
+def _upsert_state(
+    connection: str,
+    table: str,
+    key: list[str],
+    rows: list[Any] | None = None,
+    columns: list[str] | None = None,
+    select: str | None = None,
+    parameters: Any = None,
+    source: str | None = None,
+    iam_role: str | None = None,
+) -> dict[str, Any]:
+    return upsert(
+        connection,
+        table,
+        key,
+        rows=rows,
+        columns=columns or (),
+        select=select,
+        parameters=parameters,
+        source=source,
+        iam_role=iam_role,
+    )
+
+
+query_task = reusable_task(_query_state, name="query_task", state="RedshiftQuery")
+"""``RedshiftQuery`` state: `query`; result ``{rows, count}`` (at most `max_rows` rows)."""
+query_to_s3_task = reusable_task(
+    _query_to_s3_state, name="query_to_s3_task", state="RedshiftQueryToS3", check=_check_query_to_s3
+)
+"""``RedshiftQueryToS3`` state: `query_to_s3`; result ``{s3_uri, rows, bytes}``."""
+execute_task = reusable_task(_execute_state, name="execute_task", state="RedshiftExecute")
+"""``RedshiftExecute`` state: `execute` in one transaction; ``{statements, rows_affected}``."""
+unload_task = reusable_task(
+    _unload_state, name="unload_task", state="RedshiftUnload", check=_options_check(UnloadOptions)
+)
+"""``RedshiftUnload`` state: `unload`; result ``{s3_prefix, manifest}``."""
+copy_from_s3_task = reusable_task(
+    _copy_from_s3_state,
+    name="copy_from_s3_task",
+    state="RedshiftCopyFromS3",
+    check=_options_check(CopyOptions),
+)
+"""``RedshiftCopyFromS3`` state: `copy_from_s3`; result ``{table, rows_loaded}``."""
+upsert_task = reusable_task(_upsert_state, name="upsert_task", state="RedshiftUpsert")
+"""``RedshiftUpsert`` state: `upsert`; result ``{table, staged, deleted, inserted}``."""

@@ -24,11 +24,13 @@ __all__ = [
     "CopyOptions",
     "UnloadOptions",
     "UpsertSql",
+    "copy_problems",
     "copy_sql",
     "insert_sql",
     "quote_identifier",
     "quote_literal",
     "rows_per_insert",
+    "unload_problems",
     "unload_sql",
     "upsert_sql",
 ]
@@ -107,7 +109,8 @@ class UnloadOptions:
     extension: str | None = None
 
 
-def _unload_problems(o: UnloadOptions) -> list[str]:
+def unload_problems(o: UnloadOptions) -> list[str]:
+    """Every reason Redshift would refuse these UNLOAD options (empty: none)."""
     problems = []
     if o.format not in ("csv", "parquet", "json", "text"):
         problems.append(f"format {o.format!r}: use csv, parquet, json or text")
@@ -144,7 +147,7 @@ def unload_sql(query: str, destination: str, *, iam_role: str, options: UnloadOp
     numbers. Bound parameters cannot reach inside UNLOAD: `query` is plain SQL text.
     Raises ValueError listing every refused option.
     """
-    problems = _unload_problems(options)
+    problems = unload_problems(options)
     if not query.strip():
         problems.insert(0, "query: empty")
     if problems:
@@ -215,7 +218,8 @@ class CopyOptions:
     stat_update: bool | None = None
 
 
-def _copy_problems(o: CopyOptions) -> list[str]:
+def copy_problems(o: CopyOptions) -> list[str]:
+    """Every reason Redshift would refuse these COPY options (empty: none)."""
     problems = []
     columnar = o.format in ("parquet", "orc")
     if o.format not in ("csv", "json", "parquet", "orc", "text"):
@@ -256,7 +260,7 @@ def copy_sql(
     `source` is an ``s3://`` prefix (every object under it is loaded) or, with
     ``manifest=True``, a manifest file. Raises ValueError listing every refused option.
     """
-    problems = _copy_problems(options)
+    problems = copy_problems(options)
     if problems:
         raise ValueError("COPY options refused: " + "; ".join(problems))
     o = options
@@ -316,9 +320,7 @@ def insert_sql(table: str, columns: Sequence[str], row_count: int) -> str:
         raise ValueError("an INSERT needs at least one row")
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     names = ", ".join(quote_identifier(c) for c in columns)
-    return f"INSERT INTO {quote_identifier(table)} ({names}) VALUES " + ", ".join(
-        [row] * row_count
-    )
+    return f"INSERT INTO {quote_identifier(table)} ({names}) VALUES " + ", ".join([row] * row_count)
 
 
 @dataclass(frozen=True)

@@ -59,15 +59,12 @@ def shim(postgres: PostgresServer) -> Iterator[PgShim]:
 def uri_of(postgres: PostgresServer, port: int, password: str | None = None) -> str:
     secret = postgres.password if password is None else password
     return (
-        f"redshift://{postgres.user}:{secret}@127.0.0.1:{port}/{postgres.database}"
-        "?sslmode=disable"
+        f"redshift://{postgres.user}:{secret}@127.0.0.1:{port}/{postgres.database}?sslmode=disable"
     )
 
 
 @pytest.fixture
-def warehouse(
-    postgres: PostgresServer, shim: PgShim, monkeypatch: pytest.MonkeyPatch
-) -> str:
+def warehouse(postgres: PostgresServer, shim: PgShim, monkeypatch: pytest.MonkeyPatch) -> str:
     """The connection name ``warehouse``, configured to reach `postgres` through `shim`."""
     monkeypatch.setenv("FLOWTASKS_CONN_WAREHOUSE", uri_of(postgres, shim.port))
     return "warehouse"

@@ -31,7 +31,9 @@ def _pending_uploads(client: Any, bucket: str) -> list[Any]:
 
 
 def test_the_real_driver_talks_to_postgres_through_the_shim(warehouse: str) -> None:
-    rows = redshift.query(warehouse, "SELECT version() AS v, current_setting('server_version') AS s")
+    rows = redshift.query(
+        warehouse, "SELECT version() AS v, current_setting('server_version') AS s"
+    )
     # the shim trims what the driver sees; the server itself still says what it is
     assert rows[0]["v"].startswith("PostgreSQL ")
     with redshift.connect(warehouse) as session:
@@ -45,16 +47,14 @@ def test_query_binds_list_and_dict_parameters_and_returns_json_ready_rows(wareho
         "NULL::text AS nothing, %s::text AS quote",
         [7, "10.50", "it's"],
     )
-    assert rows == [
-        {"n": 7, "amount": 10.5, "day": "2026-01-02", "nothing": None, "quote": "it's"}
-    ]
+    assert rows == [{"n": 7, "amount": 10.5, "day": "2026-01-02", "nothing": None, "quote": "it's"}]
     named = redshift.query(warehouse, "SELECT %(a)s::int + %(b)s::int AS total", {"a": 1, "b": 2})
     assert named == [{"total": 3}]
 
 
 def test_query_refuses_a_result_past_max_rows_and_points_to_query_to_s3(warehouse: str) -> None:
     assert len(redshift.query(warehouse, "SELECT g FROM generate_series(1, 5) g", max_rows=5)) == 5
-    with pytest.raises(ResultTooLargeError, match="more than 5 rows.*query_to_s3"):
+    with pytest.raises(ResultTooLargeError, match=r"more than 5 rows.*query_to_s3"):
         redshift.query(warehouse, "SELECT g FROM generate_series(1, 1000000) g", max_rows=5)
 
 
@@ -76,7 +76,7 @@ def test_execute_runs_statements_in_one_transaction(warehouse: str, table: str) 
 
 
 def test_a_bad_placeholder_is_a_permanent_error_not_a_network_one(warehouse: str) -> None:
-    with pytest.raises(RedshiftSqlError, match="Only %s and %% are supported"):
+    with pytest.raises(RedshiftSqlError, match=r"Only %s and %% are supported"):
         redshift.query(warehouse, "SELECT 5 % 2 AS odd, %s AS x", [1])
 
 
@@ -91,7 +91,7 @@ def test_a_wrong_password_is_reported_without_the_password(
     postgres: PostgresServer, shim: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FLOWTASKS_CONN_BAD", uri_of(postgres, shim.port, password="Wr0ngPa55"))
-    with pytest.raises(RedshiftSqlError, match="28P01.*check the user and password") as caught:
+    with pytest.raises(RedshiftSqlError, match=r"28P01.*check the user and password") as caught:
         redshift.query("bad", "SELECT 1")
     assert "Wr0ngPa55" not in str(caught.value)
     assert "Wr0ngPa55" not in repr(caught.value)
@@ -103,13 +103,11 @@ def test_an_unreachable_server_is_a_retryable_error(
     from flowtasks.dev.services import free_port
 
     monkeypatch.setenv("FLOWTASKS_CONN_GONE", uri_of(postgres, free_port()))
-    with pytest.raises(RedshiftConnectionError, match="'gone'.*connection failed or lost"):
+    with pytest.raises(RedshiftConnectionError, match=r"'gone'.*connection failed or lost"):
         redshift.query("gone", "SELECT 1")
 
 
-def test_query_to_s3_streams_csv_gzip_with_a_header(
-    warehouse: str, s3: tuple[Any, str]
-) -> None:
+def test_query_to_s3_streams_csv_gzip_with_a_header(warehouse: str, s3: tuple[Any, str]) -> None:
     client, bucket = s3
     uri = f"s3://{bucket}/out/rows.csv.gz"
     result = redshift.query_to_s3(
@@ -158,7 +156,7 @@ def test_query_to_s3_of_an_empty_result_writes_the_header_only(
 
 def test_a_sql_error_in_query_to_s3_leaves_no_object(warehouse: str, s3: tuple[Any, str]) -> None:
     client, bucket = s3
-    with pytest.raises(RedshiftSqlError, match="division by zero"):
+    with pytest.raises(RedshiftSqlError, match=r"division by zero"):
         redshift.query_to_s3(
             warehouse,
             # fails after the first batches were already written
@@ -230,7 +228,7 @@ def test_upsert_replaces_rows_by_key_in_one_transaction(warehouse: str, table: s
 def test_a_failing_upsert_changes_nothing(warehouse: str, table: str) -> None:
     redshift.execute(warehouse, f"CREATE TABLE {table} (id INT, amount NUMERIC(8,2) NOT NULL)")
     redshift.upsert(warehouse, table, ["id"], rows=[(1, 5)], columns=["id", "amount"])
-    with pytest.raises(RedshiftSqlError, match="23502"):  # not-null violation while staging
+    with pytest.raises(RedshiftSqlError, match=r"23502"):  # not-null violation while staging
         redshift.upsert(
             warehouse, table, ["id"], rows=[(1, 6), (2, None)], columns=["id", "amount"]
         )

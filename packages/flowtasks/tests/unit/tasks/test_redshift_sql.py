@@ -24,14 +24,14 @@ ROLE = "arn:aws:iam::123456789012:role/Unloader"
 def test_quote_identifier_quotes_each_part_and_doubles_quotes() -> None:
     assert quote_identifier("sales.orders") == '"sales"."orders"'
     assert quote_identifier('we"ird') == '"we""ird"'
-    with pytest.raises(ValueError, match="empty part"):
+    with pytest.raises(ValueError, match=r"empty part"):
         quote_identifier("a..b")
 
 
 def test_quote_literal_escapes_quotes_and_backslashes_as_unload_requires() -> None:
     assert quote_literal("it's") == "'it\\'s'"
     assert quote_literal("a\\b") == "'a\\\\b'"
-    with pytest.raises(ValueError, match="NUL"):
+    with pytest.raises(ValueError, match=r"NUL"):
         quote_literal("a\x00")
 
 
@@ -109,11 +109,11 @@ def test_unload_refuses_what_redshift_refuses(options: UnloadOptions, message: s
 
 def test_unload_lists_every_problem_at_once_and_checks_role_and_destination() -> None:
     bad = UnloadOptions(format="parquet", header=True, kms_key_id="k")
-    with pytest.raises(ValueError, match="header.*; kms_key_id"):
+    with pytest.raises(ValueError, match=r"header.*; kms_key_id"):
         unload_sql("select 1", "s3://b/x", iam_role=ROLE, options=bad)
-    with pytest.raises(ValueError, match="not an IAM role ARN"):
+    with pytest.raises(ValueError, match=r"not an IAM role ARN"):
         unload_sql("select 1", "s3://b/x", iam_role="MyRole", options=UnloadOptions())
-    with pytest.raises(ValueError, match="destination must be an s3:// URI"):
+    with pytest.raises(ValueError, match=r"destination must be an s3:// URI"):
         unload_sql("select 1", "/tmp/x", iam_role=ROLE, options=UnloadOptions())
 
 
@@ -178,7 +178,7 @@ def test_insert_binds_values_and_batches_within_the_parameter_limit() -> None:
     assert rows_per_insert(2) == 1000
     assert rows_per_insert(100) == MAX_BIND_PARAMETERS // 100
     assert rows_per_insert(40000) == 1
-    with pytest.raises(ValueError, match="at least one column"):
+    with pytest.raises(ValueError, match=r"at least one column"):
         insert_sql("t", [], 1)
 
 
@@ -192,5 +192,5 @@ def test_upsert_deletes_matching_keys_then_inserts_from_a_like_stage() -> None:
         '"sales"."orders"."id" = "stage_orders"."id"'
     )
     assert sql.insert == 'INSERT INTO "sales"."orders" SELECT * FROM "stage_orders"'
-    with pytest.raises(ValueError, match="at least one key"):
+    with pytest.raises(ValueError, match=r"at least one key"):
         upsert_sql("t", [])
