@@ -90,6 +90,24 @@ def _password(folder: Path) -> str:
     return path.read_text().strip()
 
 
+def _postgres_data_dir(folder: Path) -> Path:
+    """``<folder>/postgres``; as root, when an unprivileged PostgreSQL could not enter `folder`,
+    a folder of the system's temporary directory named after `folder` instead."""
+    if os.geteuid() != 0:
+        return folder / "postgres"
+    absolute = folder.absolute()
+    if all(p.stat().st_mode & 0o001 for p in (absolute, *absolute.parents) if p.exists()):
+        return folder / "postgres"
+    import hashlib
+    import tempfile
+
+    digest = hashlib.sha256(str(absolute).encode()).hexdigest()[:12]
+    outside = Path(tempfile.gettempdir()) / f"flowtasks-dev-{digest}"
+    outside.mkdir(mode=0o755, exist_ok=True)
+    outside.chmod(0o755)
+    return outside / "postgres"
+
+
 class LocalServices:
     """moto (S3), an SFTP server and PostgreSQL behind the shim, all on 127.0.0.1.
 
@@ -103,7 +121,7 @@ class LocalServices:
         self.folder = folder
         self.moto = MotoServer(free_port(), log_file=folder / "moto.log")
         self.postgres = PostgresServer(
-            folder / "postgres",
+            _postgres_data_dir(folder),
             free_port(),
             password="",  # read (or made) in `start`, kept in the folder
             log_file=folder / "postgres.log",
@@ -229,6 +247,11 @@ def _settings_file(folder: Path) -> Path:
 
 
 def _alive(pid: int) -> bool:
+    try:  # reap it first if it is our own exited child (`up` then `down` in one process)
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
