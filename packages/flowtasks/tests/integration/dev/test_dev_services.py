@@ -70,7 +70,7 @@ def test_dev_up_writes_settings_that_reach_every_service(
     capsys.readouterr()
     assert main(["dev", "status"]) == 0
     shown = capsys.readouterr().out
-    assert "s3" in shown and "sftp" in shown and "redshift" in shown
+    assert [line.split()[0] for line in shown.splitlines()] == ["s3", "sftp", "redshift"]
 
 
 def test_up_twice_keeps_the_running_services_and_down_stops_them(dev_up: Path) -> None:
