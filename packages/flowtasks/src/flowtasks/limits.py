@@ -15,9 +15,12 @@ __all__ = [
     "MAX_ASSIGN_BYTES",
     "MAX_CONTAINER_OVERRIDES_BYTES",
     "MAX_ENCODING_INPUT",
+    "MAX_FIELD_SECONDS",
     "MAX_HISTORY_EVENTS",
     "MAX_INTRINSIC_NESTING",
+    "MAX_MAP_LABEL_LENGTH",
     "MAX_PAYLOAD_BYTES",
+    "MAX_RETRY_DELAY_SECONDS",
     "MAX_TASK_CAUSE_LENGTH",
     "MAX_TASK_ERROR_LENGTH",
     "MAX_VARIABLES_BYTES",
@@ -85,3 +88,15 @@ MAX_TASK_ERROR_LENGTH = 256
 
 MAX_TASK_CAUSE_LENGTH = 32_768
 """Characters of ``cause`` that SendTaskFailure accepts (API reference, SendTaskFailure)."""
+
+MAX_FIELD_SECONDS = 99_999_999
+"""Upper bound of a Task's TimeoutSeconds and HeartbeatSeconds, a machine's TimeoutSeconds and
+a retrier's IntervalSeconds and MaxAttempts (AWS's ASL linter, awslabs/statelint
+StateMachine.j2119, and language service schema, aws/amazon-states-language-service)."""
+
+MAX_RETRY_DELAY_SECONDS = 31_622_400
+"""A retrier's largest MaxDelaySeconds, a year and a day (aws/amazon-states-language-service
+json-schema common.json, "Maximum: 31622400")."""
+
+MAX_MAP_LABEL_LENGTH = 40
+"""Characters of a Distributed Map's Label (state-map-distributed.html, "Label")."""
