@@ -37,6 +37,7 @@ def run_command(args: argparse.Namespace) -> int:
     sources = sum(x is not None for x in (args.flow, args.asl, args.redrive))
     if sources != 1:
         raise UsageError("run needs exactly one of FLOW, --asl PATH or --redrive RUN_ID")
+    _use_local_services()
     mocks = parse_mocks(args.mock)
     _, value = read_input(args)
     started = datetime.now(UTC).isoformat(timespec="milliseconds")
@@ -107,7 +108,7 @@ def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: A
     extra: dict[str, Any]
     if args.asl is not None:
         definition = read_valid_asl(args.asl)
-        flow_label = machine_name = Path(args.asl).name.split(".")[0]
+        flow_label = machine_name = asl_name(args.asl)
         extra = {"source": str(Path(args.asl).resolve())}
     else:
         from flowtasks.registry import compiled_definition, qualified_name_of, split_name
@@ -132,6 +133,16 @@ def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: A
     return _Ran(execution, run_id, flow_label, started, mocks, extra)
 
 
+def asl_name(path: str) -> str:
+    """The run's flow label for an ASL file: its name without ``.json``/``.yaml`` and ``.asl``
+    (``samt--nodejs20.x-app.json`` -> ``samt--nodejs20.x-app``; ``order.asl.json`` -> ``order``)."""
+    name = Path(path).name
+    for suffix in (".json", ".yaml", ".yml", ".asl"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+    return name
+
+
 def runs_command(args: argparse.Namespace) -> int:
     """Recent saved runs, newest first: id, status, flow (or each meta.json with ``--json``)."""
     from flowtasks.runs import list_runs
@@ -144,3 +155,16 @@ def runs_command(args: argparse.Namespace) -> int:
         meta = saved.meta
         out(f"{saved.id}  {meta.get('status', '?'):9}  {meta.get('flow', '?')}")
     return 0
+
+
+def _use_local_services() -> None:
+    """While `flow-task dev up` services run (``./.flowtasks/dev``), tasks reach them: their
+    settings (AWS endpoint, FLOWTASKS_CONN_*) override the environment for this run."""
+    import os
+
+    from flowtasks.dev.services import active_settings, dev_dir
+
+    settings = active_settings()
+    if settings:
+        os.environ.update(settings)
+        err(f"using the local services of {dev_dir()} (see `flow-task dev status`)")
