@@ -95,7 +95,9 @@ def start_ui(runs_dir: Path) -> UiServer:
 
 
 @pytest.fixture(scope="session")
-def ui_server(saved_runs: SavedRuns, tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
+def ui_server(
+    saved_runs: SavedRuns, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[UiServer]:
     """``flow-task ui`` over a copy of `saved_runs` (tests may add runs to it)."""
     runs_dir = tmp_path_factory.mktemp("ui") / "runs"
     shutil.copytree(saved_runs.directory, runs_dir)

@@ -5,18 +5,15 @@ Each test saves a screenshot of its page (see conftest.SCREENSHOTS).
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import UiServer
 from playwright.sync_api import expect
 from ui_runs import SavedRuns
+
+from conftest import UiServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
