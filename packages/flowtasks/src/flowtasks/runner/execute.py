@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any, Protocol
 
-from flowtasks.errors import StateNotFoundError
+from flowtasks.errors import NotATaskStateError, StateNotFoundError
 from flowtasks.protocol import TaskCall, decode_input
 
 
@@ -17,21 +16,9 @@ class TaskState(Protocol):
         """Validate `payload`, run the task function, return its JSON-able result."""
 
 
-__all__ = ["NotATaskStateError", "asl_type", "encode_result", "execute", "resolve"]
+__all__ = ["NotATaskStateError", "asl_type", "encode_result", "execute", "resolve", "run_task"]
 
 _ASL_TYPES = ("Pass", "Wait", "Succeed", "Fail", "Choice", "Parallel", "Map")
-
-
-class NotATaskStateError(StateNotFoundError):
-    """The flow has a state called `state`, but it is not a Task state (only those run code)."""
-
-    def __init__(self, flow: str, state: str, kind: str, tasks: Iterable[str] = ()) -> None:
-        super().__init__(flow, state, tasks)
-        self.kind = kind
-        self.args = (
-            f"{state!r} is a {kind} state, not a Task state; "
-            f"Task states of {flow}: {', '.join(self.known) or '(none)'}.",
-        )
 
 
 def asl_type(state: object) -> str:
@@ -78,7 +65,11 @@ def execute(call: TaskCall) -> Any:
     (tuples become lists, non-string keys become strings). Raises what the task raises, TypeError
     when the result is not JSON, and FlowNotFoundError / StateNotFoundError for a bad call.
     """
-    task_state = resolve(call)
-    payload = decode_input(call.env)
-    result = task_state.call(payload)
-    return json.loads(encode_result(result))
+    return json.loads(encode_result(run_task(call)))
+
+
+def run_task(call: TaskCall) -> Any:
+    """The task's result as its function returned it, before it crosses the JSON boundary (the
+    local engine encodes it once itself). Raises as `execute` does, but never TypeError for the
+    result."""
+    return resolve(call).call(decode_input(call.env))

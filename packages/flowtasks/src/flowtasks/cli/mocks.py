@@ -102,9 +102,9 @@ def _unmocked(state: str, resource: str) -> Callable[[Any], Any]:
                 f"cannot run locally: give its result with --mock '{state}=JSON', or make it "
                 f'fail with --mock \'{state}={{"Error": "..."}}\'.',
             )
-        from flowtasks.runner.execute import execute
+        from flowtasks.runner.execute import run_task
 
-        return execute(call)
+        return run_task(call)
 
     return handler
 
