@@ -15,7 +15,6 @@ import contextlib
 import json
 import os
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
@@ -27,8 +26,6 @@ __all__ = ["EVENTS_FILE", "LiveRun", "process_alive", "read_events", "tee"]
 
 EVENTS_FILE = "events.jsonl"
 """The history of a run in progress, one event per line, in the run's folder."""
-
-_FLUSH_SECONDS = 0.2
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -62,9 +59,8 @@ class LiveRun:
         self._previous_meta = (self.path / "meta.json").read_bytes() if not self._new else None
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._last_flush = 0.0
         _write_json(self.path / "definition.asl.json", definition)
-        _write_json(self.path / "input.json", input)
+        _write_json(self.path / "input.json", {} if input is None else input)  # as run() does
         self._file: IO[str] | None = (self.path / EVENTS_FILE).open("w", encoding="utf-8")
         for event in prior:
             self._file.write(json.dumps(event, ensure_ascii=False, default=str) + "\n")
@@ -86,10 +82,7 @@ class LiveRun:
             if self._file is None:
                 return
             self._file.write(line + "\n")
-            now = time.monotonic()
-            if now - self._last_flush >= _FLUSH_SECONDS:
-                self._file.flush()
-                self._last_flush = now
+            self._file.flush()  # a reader sees each event at once (a Wait may follow for hours)
 
     def close(self) -> None:
         """Stop writing and remove ``events.jsonl`` (call after `save_run` wrote history.json)."""

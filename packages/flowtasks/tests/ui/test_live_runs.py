@@ -26,7 +26,6 @@ def test_a_running_run_is_listed_as_running_with_its_events_so_far(tmp_path: Pat
     meta = json.loads((tmp_path / "r1" / "meta.json").read_text())
     assert meta["status"] == "RUNNING"
     assert meta["pid"] == os.getpid()
-    live._file.flush()  # type: ignore[union-attr]
     events = read_events(load_run("r1", directory=tmp_path))
     assert [e["type"] for e in events] == [e["type"] for e in execution.history]
     summary = LocalRuns(tmp_path).summaries()[0]

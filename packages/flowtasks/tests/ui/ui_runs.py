@@ -135,7 +135,7 @@ def _save(directory: Path, run_id: str, flow: str, execution: Any, started: date
     return run_id
 
 
-def make_runs(directory: Path, *, big_items: int = 2000) -> SavedRuns:
+def make_runs(directory: Path, *, big_items: int = 10_000) -> SavedRuns:
     """Save the runs of `SavedRuns` in `directory` (big_map: a Map of `big_items` iterations)."""
     start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 

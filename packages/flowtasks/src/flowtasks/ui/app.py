@@ -15,8 +15,9 @@ Safety, in depth:
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -72,26 +73,28 @@ class _SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class _ViewCache:
-    """The last few run views built, by (source, run id), valid while the run's version holds."""
+class _AnalysisCache:
+    """The last few runs read, by (source, run id), valid while the run's version holds.
+    Thread-safe: a run is read once even when its pages ask at the same time."""
 
-    def __init__(self, size: int = 8) -> None:
+    def __init__(self, size: int = 6) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, str], tuple[str, dict[str, Any]]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str], tuple[str, views.Analysis]] = OrderedDict()
+        self._lock = threading.Lock()
 
-    def get(self, source: RunSource, run_id: str) -> dict[str, Any]:
+    def get(self, source: RunSource, run_id: str) -> views.Analysis:
         key = (source.name, run_id)
-        version = source.version(run_id)
-        cached = self._items.get(key)
-        if cached is not None and cached[0] == version:
-            self._items.move_to_end(key)
-            return cached[1]
-        record = source.record(run_id)
-        view = views.run_view(record, source.name)
-        self._items[key] = (record.version, view)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-        return view
+        with self._lock:
+            version = source.version(run_id)
+            cached = self._items.get(key)
+            if cached is not None and cached[0] == version:
+                self._items.move_to_end(key)
+                return cached[1]
+            analysis = views.analyse(source.record(run_id), source.name)
+            self._items[key] = (analysis.record.version, analysis)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+            return analysis
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -116,7 +119,7 @@ def create_app(sources: Sequence[RunSource], *, elk: Path | None) -> Starlette:
     """The app over `sources` (the first is the default). `elk`: ``elk.bundled.js``, or None
     when elkjs is not installed (the page then says to run ``scripts/bootstrap``)."""
     by_name = {source.name: source for source in sources}
-    cache = _ViewCache()
+    cache = _AnalysisCache()
 
     def source_of(request: Request) -> RunSource:
         name = str(request.path_params["source"])
@@ -154,13 +157,45 @@ def create_app(sources: Sequence[RunSource], *, elk: Path | None) -> Starlette:
             return _error(400, str(exc))
         return JSONResponse({"source": source.name, **page})
 
-    def run_json(request: Request) -> Response:
+    def on_run(request: Request, answer: Callable[[views.Analysis], dict[str, Any]]) -> Response:
+        """`answer` about the run the path names; 404 for an unknown run, scope or state."""
         run_id = str(request.path_params["run_id"])
         try:
             source = source_of(request)
-            return JSONResponse(cache.get(source, run_id))
+            return JSONResponse(answer(cache.get(source, run_id)))
         except RunNotFound:
             return _error(404, f"no run {run_id!r} in {request.path_params['source']!r}")
+        except views.ScopeNotFound as exc:
+            return _error(404, f"run {run_id!r} has no Map iteration {exc.args[0]!r}")
+        except KeyError as exc:
+            return _error(404, f"run {run_id!r} has no state {exc.args[0]!r}")
+        except _BadRequest as exc:
+            return _error(400, str(exc))
+
+    def run_json(request: Request) -> Response:
+        scope = request.query_params.get("scope", "")
+        return on_run(request, lambda analysis: analysis.run_view(scope))
+
+    def state_json(request: Request) -> Response:
+        name = str(request.path_params["name"])
+        scope = request.query_params.get("scope", "")
+        return on_run(request, lambda analysis: analysis.state_view(name, scope))
+
+    def iterations_json(request: Request) -> Response:
+        name = str(request.path_params["name"])
+        query = request.query_params
+
+        def answer(analysis: views.Analysis) -> dict[str, Any]:
+            return analysis.iterations_view(
+                name,
+                query.get("scope", ""),
+                visit=_int(request, "visit", -1),
+                status=query.get("status") or None,
+                offset=_int(request, "offset", 0),
+                limit=_int(request, "limit", 50),
+            )
+
+        return on_run(request, answer)
 
     def version_json(request: Request) -> Response:
         run_id = str(request.path_params["run_id"])
@@ -177,6 +212,8 @@ def create_app(sources: Sequence[RunSource], *, elk: Path | None) -> Starlette:
         Route("/api/{source}/runs", runs_json),
         Route("/api/{source}/runs/{run_id}", run_json),
         Route("/api/{source}/runs/{run_id}/version", version_json),
+        Route("/api/{source}/runs/{run_id}/states/{name}", state_json),
+        Route("/api/{source}/runs/{run_id}/states/{name}/iterations", iterations_json),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [

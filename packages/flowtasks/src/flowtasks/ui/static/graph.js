@@ -4,7 +4,7 @@
 import { h, put } from "./dom.js";
 
 const CHAR = 7.4;          // px per character of the 13px label font (measured, roughly)
-const NODE_H = 34;
+const NODE_H = 38;
 const PSEUDO = 22;         // the start and end circles
 
 export async function drawGraph(container, graph, { onSelect, selected }) {
@@ -86,16 +86,17 @@ function stateNode(box, node, onSelect, selected) {
   const shape = node.type === "Choice"
     ? h("rect", { x: box.x, y: box.y, width: box.width, height: box.height, rx: 17 })
     : h("rect", { x: box.x, y: box.y, width: box.width, height: box.height, rx: 5 });
+  const container = node.type === "Map" || node.type === "Parallel";
   put(g, shape,
-    h("text", { x: box.x + box.width / 2, y: box.y + box.height / 2 + 4, "text-anchor": "middle" }, node.name),
+    h("text", { x: box.x + box.width / 2, y: box.y + box.height / 2 + (container ? 8 : 4), "text-anchor": "middle" }, node.name),
     h("title", {}, `${node.name} (${node.type}): ${outcome.replace("_", " ")}` +
       (node.retries ? `, retried ${node.retries}×` : "")));
   if (node.retries) {
     g.appendChild(h("text", { class: "retry-badge", x: box.x + box.width - 4, y: box.y + 11, "text-anchor": "end" },
       `↻${node.retries}`));
   }
-  if (node.type === "Map" || node.type === "Parallel") {
-    g.appendChild(h("text", { class: "type-badge", x: box.x + 5, y: box.y + 11 }, node.type === "Map" ? "Map" : "∥"));
+  if (container) {
+    g.appendChild(h("text", { class: "type-badge", x: box.x + 5, y: box.y + 11 }, node.type === "Map" ? "Map" : "Parallel"));
   }
   const choose = () => onSelect && onSelect(node.name);
   g.addEventListener("click", choose);

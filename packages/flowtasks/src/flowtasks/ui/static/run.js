@@ -81,7 +81,7 @@ export async function showRun(main, source, runId, query) {
 function scopeBar(scope, link) {
   const parts = scope.split("/");
   return h("div", { class: "scope-bar", id: "scope-bar" },
-    h("span", {}, "Looking into ", h("strong", {}, parts.map(describeScope).join(" › "))),
+    h("span", {}, "Looking into ", h("strong", {}, describeScopePath(scope))),
     h("a", { href: link({ scope: parts.slice(0, -1).join("/"), state: parts[parts.length - 1].replace(/\[\d+\]$/, "") }) },
       "back to the Map"));
 }
@@ -111,8 +111,9 @@ async function showState(panel, base, name, scope, link) {
   }
   put(panel, h("h2", { id: "state-name" }, `${state.name} `, h("span", { class: "muted" }, `(${state.type})`)),
     statusBadge(state.outcome.toUpperCase()));
+  if (state.in_iterations) panel.appendChild(inIterations(state, scope, link));
   if (state.visits.length === 0) {
-    panel.appendChild(h("p", { class: "muted" }, "This state did not run."));
+    if (!state.in_iterations) panel.appendChild(h("p", { class: "muted" }, "This state did not run."));
     panel.appendChild(jsonBlock("Definition", state.definition, { open: 1 }));
     return;
   }
@@ -134,6 +135,31 @@ async function showState(panel, base, name, scope, link) {
   panel.appendChild(body);
   showVisit(body, state.visits[state.visits.length - 1], state, base, scope, link);
   panel.appendChild(jsonBlock("Definition", state.definition, { open: 0 }));
+}
+
+function inIterations(state, scope, link) {
+  const info = state.in_iterations;
+  const box = h("div", { id: "in-iterations" },
+    h("p", {}, `Runs inside a Map: entered ${info.runs} times across its iterations` +
+      (info.retries ? `, retried ${info.retries} times in all.` : ".")),
+    h("div", { class: "iter-summary" }, Object.entries(info.counts).map(([status, count]) => {
+      const badge = statusBadge(`${status} ${count}`);
+      badge.className = `badge status-${status}`;
+      return badge;
+    })));
+  if (info.failed.length) {
+    box.appendChild(h("p", {}, "Where it failed (open an iteration to see its input and error):"));
+    box.appendChild(h("ul", { class: "failed-iterations" }, info.failed.map((item) =>
+      h("li", {}, h("a", { href: link({ scope: item.scope, state: state.name }) }, describeScopePath(item.scope)),
+        ` ${item.outcome}: ${item.error || ""}`))));
+  } else {
+    box.appendChild(h("p", { class: "muted" }, "Open the Map state to page through its iterations."));
+  }
+  return box;
+}
+
+function describeScopePath(scope) {
+  return scope.split("/").map(describeScope).join(" › ");
 }
 
 function showVisit(body, visit, state, base, scope, link) {
