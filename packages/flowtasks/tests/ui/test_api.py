@@ -11,6 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 from ui_runs import SCRIPT, SavedRuns
 
+from flowtasks.runs import load_run, outcomes_of
 from flowtasks.ui.app import create_app
 from flowtasks.ui.sources import LocalRuns
 
@@ -163,3 +164,110 @@ def test_version_changes_when_the_run_does(client: TestClient, saved_runs: Saved
     meta = json.loads(meta_path.read_text())
     meta_path.write_text(json.dumps({**meta, "note": "touched"}) + "\n")
     assert client.get(url).json()["version"] != before
+
+
+def test_graph_outcomes_agree_with_flow_task_graph_run(
+    client: TestClient, saved_runs: SavedRuns
+) -> None:
+    """The page colours states exactly as ``flow-task graph --run`` (runs.outcomes_of) does."""
+    for run_id in saved_runs.ids:
+        saved = load_run(run_id, directory=saved_runs.directory)
+        expected = outcomes_of(saved.history, saved.definition)
+        view = client.get(f"/api/local/runs/{run_id}").json()
+        shown = {node["name"]: node["outcome"] for node in view["graph"]["nodes"]}
+        assert shown == {name: expected.get(name, "not_run") for name in shown}, run_id
+
+
+def test_path_taken_and_retries_on_the_graph(client: TestClient, saved_runs: SavedRuns) -> None:
+    graph = client.get(f"/api/local/runs/{saved_runs.caught}").json()["graph"]
+    taken = {tuple(edge) for edge in graph["taken"]}
+    assert ("_start", "s_CountOrders") in taken
+    assert ("s_AnyOrders", "s_Checks") in taken  # the Default branch
+    assert ("s_AnyOrders", "s_NoOrders") not in taken
+    assert ("s_Charge", "s_Declined") in taken  # the catch, in iteration 1
+    assert ("s_Done", "_end") in taken
+    failed = client.get(f"/api/local/runs/{saved_runs.failed}").json()["graph"]
+    retries = {node["name"]: node["retries"] for node in failed["nodes"]}
+    assert retries["CountOrders"] == 2
+    assert {tuple(edge) for edge in failed["taken"]} == {("_start", "s_CountOrders")}
+
+
+def test_failed_state_has_error_cause_attempts_and_delays(
+    client: TestClient, saved_runs: SavedRuns
+) -> None:
+    state = client.get(f"/api/local/runs/{saved_runs.failed}/states/CountOrders").json()
+    assert state["outcome"] == "failed"
+    (visit,) = state["visits"]
+    assert (visit["error"], visit["cause"]) == ("Busy", f"database locked {SCRIPT}")
+    assert [a["retry_in_seconds"] for a in visit["attempts"]] == [2.0, 4.0, None]
+    assert [a["action"] for a in visit["attempts"]] == ["retry", "retry", "fail"]
+    assert visit["input"] == {"orders": [{"id": 1, "card": "ok"}, {"id": 2, "card": "ok"}]}
+    timeline = client.get(f"/api/local/runs/{saved_runs.failed}").json()["timeline"]
+    (row,) = timeline["rows"]
+    assert [a["outcome"] for a in row["attempts"]] == ["failed", "failed", "failed"]
+    assert [d["seconds"] for d in row["delays"]] == [2.0, 4.0]
+    assert row["delays"][1]["end_ms"] - row["delays"][0]["start_ms"] >= 6000
+
+
+def test_state_not_run_and_unknown_state(client: TestClient, saved_runs: SavedRuns) -> None:
+    checks = client.get(f"/api/local/runs/{saved_runs.failed}/states/Checks").json()
+    assert (checks["outcome"], checks["visits"]) == ("not_run", [])
+    assert checks["definition"]["Type"] == "Parallel"
+    response = client.get(f"/api/local/runs/{saved_runs.failed}/states/Nope")
+    assert response.status_code == 404
+    assert "Nope" in response.json()["error"]
+
+
+def test_variables_catcher_and_branches(client: TestClient, saved_runs: SavedRuns) -> None:
+    base = f"/api/local/runs/{saved_runs.caught}/states"
+    (remember,) = client.get(f"{base}/Remember").json()["visits"]
+    assert remember["variables"] == {"charged_count": 2, "note": SCRIPT}
+    (checks,) = client.get(f"{base}/Checks").json()["visits"]
+    assert checks["branches"] == [
+        {"index": 0, "status": "SUCCEEDED", "states": ["CheckStock"]},
+        {"index": 1, "status": "SUCCEEDED", "states": ["CheckFraud"]},
+    ]
+    outside = client.get(f"{base}/Charge").json()
+    assert outside["visits"] == []
+    assert outside["in_iterations"]["counts"] == {"caught": 1, "succeeded": 1}
+    assert outside["in_iterations"]["failed"] == [
+        {"scope": "ChargeEach[1]", "outcome": "caught", "error": "CardDeclined"}
+    ]
+    (charge,) = client.get(f"{base}/Charge", params={"scope": "ChargeEach[1]"}).json()["visits"]
+    assert charge["error"] == "CardDeclined"
+    assert charge["catcher"] == {
+        "index": 0,
+        "error_equals": ["CardDeclined"],
+        "next": "Declined",
+        "result_path": "$.error",
+    }
+
+
+def test_a_map_iteration_is_a_scope_of_the_graph(client: TestClient, saved_runs: SavedRuns) -> None:
+    url = f"/api/local/runs/{saved_runs.caught}"
+    for index, charge, declined in ((1, "caught", "succeeded"), (0, "succeeded", "not_run")):
+        view = client.get(url, params={"scope": f"ChargeEach[{index}]"}).json()
+        outcome = {node["name"]: node["outcome"] for node in view["graph"]["nodes"]}
+        assert (outcome["Charge"], outcome["Declined"]) == (charge, declined)
+        assert outcome["CountOrders"] == "succeeded"
+        assert view["timeline"]["rows"][0]["name"] == "Charge"
+    for bad in ("ChargeEach[7]", "Nope[0]", "ChargeEach", "../x"):
+        response = client.get(url, params={"scope": bad})
+        assert response.status_code == 404, bad
+
+
+def test_iterations_are_paged_and_filtered(client: TestClient, saved_runs: SavedRuns) -> None:
+    url = f"/api/local/runs/{saved_runs.big_map}/states/EachItem/iterations"
+    page = client.get(url, params={"offset": 9990, "limit": 50}).json()
+    assert page["total"] == 10_000
+    assert page["counts"] == {"succeeded": 10_000}
+    assert [item["index"] for item in page["items"]] == list(range(9990, 10_000))
+    assert page["items"][0]["first_state"] == "Handle"
+    assert client.get(url, params={"limit": 100_000}).json()["limit"] == 500
+    assert client.get(url, params={"status": "failed"}).json()["total"] == 0
+    caught = f"/api/local/runs/{saved_runs.caught}/states/ChargeEach/iterations"
+    assert [i["status"] for i in client.get(caught).json()["items"]] == ["succeeded"] * 2
+    (item,) = client.get(
+        f"/api/local/runs/{saved_runs.big_map}/states/Handle", params={"scope": "EachItem[9999]"}
+    ).json()["visits"]
+    assert item["input"] == {"n": 9999}

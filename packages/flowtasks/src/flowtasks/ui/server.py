@@ -19,6 +19,8 @@ HOST = "127.0.0.1"
 
 def bind(port: int) -> socket.socket:
     """A listening socket on 127.0.0.1:`port` (0: a free port). UsageError if it is taken."""
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, not {port}")
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flowtasks.asl.graph import to_json
-from flowtasks.asl.walk import iter_states
+from flowtasks.asl.walk import children, iter_states
 from flowtasks.history import ExecutionRecord, StateRecord, read_history
 from flowtasks.ui.sources import RunRecord
 
@@ -173,7 +173,10 @@ class Analysis:
         owner = self.resolve(scope)
         subtree = self._subtree(owner)
         outcomes = {name: self.outcome(s) for name, s in self.execution.outcomes().items()}
-        if owner is not None:
+        if owner is not None:  # the Map's own states: as in this iteration (not run if absent)
+            processor = self.definitions.get(owner[0].name) or {}
+            for child in children(processor):
+                outcomes.update({name: "not_run" for name, _ in iter_states(child)})
             outcomes.update({state.name: self.outcome(state.status) for state in subtree})
         graph = to_json(self.record.definition, outcomes=outcomes)
         retries: dict[str, int] = {}
