@@ -12,8 +12,9 @@ from typing import Any
 
 from flowtasks.asl.intrinsics import check_intrinsic
 from flowtasks.asl.jsonpath import check_path
+from flowtasks.asl.states_errors import StatesErrorName
 
-ALL = "States.ALL"
+ALL = StatesErrorName.ALL
 INTRINSIC_PREFIX = "States."
 """A ``.$`` value starting with this is an intrinsic function call (AWS: "Intrinsic functions")."""
 _INVALID_INTRINSIC = "invalid intrinsic function "

@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.local.limits import (
     ResultTooLarge,
     check_result_text,
@@ -153,7 +153,7 @@ class TaskState(Guarded):
             seconds = None
         if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds <= 0:
             raise StatesFailure(
-                "States.Runtime",
+                StatesErrorName.RUNTIME,
                 f"Task state {self.name!r}: a timeout path must select a positive integer, "
                 f"got {seconds!r}.",
             )
@@ -223,7 +223,7 @@ class TaskState(Guarded):
             call = task_call_of(self.resource, params)
             if call is None:
                 raise StatesFailure(
-                    "States.Runtime",
+                    StatesErrorName.RUNTIME,
                     f"No handler for Task state {self.name!r} (Resource {self.resource!r}). "
                     "Pass handlers={state name or Resource: callable(input) -> output}.",
                 )
@@ -259,12 +259,12 @@ def _late(
     """Which timeout (if any) would have fired first while the handler ran."""
     fires: list[tuple[float, str]] = []
     if timeout is not None and ended - started > timeout:
-        fires.append((started + timeout, "States.Timeout"))
+        fires.append((started + timeout, StatesErrorName.TIMEOUT))
     if heartbeat_s is not None:
         last = started
         for moment in [*beats, ended]:
             if moment - last > heartbeat_s:
-                fires.append((last + heartbeat_s, "States.HeartbeatTimeout"))
+                fires.append((last + heartbeat_s, StatesErrorName.HEARTBEAT_TIMEOUT))
                 break
             last = moment
     return min(fires)[1] if fires else None
