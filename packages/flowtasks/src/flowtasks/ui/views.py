@@ -1,7 +1,7 @@
 """What the UI's JSON endpoints answer: pure functions of a run, read by `flowtasks.history`.
 
 A run is read once (`Analysis`, cached by the app while the run's version holds); each request
-then picks what it shows. The graph is `flowtasks.asl.graph.to_json` of the run's own definition
+then picks what it shows. The graph is `flowtasks.asl.diagram.to_json` of the run's own definition
 (the ASL saved with it), and its colours are the reader's outcomes, exactly as ``flow-task graph
 --run`` (`flowtasks.runs.outcomes_of`) colours it; a run still in progress keeps ``running``.
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from flowtasks.asl.graph import to_json
+from flowtasks.asl.diagram import to_json
 from flowtasks.asl.walk import children, iter_states
 from flowtasks.history import ExecutionRecord, StateRecord, read_history
 from flowtasks.ui.sources import RunRecord
