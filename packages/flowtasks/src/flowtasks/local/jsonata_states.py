@@ -22,8 +22,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.expressions.jsonata import Evaluator, compile_value, is_expression
 from flowtasks.limits import MAX_WAIT_SECONDS
-from flowtasks.local.jsonata_eval import Evaluator, compile_value, is_expression
 from flowtasks.local.retry import Catcher
 from flowtasks.local.state import State
 from flowtasks.local.state_basic import parse_timestamp

@@ -157,7 +157,7 @@ class WaitState(State):
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, spec)
-        from flowtasks.asl.jsonpath import compile_path
+        from flowtasks.expressions.jsonpath import compile_path
 
         self.invalid: str | None = None
         try:
@@ -181,7 +181,7 @@ class WaitState(State):
         self.assign = self.compile_assign(spec)
 
     def _read(self, reader: Reader, effective: Any, ctx: Any, field: str) -> Any:
-        from flowtasks.asl.jsonpath import PathNotFound
+        from flowtasks.expressions.jsonpath import PathNotFound
 
         try:
             return reader(effective, ctx)
@@ -267,7 +267,7 @@ class FailState(State):
     def _text(self, reader: Reader | None, fixed: Any, value: Any, ctx: Any, field: str) -> str:
         if reader is None:
             return fixed if isinstance(fixed, str) else ""
-        from flowtasks.asl.jsonpath import PathNotFound
+        from flowtasks.expressions.jsonpath import PathNotFound
 
         try:
             text = reader(value, ctx)
@@ -293,7 +293,7 @@ def _string_source(path: Any) -> Reader | None:
     """ErrorPath / CausePath: a path (``$...``/``$$...``) or an intrinsic function."""
     if not isinstance(path, str):
         return None
-    from flowtasks.asl.intrinsics import compile_intrinsic, is_intrinsic
-    from flowtasks.asl.jsonpath import compile_path
+    from flowtasks.expressions.intrinsic_parser import compile_intrinsic, is_intrinsic
+    from flowtasks.expressions.jsonpath import compile_path
 
     return compile_intrinsic(path) if is_intrinsic(path) else compile_path(path)

@@ -48,7 +48,7 @@ def read_number(
         except ValueError as exc:
             raise StatesFailure(StatesErrorName.RUNTIME, f"Map state {state!r}: {exc}") from None
     elif key + "Path" in spec:
-        from flowtasks.asl.jsonpath import PathNotFound, compile_path
+        from flowtasks.expressions.jsonpath import PathNotFound, compile_path
 
         try:
             number = compile_path(spec[key + "Path"])(value, ctx)
@@ -93,7 +93,7 @@ class MapState(Guarded):
         items_path = spec.get("ItemsPath", "$")
         self.items_path: Reader | None = None
         if items_path != "$":
-            from flowtasks.asl.jsonpath import compile_path
+            from flowtasks.expressions.jsonpath import compile_path
 
             self.items_path = compile_path(items_path)
         self.item_selector = template(spec.get("ItemSelector", spec.get("Parameters")))
@@ -102,7 +102,7 @@ class MapState(Guarded):
         """The array ItemsPath selects (States.Runtime when it is not an array)."""
         items = effective
         if self.items_path is not None:
-            from flowtasks.asl.jsonpath import PathNotFound
+            from flowtasks.expressions.jsonpath import PathNotFound
 
             try:
                 items = self.items_path(effective, ctx)

@@ -145,7 +145,7 @@ class TaskState(Guarded):
     def _limit(self, fixed: float | None, reader: Reader | None, value: Any, ctx: Any) -> Any:
         if reader is None:
             return fixed
-        from flowtasks.asl.jsonpath import PathNotFound
+        from flowtasks.expressions.jsonpath import PathNotFound
 
         try:
             seconds = reader(value, ctx)
@@ -274,6 +274,6 @@ def _path(spec: Mapping[str, Any], key: str) -> Reader | None:
     path = spec.get(key)
     if not isinstance(path, str):
         return None
-    from flowtasks.asl.jsonpath import compile_path
+    from flowtasks.expressions.jsonpath import compile_path
 
     return compile_path(path)

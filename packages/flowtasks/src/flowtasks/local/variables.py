@@ -32,8 +32,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.jsonpath import ContextObject
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.expressions.jsonpath import ContextObject
 from flowtasks.limits import (
     MAX_ASSIGN_BYTES,
     MAX_VARIABLE_BYTES,
@@ -62,7 +62,7 @@ def compile_assign(assign: Any) -> Assigner | None:
     """A JSONPath ``Assign`` object as an evaluator (None when absent or empty)."""
     if not assign or not isinstance(assign, Mapping):
         return None
-    from flowtasks.local.payload import compile_template
+    from flowtasks.expressions.payload import compile_template
 
     evaluate: Assigner = compile_template(dict(assign))
     return evaluate

@@ -21,15 +21,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from flowtasks.asl.intrinsic_functions import (
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.expressions.intrinsic_eval import (
     FUNCTIONS,
     IntrinsicError,
     format_pieces,
     split_template,
 )
-from flowtasks.asl.jsonpath import PathNotFound, compile_path
-from flowtasks.asl.jsonpath_parse import PathSyntaxError
-from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.expressions.jsonpath import PathNotFound, compile_path
+from flowtasks.expressions.jsonpath_parser import PathSyntaxError
 from flowtasks.limits import MAX_INTRINSIC_NESTING
 
 __all__ = [
