@@ -38,13 +38,15 @@ WAIT_SECONDS_PATH = {
         (-1, "The SecondsPath parameter references a negative value: $.input.waitSeconds == -1"),
         (
             -1.5,
-            "The SecondsPath parameter cannot be parsed as a long value: $.input.waitSeconds == -1.5",
+            "The SecondsPath parameter cannot be parsed as a long value: "
+            "$.input.waitSeconds == -1.5",
         ),
         (0, None),
         (1, None),
         (
             1.5,
-            "The SecondsPath parameter cannot be parsed as a long value: $.input.waitSeconds == 1.5",
+            "The SecondsPath parameter cannot be parsed as a long value: "
+            "$.input.waitSeconds == 1.5",
         ),
     ],
 )
@@ -216,7 +218,8 @@ MAP_PATH_CASES = [
     ("ToleratedFailureCount", "DISTRIBUTED", -1, "ToleratedFailureCount cannot be negative."),
     ("ToleratedFailureCount", "DISTRIBUTED", 0, None),
     ("ToleratedFailureCount", "DISTRIBUTED", 1, None),
-    # ::test_map_state_tolerated_failure_percentage_path[{}, NoNumber, -1.1, -1, 0, 1, 1.1, 100, 100.1]
+    # ::test_map_state_tolerated_failure_percentage_path
+    # [{}, NoNumber, -1.1, -1, 0, 1, 1.1, 100, 100.1]
     (
         "ToleratedFailurePercentage",
         "DISTRIBUTED",
@@ -275,7 +278,8 @@ def test_a_negative_max_concurrency_path_fails_rather_than_hanging() -> None:
     # States.Runtime naming the field: a local run must end (documented in asl-support.md).
     status, error, cause = outcome(map_with("MaxConcurrency"), {"Items": [0], "MaxConcurrency": -1})
     assert (status, error) == ("FAILED", "States.Runtime")
-    assert "MaxConcurrencyPath" in cause and "-1" in cause
+    assert "MaxConcurrencyPath" in cause
+    assert "-1" in cause
 
 
 JSONATA_ITEMS = {

@@ -64,11 +64,11 @@ def test_string_to_json_of_an_empty_or_blank_string_is_null(text: str) -> None:
 
 def test_a_jsonata_singleton_sequence_is_its_one_value() -> None:
     # intrinsic_functions/test_array_jsonata.py::test_array_range (execution 2):
-    # $arrayRange(1, 9, 9) is the one-element sequence [1], which JSONata gives as 1.
+    # $range(1, 9, 9) is the one-element sequence [1], which JSONata gives as 1.
     definition = {
         "QueryLanguage": "JSONata",
         "StartAt": "S",
-        "States": {"S": {"Type": "Pass", "Output": "{% $arrayRange(1, 9, 9) %}", "End": True}},
+        "States": {"S": {"Type": "Pass", "Output": "{% $range(1, 9, 9) %}", "End": True}},
     }
     assert run(definition, {}).output == 1
 
