@@ -177,7 +177,7 @@ def _run_child(rt: Runtime, state: MapState, value: Any, cancel: CancelToken) ->
         history.add(
             "ExecutionFailed",
             inner.previous_event,
-            {"error": failure.error, "cause": failure.cause},
+            failure.event_details(),
         )
     else:
         out_text = dumps(output)

@@ -149,16 +149,19 @@ class JFail(State):
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, {})
-        self.error = compile_value(spec.get("Error", ""), f"{name}.Error")
-        self.cause = compile_value(spec.get("Cause", ""), f"{name}.Cause")
+        # An absent Error or Cause stays absent (None), as AWS records it.
+        self.error = compile_value(spec["Error"], f"{name}.Error") if "Error" in spec else None
+        self.cause = compile_value(spec["Cause"], f"{name}.Cause") if "Cause" in spec else None
 
     def execute(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str
     ) -> tuple[Any, str | None]:
         states = {"input": value, "context": self.context(rt, entered_time)}
-        error = self.error(states, scope.variables)
-        cause = self.cause(states, scope.variables)
-        raise StatesFailure(str(error or ""), str(cause or ""))
+        error = None if self.error is None else self.error(states, scope.variables)
+        cause = None if self.cause is None else self.cause(states, scope.variables)
+        raise StatesFailure(
+            None if error is None else str(error), None if cause is None else str(cause)
+        )
 
 
 class JChoice(State):

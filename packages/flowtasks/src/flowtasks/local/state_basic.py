@@ -264,9 +264,13 @@ class FailState(State):
         self.error_path = _string_source(spec.get("ErrorPath"))
         self.cause_path = _string_source(spec.get("CausePath"))
 
-    def _text(self, reader: Reader | None, fixed: Any, value: Any, ctx: Any, field: str) -> str:
+    def _text(
+        self, reader: Reader | None, fixed: Any, value: Any, ctx: Any, field: str
+    ) -> str | None:
+        """The Error or Cause: None when the state has neither the field nor its Path (AWS
+        then records no ``error``/``cause`` at all; ``test_base.py::test_state_fail_empty``)."""
         if reader is None:
-            return fixed if isinstance(fixed, str) else ""
+            return fixed if isinstance(fixed, str) else None
         from flowtasks.expressions.jsonpath import PathNotFound
 
         try:

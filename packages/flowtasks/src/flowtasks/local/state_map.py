@@ -166,7 +166,10 @@ class MapState(Guarded):
         )
         scope.previous_event = started
         graph = self.processor
-        failed_events: list[int] = []  # the MapIterationFailed events
+        # The last event of each failed iteration: MapStateFailed follows it, not the
+        # MapIterationFailed (every AWS-recorded Map failure in LocalStack's snapshots, e.g.
+        # test_base_scenarios.py::test_map_state_catch_empty_fail).
+        failed_events: list[int] = []
 
         def job(index: int) -> Callable[[CancelToken], Any]:
             if index in done:
@@ -179,9 +182,8 @@ class MapState(Guarded):
                 try:
                     output = run_scope(rt, graph, inputs[index], inner)
                 except StatesFailure:
-                    failed_events.append(
-                        history.add("MapIterationFailed", inner.previous_event, where)
-                    )
+                    failed_events.append(inner.previous_event)
+                    history.add("MapIterationFailed", inner.previous_event, where)
                     raise
                 except Cancelled:
                     history.add("MapIterationAborted", inner.previous_event, where)
@@ -230,7 +232,7 @@ class MapState(Guarded):
                 key, {i: o[1] for i, o in enumerate(outcomes) if o is not None and o[0]}
             )
             if event_prefix == "MapRun":
-                details = {"error": error.error, "cause": error.cause}
+                details = error.event_details()
                 scope.previous_event = rt.history.add("MapRunFailed", scope.previous_event, details)
             raise StateFailed(error.error, error.cause, "MapStateFailed")
         scope.previous_event = rt.history.add(f"{event_prefix}Succeeded", scope.previous_event)
