@@ -71,3 +71,23 @@ def test_max_items_path(s3: tuple[Any, str], max_items: float, expected: tuple[A
         assert (execution.status, execution.output) == expected
     else:
         assert (execution.status, execution.error, execution.cause) == expected
+
+
+@pytest.mark.parametrize(
+    ("max_items", "types"),
+    [
+        (-1, ["MapStateStarted", "MapRunStarted", "MapRunFailed", "MapStateFailed"]),
+        (1.5, ["MapStateStarted"]),
+    ],
+)
+def test_the_events_of_a_bad_max_items_path(
+    s3: tuple[Any, str], max_items: float, types: list[str]
+) -> None:
+    # The recorded histories of the same two runs: the Map state starts with length 0.
+    client, bucket = s3
+    client.put_object(Bucket=bucket, Key="file.csv", Body=CSV)
+    execution = run(DEFINITION, {"Bucket": bucket, "Key": "file.csv", "MaxItems": max_items})
+    got = [event["type"] for event in execution.history]
+    assert got == ["ExecutionStarted", "MapStateEntered", *types, "ExecutionFailed"]
+    started = next(e for e in execution.history if e["type"] == "MapStateStarted")
+    assert started["mapStateStartedEventDetails"] == {"length": 0}
