@@ -59,7 +59,8 @@ def run_command(args: argparse.Namespace) -> int:
         err(f"SUCCEEDED  run {run_id} saved in {saved_run.path}")
         return 0
     err(f"{execution.status}  run {run_id} saved in {saved_run.path}")
-    err(f"  Error: {execution.error}")
+    # A Fail state without Error leaves none, as in AWS.
+    err(f"  Error: {execution.error if execution.error is not None else '(none given)'}")
     if execution.cause:
         err(f"  Cause: {execution.cause}")
     return EXIT_CODES.get(str(execution.status), 1)
