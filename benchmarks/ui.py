@@ -66,24 +66,40 @@ def make_runs(directory: Path, count: int, items: int) -> str:
     one Map run of `items` iterations; returns the Map run's id."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
     execution = run(SMALL, {"n": 1}, name="seed")
-    seed = save_run("seed", execution, flow="bench.Small", started="", finished="",
-                    directory=directory)  # fmt: skip
+    seed = save_run(
+        "seed", execution, flow="bench.Small", started="", finished="", directory=directory
+    )
     for n in range(count):
         moment = start + timedelta(seconds=n)
         run_id = f"{moment:%Y%m%dT%H%M%S}-{n:06x}"
         target = directory / run_id
         shutil.copytree(seed.path, target)
-        meta = {**seed.meta, "id": run_id, "started": moment.isoformat(),
-                "finished": (moment + timedelta(milliseconds=120)).isoformat(),
-                "status": "FAILED" if n % 10 == 0 else "SUCCEEDED"}  # fmt: skip
+        meta = {
+            **seed.meta,
+            "id": run_id,
+            "started": moment.isoformat(),
+            "finished": (moment + timedelta(milliseconds=120)).isoformat(),
+            "status": "FAILED" if n % 10 == 0 else "SUCCEEDED",
+        }
         (target / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     shutil.rmtree(seed.path)
-    big = run(BIG_MAP, {"items": [{"n": n} for n in range(items)]}, skip_waits=True,
-              history_limit=None, name="big")  # fmt: skip
+    big = run(
+        BIG_MAP,
+        {"items": [{"n": n} for n in range(items)]},
+        skip_waits=True,
+        history_limit=None,
+        name="big",
+    )
     moment = start + timedelta(days=1)
     big_id = f"{moment:%Y%m%dT%H%M%S}-b1b1b1"
-    save_run(big_id, big, flow="bench.Big", started=moment.isoformat(),
-             finished=moment.isoformat(), directory=directory)  # fmt: skip
+    save_run(
+        big_id,
+        big,
+        flow="bench.Big",
+        started=moment.isoformat(),
+        finished=moment.isoformat(),
+        directory=directory,
+    )
     return big_id
 
 
@@ -101,8 +117,13 @@ def get(url: str) -> Any:
 def start_ui(runs_dir: Path) -> tuple[subprocess.Popen[str], str, float]:
     env = {**os.environ, "FLOWTASKS_RUNS_DIR": str(runs_dir)}
     started = time.perf_counter()
-    process = subprocess.Popen([str(BIN / "flow-task"), "ui", "--port", "0"], env=env,
-                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)  # fmt: skip
+    process = subprocess.Popen(
+        [str(BIN / "flow-task"), "ui", "--port", "0"],
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     assert process.stderr is not None
     match = re.search(r"http://127\.0\.0\.1:\d+/", process.stderr.readline())
     assert match is not None, "flow-task ui printed no URL"
@@ -124,9 +145,10 @@ def browser_open(url: str) -> float | None:
 
     with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=executable,
+            profile,
+            executable_path=executable,
             args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
-        )  # fmt: skip
+        )
         page = context.new_page()
         page.goto(url.split("#")[0] + "#/")
         page.wait_for_selector("#runs-body tr")
@@ -149,8 +171,10 @@ def main() -> None:
         runs_dir.mkdir()
         big = make_runs(runs_dir, args.runs, args.items)
         history = runs_dir / big / "history.json"
-        print(f"{args.runs + 1} saved runs; the Map run has {args.items} iterations, "
-              f"{history.stat().st_size / 1e6:.1f} MB of history; medians of {args.repeat}")  # fmt: skip
+        print(
+            f"{args.runs + 1} saved runs; the Map run has {args.items} iterations, "
+            f"{history.stat().st_size / 1e6:.1f} MB of history; medians of {args.repeat}"
+        )
 
         python = statistics.median(
             timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True))
@@ -165,8 +189,13 @@ def main() -> None:
                 lists_warm.append(timed(lambda u=url: get(f"{u}api/local/runs?status=FAILED")))
                 opens.append(timed(lambda u=url: get(f"{u}api/local/runs/{big}")))
                 states.append(timed(lambda u=url: get(f"{u}api/local/runs/{big}/states/EachItem")))
-                pages.append(timed(lambda u=url: get(
-                    f"{u}api/local/runs/{big}/states/EachItem/iterations?offset=5000&limit=50")))  # fmt: skip
+                pages.append(
+                    timed(
+                        lambda u=url: get(
+                            f"{u}api/local/runs/{big}/states/EachItem/iterations?offset=5000&limit=50"
+                        )
+                    )
+                )
             finally:
                 process.terminate()
                 process.wait(timeout=10)
