@@ -633,7 +633,8 @@ ACCEPTED: list[tuple[str, dict[str, Any], str]] = [
     (
         "jsonata-literal-strings-are-not-parsed",
         machine({**PASS, "Output": {"a": "{% not closed", "b": "1 + %}"}}, "JSONata"),
-        "LS outputdecl/test_output.py::test_base_cases[BASE_LITERALS] (only exact {% ... %} is an expression)",
+        "LS outputdecl/test_output.py::test_base_cases[BASE_LITERALS] "
+        "(only exact {% ... %} is an expression)",
     ),
     (
         "distinct-names-in-branches",
