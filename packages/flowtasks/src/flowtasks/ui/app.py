@@ -80,6 +80,7 @@ class _AnalysisCache:
     def __init__(self, size: int = 6) -> None:
         self.size = size
         self._items: OrderedDict[tuple[str, str], tuple[str, views.Analysis]] = OrderedDict()
+        self._readers: dict[tuple[str, str], views.LiveReader] = {}  # of runs in progress
         self._lock = threading.Lock()
 
     def get(self, source: RunSource, run_id: str) -> views.Analysis:
@@ -90,7 +91,16 @@ class _AnalysisCache:
             if cached is not None and cached[0] == version:
                 self._items.move_to_end(key)
                 return cached[1]
-            analysis = views.analyse(source.record(run_id), source.name)
+            record = source.record(run_id)
+            reader = self._readers.pop(key, None)
+            if record.summary.get("status") == "RUNNING":  # read on from where it was
+                reader = reader if reader is not None else views.LiveReader(record.definition)
+                if len(record.events) < reader.fed:  # rewritten: start again
+                    reader = views.LiveReader(record.definition)
+                self._readers[key] = reader
+                analysis = views.analyse(record, source.name, reader)
+            else:
+                analysis = views.analyse(record, source.name)
             self._items[key] = (analysis.record.version, analysis)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
