@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.local import child_flows
 from flowtasks.local.limits import check_result_text, check_text, dumps, from_handler
 from flowtasks.local.retry import Guarded
 from flowtasks.local.state import Reader, number, template
@@ -173,7 +174,10 @@ class TaskState(Guarded):
         started = rt.now()
         beats: list[float] = []
         try:
-            result, text = self._call(rt, params, params_text, beats)
+            if child_flows.handles(self.resource) and not rt.handler_for(self.name, self.resource):
+                result, text = child_flows.start_child(rt, scope, self.name, events, params)
+            else:
+                result, text = self._call(rt, params, params_text, beats)
         except StatesFailure as failure:
             scope.previous_event = rt.history.add(
                 events.failed, scope.previous_event, events.error(failure.error, failure.cause)

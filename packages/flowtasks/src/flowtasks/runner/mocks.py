@@ -51,7 +51,8 @@ def mock_handlers(
     copy of its value, or raises ``TaskError(Error, Cause)`` for an ``{"Error", "Cause"}`` object.
 
     Every other Task state gets a handler that runs our flow's task in-process (as the engine
-    does) or, for a Task that is not ours, fails with States.Runtime advising ``--mock``.
+    does; a StartFlow's startExecution is left to the engine, which runs the child flow) or,
+    for a Task that is not ours, fails with States.Runtime advising ``--mock``.
     UsageError, before anything runs, for a key naming no Task state of `definition`.
     """
     tasks, types = _task_states(definition)
@@ -73,8 +74,10 @@ def mock_handlers(
                 return json.loads(text)  # a fresh copy for every call
 
             handlers[state] = give
+    from flowtasks.local.child_flows import handles as starts_a_flow
+
     for state, resource in tasks.items():
-        if state not in handlers and resource not in handlers:
+        if state not in handlers and resource not in handlers and not starts_a_flow(resource):
             handlers[state] = _unmocked(state, resource)
     return handlers
 
