@@ -465,6 +465,7 @@ def _task_definition(
         ]
     return {
         "Type": "AWS::ECS::TaskDefinition",
+        "DeletionPolicy": "Retain",
         "UpdateReplacePolicy": "Retain",
         "DependsOn": ["TaskLogGroup"],
         "Properties": {

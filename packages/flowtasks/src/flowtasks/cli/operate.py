@@ -1,0 +1,110 @@
+"""``flow-task start | executions | status | redrive``: deployed flows in an environment.
+
+``status`` prints the execution state by state with the same progress lines as a local
+``flow-task run`` (the same renderer reads both histories), then its status, error and cause.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from flowtasks.cli.app import EXIT_CODES
+from flowtasks.cli.io import err, json_text, out, read_input
+
+__all__ = ["executions_command", "redrive_command", "start_command", "status_command"]
+
+
+def _flow_env(args: argparse.Namespace) -> tuple[str, Any]:
+    """(qualified flow, its domain's environment ``--env``)."""
+    from flowtasks.deploy.domain import domain_environment
+    from flowtasks.registry import qualified_name_of, split_name
+
+    qualified = qualified_name_of(args.flow)
+    path = Path(args.environments) if args.environments else None
+    return qualified, domain_environment(split_name(qualified)[0], args.env, path)
+
+
+def start_command(args: argparse.Namespace) -> int:
+    """Start the deployed flow; print the execution's ARN."""
+    from flowtasks.deploy.operate import start
+
+    _, value = read_input(args)
+    qualified, env = _flow_env(args)
+    answer = start(qualified, env, {} if value is None else value, name=args.name)
+    out(answer["executionArn"])
+    err(f"started {qualified} in {env.name}; follow it with: flow-task status --watch ARN")
+    return 0
+
+
+def _when(value: Any) -> str:
+    return value.isoformat(timespec="seconds") if hasattr(value, "isoformat") else str(value or "")
+
+
+def executions_command(args: argparse.Namespace) -> int:
+    """The flow's recent executions: start time, status, name, ARN (newest first)."""
+    from flowtasks.deploy.operate import executions
+
+    qualified, env = _flow_env(args)
+    found = executions(qualified, env, limit=args.limit)
+    if args.json:
+        out(
+            json_text(
+                [{k: _when(v) if k.endswith("Date") else v for k, v in e.items()} for e in found]
+            )
+        )
+        return 0
+    if not found:
+        err(f"{qualified} has no executions in {env.name}")
+    for e in found:
+        out(f"{_when(e['startDate'])}  {e['status']:<9}  {e['name']}  {e['executionArn']}")
+    return 0
+
+
+def status_command(args: argparse.Namespace) -> int:
+    """The execution state by state (``--watch``: until it ends); exit code by its status."""
+    from flowtasks.deploy.operate import describe, watch
+    from flowtasks.runner.progress import Progress
+
+    execution, definition = describe(args.execution_arn)
+    if args.json:
+        events: list[dict[str, Any]] = []
+        final = watch(args.execution_arn, events.append, follow=args.watch)
+        out(json_text({"execution": _plain(final), "events": events}))
+        return EXIT_CODES.get(str(final["status"]), 0 if final["status"] == "RUNNING" else 1)
+    header = f"execution {execution['name']} ({execution['stateMachineArn'].rsplit(':', 1)[-1]})"
+    progress = Progress(definition, stream=sys.stdout, header=header)
+    final = watch(args.execution_arn, progress, follow=args.watch)
+    progress.close()
+    status = str(final["status"])
+    out(
+        f"{status}  started {_when(final.get('startDate'))}"
+        + (f", stopped {_when(final.get('stopDate'))}" if final.get("stopDate") else "")
+    )
+    if final.get("error") or final.get("cause"):
+        out(f"  Error: {final.get('error', '')}")
+        if final.get("cause"):
+            out(f"  Cause: {final['cause']}")
+    if status == "RUNNING":
+        return 0
+    return EXIT_CODES.get(status, 1)
+
+
+def _plain(execution: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: _when(v) if k.endswith("Date") else v
+        for k, v in execution.items()
+        if k != "ResponseMetadata"
+    }
+
+
+def redrive_command(args: argparse.Namespace) -> int:
+    """Redrive a failed execution from the states that did not succeed."""
+    from flowtasks.deploy.operate import redrive
+
+    done = redrive(args.execution_arn)
+    out(done.execution_arn)
+    err(f"redriven at {_when(done.redrive_date)}; follow it with: flow-task status --watch ARN")
+    return 0
