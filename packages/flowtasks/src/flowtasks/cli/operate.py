@@ -59,7 +59,8 @@ def executions_command(args: argparse.Namespace) -> int:
     if not found:
         err(f"{qualified} has no executions in {env.name}")
     for e in found:
-        out(f"{_when(e['startDate'])}  {e['status']:<9}  {e['name']}  {e['executionArn']}")
+        name = e.get("name") or str(e["executionArn"]).rsplit(":", 1)[-1]
+        out(f"{_when(e['startDate'])}  {e['status']:<9}  {name}  {e['executionArn']}")
     return 0
 
 
@@ -74,7 +75,10 @@ def status_command(args: argparse.Namespace) -> int:
         final = watch(args.execution_arn, events.append, follow=args.watch)
         out(json_text({"execution": _plain(final), "events": events}))
         return EXIT_CODES.get(str(final["status"]), 0 if final["status"] == "RUNNING" else 1)
-    header = f"execution {execution['name']} ({execution['stateMachineArn'].rsplit(':', 1)[-1]})"
+    arn_parts = str(args.execution_arn).split(":")
+    name = execution.get("name") or arn_parts[-1]
+    machine = str(execution.get("stateMachineArn") or ":".join(arn_parts[:-1])).split(":")[-1]
+    header = f"execution {name} ({machine})"
     progress = Progress(definition, stream=sys.stdout, header=header)
     final = watch(args.execution_arn, progress, follow=args.watch)
     progress.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,14 +81,13 @@ def _not_found(exc: Exception, what: str) -> FlowtasksError:
 
 
 def start(qualified: str, env: Environment, value: Any, name: str | None = None) -> dict[str, Any]:
-    """Start flow `qualified` in `env` with input `value`; returns StartExecution's answer."""
+    """Start flow `qualified` in `env` with input `value` as execution `name` (default: a
+    UUID, as AWS would pick); returns StartExecution's answer."""
     from botocore.exceptions import ClientError
 
     text = check_input(value)
     arn = state_machine_arn(qualified, env)
-    arguments: dict[str, Any] = {"stateMachineArn": arn, "input": text}
-    if name:
-        arguments["name"] = name
+    arguments = {"stateMachineArn": arn, "input": text, "name": name or str(uuid.uuid4())}
     try:
         answer: dict[str, Any] = _sfn(env.region).start_execution(**arguments)
     except ClientError as exc:

@@ -63,7 +63,8 @@ class DeployResult:
 def _client(service: str, env: Environment) -> Any:
     import boto3
 
-    return boto3.client(service, region_name=env.region)
+    client: Any = boto3.client(service, region_name=env.region)  # type: ignore[call-overload]
+    return client
 
 
 def _stack_status(cfn: Any, stack: str) -> str | None:

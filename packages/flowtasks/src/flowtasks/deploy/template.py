@@ -259,8 +259,6 @@ def _check_logical_ids(items: list[_Flow]) -> None:
 def _log_group(name: str, env: Environment, tags: list[dict[str, str]]) -> dict[str, Any]:
     return {
         "Type": "AWS::Logs::LogGroup",
-        "DeletionPolicy": "Retain",
-        "UpdateReplacePolicy": "Retain",
         "Properties": {
             "LogGroupName": name,
             "RetentionInDays": env.log_retention_days,
@@ -553,12 +551,13 @@ def _trigger_resources(
                 trigger,
                 item.qualified,
                 env,
-                target={"Ref": f"{logical_id(item.short)}Alias"},
+                target=alias_arn_sub(item.qualified, env.name),
                 role={"Fn::GetAtt": [role, "Arn"]},
             )
             if found is None:
                 continue
             lid, resource = found
+            resource["DependsOn"] = [f"{logical_id(item.short)}Alias"]
             if lid in resources:
                 raise NameError_(f"trigger {trigger.name!r} of {item.qualified} clashes with {lid}")
             if is_schedule:
