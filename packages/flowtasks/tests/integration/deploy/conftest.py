@@ -14,7 +14,8 @@ import pytest
 
 _path = Path(__file__).resolve().parents[2] / "unit" / "deploy" / "conftest.py"
 _spec = importlib.util.spec_from_file_location("_flowtasks_deploy_fixtures", _path)
-assert _spec is not None and _spec.loader is not None
+assert _spec is not None
+assert _spec.loader is not None
 _fixtures = importlib.util.module_from_spec(_spec)
 sys.modules[_spec.name] = _fixtures  # dataclasses look their module up
 _spec.loader.exec_module(_fixtures)

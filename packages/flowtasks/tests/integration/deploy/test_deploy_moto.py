@@ -17,14 +17,23 @@ import boto3
 import pytest
 
 Run = Callable[..., tuple[int, str, str]]
+SECRETS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/flows-ship@sha256:" + "ab" * 32
 
 
 def deploy(flow_task: Run, ship: Any, env: str, *extra: str, image: str = IMAGE) -> Any:
     return flow_task(
-        "deploy", "--domain", "ship", "--env", env, "--image", image,
-        "--environments", str(ship.environments), *extra,
-    )  # fmt: skip
+        "deploy",
+        "--domain",
+        "ship",
+        "--env",
+        env,
+        "--image",
+        image,
+        "--environments",
+        str(ship.environments),
+        *extra,
+    )
 
 
 def stack_state(env: str) -> dict[str, Any]:
@@ -56,7 +65,8 @@ def test_deploy_creates_the_stack_then_updates_only_the_changed_flow(
     code, out, err = deploy(flow_task, ship, "test")
     assert code == 0, err
     assert "flows-ship-test: CREATE_COMPLETE" in out
-    assert "Add     GreetStateMachine" in err and "Add     TaskDefinition" in err
+    assert "Add     GreetStateMachine" in err
+    assert "Add     TaskDefinition" in err
     created = stack_state("test")
     assert created["status"] == "CREATE_COMPLETE"
     greet = json.loads(created["machines"]["ship-Greet-test"])
@@ -69,7 +79,7 @@ def test_deploy_creates_the_stack_then_updates_only_the_changed_flow(
     assert container["secrets"] == [
         {
             "name": "FLOWTASKS_CONN_WAREHOUSE",
-            "valueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:flows/test/warehouse",
+            "valueFrom": SECRETS + "flows/test/warehouse",
         }
     ]
     groups = boto3.client("logs").describe_log_groups(logGroupNamePrefix="/flows/ship/test")
@@ -80,7 +90,8 @@ def test_deploy_creates_the_stack_then_updates_only_the_changed_flow(
     assert code == 0, err
     assert "flows-ship-test: UPDATE_COMPLETE" in out
     assert "Modify  GreetStateMachine" in err
-    assert "CheckStateMachine" not in err and "ParentStateMachine" not in err
+    assert "CheckStateMachine" not in err
+    assert "ParentStateMachine" not in err
     updated = stack_state("test")
     assert "good morning {}" in updated["machines"]["ship-Greet-test"]
     assert updated["machines"]["ship-Check-test"] == created["machines"]["ship-Check-test"]
@@ -100,9 +111,10 @@ def _fixtures_source() -> str:
 def test_a_dry_run_shows_the_change_set_and_leaves_nothing(
     moto_endpoint: str, ship: Any, flow_task: Run
 ) -> None:
-    code, out, err = deploy(flow_task, ship, "dry", "--dry-run")
+    code, _out, err = deploy(flow_task, ship, "dry", "--dry-run")
     assert code == 0, err
-    assert "change(s) to create the stack" in err and "Add     ParentStateMachine" in err
+    assert "change(s) to create the stack" in err
+    assert "Add     ParentStateMachine" in err
     assert "dry run: change set deleted, nothing deployed" in err
     assert stack_state("dry") == {}  # no stack, not even an empty REVIEW_IN_PROGRESS one
 
@@ -118,9 +130,13 @@ def test_a_dry_run_shows_the_change_set_and_leaves_nothing(
     ids=["image-without-digest", "unknown-env", "other-account", "invalid-flow"],
 )
 def test_a_refused_deploy_changes_nothing(
-    moto_endpoint: str, ship: Any, flow_task: Run, args: tuple[str, ...], image: str,
+    moto_endpoint: str,
+    ship: Any,
+    flow_task: Run,
+    args: tuple[str, ...],
+    image: str,
     message: str,
-) -> None:  # fmt: skip
+) -> None:
     code, _, err = deploy(flow_task, ship, "refuse")
     assert code == 0, err
     before = stack_state("refuse")
@@ -128,14 +144,17 @@ def test_a_refused_deploy_changes_nothing(
     if args[:1] == ("--env",):
         env = args[1]
     if args == ("--broken",):
-        ship.write(_fixtures_source() + '\nBroken = Flow("Broken", Choice("Nothing"))\n'
-                   '__all__ = ["Check", "Greet", "Parent", "Broken"]\n')  # fmt: skip
+        ship.write(
+            _fixtures_source() + '\nBroken = Flow("Broken", Choice("Nothing"))\n'
+            '__all__ = ["Check", "Greet", "Parent", "Broken"]\n'
+        )
     code, out, err = deploy(flow_task, ship, env, image=image)
     assert code != 0
     assert message in err, err
     assert out == ""
     assert stack_state("refuse") == before
-    assert stack_state("qa") == {} and stack_state("elsewhere") == {}
+    assert stack_state("qa") == {}
+    assert stack_state("elsewhere") == {}
 
 
 def _create_machine(qualified: str, env: str, template: dict[str, Any]) -> str:
@@ -161,9 +180,16 @@ def test_start_executions_status_and_redrive_of_real_runs(
     moto_endpoint: str, ship: Any, flow_task: Run, sfn_execute: None
 ) -> None:
     code, out, err = flow_task(
-        "synth", "--domain", "ship", "--env", "ops", "--image", IMAGE,
-        "--environments", str(ship.environments),
-    )  # fmt: skip
+        "synth",
+        "--domain",
+        "ship",
+        "--env",
+        "ops",
+        "--image",
+        IMAGE,
+        "--environments",
+        str(ship.environments),
+    )
     assert code == 0, err
     template = json.loads(out)
     for qualified in ("ship.Greet", "ship.Check"):
@@ -177,9 +203,11 @@ def test_start_executions_status_and_redrive_of_real_runs(
     code, out, err = flow_task("status", "--watch", greet_arn)
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0].startswith("execution ") and "(ship-Greet-ops)" in lines[0]
-    assert any((line.strip().endswith("Hello") and "▸" in line) or "> Hello" in line
-               for line in lines)  # fmt: skip
+    assert lines[0].startswith("execution ")
+    assert "(ship-Greet-ops)" in lines[0]
+    assert any(
+        (line.strip().endswith("Hello") and "▸" in line) or "> Hello" in line for line in lines
+    )
     assert lines[-1].startswith("SUCCEEDED  started ")
 
     code, out, err = flow_task("start", "ship.Check", *env_args, "--input", '{"ok": false}')
@@ -188,11 +216,13 @@ def test_start_executions_status_and_redrive_of_real_runs(
     assert code == 1
     assert "Broken" in out
     assert "FAILED  started" in out
-    assert "  Error: Check.Broken" in out and "  Cause: not ok" in out
+    assert "  Error: Check.Broken" in out
+    assert "  Cause: not ok" in out
 
     code, out, err = flow_task("executions", "ship.Greet", *env_args)
     assert code == 0
-    assert greet_arn in out and "SUCCEEDED" in out
+    assert greet_arn in out
+    assert "SUCCEEDED" in out
 
     code, out, err = flow_task("redrive", greet_arn)
     assert code == 2
@@ -216,13 +246,17 @@ def test_bad_start_and_status_inputs_are_refused_before_any_execution(
     cases = [
         (("start", "ship.Greet", *env_args, "--input", big), "Step Functions accepts at most"),
         (("start", "ship.Greet", *env_args, "--input", "{nope"), "--input is not valid JSON"),
-        (("start", "ship.Greet", "--env", "qa", "--environments", str(ship.environments)),
-         "unknown environment 'qa'"),
+        (
+            ("start", "ship.Greet", "--env", "qa", "--environments", str(ship.environments)),
+            "unknown environment 'qa'",
+        ),
         (("start", "ship.Parent", *env_args), "does not exist (is it deployed?"),
-        (("status", "arn:aws:states:us-east-1:123456789012:execution:ship-Greet-ops:nope"),
-         "does not exist"),
+        (
+            ("status", "arn:aws:states:us-east-1:123456789012:execution:ship-Greet-ops:nope"),
+            "does not exist",
+        ),
         (("status", "not-an-arn"), "is not an execution ARN"),
-    ]  # fmt: skip
+    ]
     for argv, message in cases:
         code, out, err = flow_task(*argv)
         assert code == 2, (argv, err)
