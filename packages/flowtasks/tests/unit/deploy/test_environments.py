@@ -74,7 +74,7 @@ def test_a_bad_setting_names_the_file_and_the_key(
 
 def test_file_level_problems_name_the_file(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere" / "environments.toml"
-    with pytest.raises(EnvironmentFileError, match="no such file: create environments.toml"):
+    with pytest.raises(EnvironmentFileError, match=r"no such file: create environments\.toml"):
         load_environments(missing)
     with pytest.raises(EnvironmentFileError, match="is not valid TOML"):
         load_environments(write(tmp_path, "[dev\n"))

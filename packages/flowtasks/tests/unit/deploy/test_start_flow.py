@@ -31,7 +31,7 @@ def test_start_flow_compiles_to_the_start_execution_integrations(ship: Any) -> N
         "Input": {"name.$": "$.name"},
     }
     assert states["TellCheck"]["Resource"] == "arn:aws:states:::states:startExecution"
-    with pytest.raises(TypeError, match="flow must be a Flow or 'domain.Flow'"):
+    with pytest.raises(TypeError, match=r"flow must be a Flow or 'domain\.Flow'"):
         StartFlow("Bad", "NoDomain")
     assert Flow("F", StartFlow("S", "x.Y") >> Succeed("Done")).name == "F"
 

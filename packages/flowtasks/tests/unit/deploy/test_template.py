@@ -217,7 +217,8 @@ def test_task_definition_pins_the_image_by_digest_and_injects_connections(ship: 
     assert container["Secrets"] == [
         {
             "Name": "FLOWTASKS_CONN_WAREHOUSE",
-            "ValueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:flows/test/warehouse",
+            "ValueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:"
+            "flows/test/warehouse",
         }
     ]
     assert container["LogConfiguration"]["Options"]["awslogs-group"] == "/flows/ship/test/tasks"

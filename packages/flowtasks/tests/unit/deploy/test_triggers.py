@@ -93,7 +93,7 @@ def test_on_success_gives_the_upstream_execution_and_its_output_text() -> None:
         "arn:aws:states:us-east-1:123456789012:execution:demo-VendorIngest-dev:"
     )
     event["detail"]["status"] = "FAILED"
-    with pytest.raises(UsageError, match="detail.status is 'FAILED'"):
+    with pytest.raises(UsageError, match=r"detail\.status is 'FAILED'"):
         trigger_input(trigger, "demo.UploadAudit", event)
 
 
