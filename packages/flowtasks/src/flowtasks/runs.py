@@ -1,10 +1,10 @@
 """Local runs saved on disk, so a finished (or failed) run can be inspected, drawn and redriven.
 
-Each run lives in ``.flowtasks/runs/<run id>/`` under the current directory (or under
-``$FLOWTASKS_RUNS_DIR``)::
+Each run lives in ``.flowtasks/runs/<run id>/`` at the root of the repository the current folder
+is in (see `runs_dir`; or under ``$FLOWTASKS_RUNS_DIR``)::
 
     input.json              the execution input
-    output.json             its output (null unless SUCCEEDED)
+    output.json             its output (only when it SUCCEEDED)
     history.json            the events, as GetExecutionHistory returns them
     definition.asl.json     the ASL that ran
     execution.json          the whole execution (Execution.to_dict), for ``run --redrive``
@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flowtasks.asl.walk import iter_states
 from flowtasks.errors import UsageError
 
 __all__ = [
@@ -41,9 +40,17 @@ __all__ = [
 RUNS_DIR_ENV = "FLOWTASKS_RUNS_DIR"
 
 
-def runs_dir() -> Path:
-    """Where runs are saved: ``$FLOWTASKS_RUNS_DIR`` or ``./.flowtasks/runs``."""
-    return Path(os.environ.get(RUNS_DIR_ENV) or Path.cwd() / ".flowtasks" / "runs")
+def runs_dir(start: Path | None = None) -> Path:
+    """Where runs are saved: ``$FLOWTASKS_RUNS_DIR``, else ``.flowtasks/runs`` in the repository
+    that `start` (default: the current folder) is in, so that runs made from a domain's folder
+    and from the root are the same runs. The repository is the nearest folder, from `start` up,
+    holding ``.git`` (a folder, or a file in a git worktree); outside any, `start` itself."""
+    given = os.environ.get(RUNS_DIR_ENV)
+    if given:
+        return Path(given)
+    here = (start or Path.cwd()).resolve()
+    root = next((folder for folder in (here, *here.parents) if (folder / ".git").exists()), here)
+    return root / ".flowtasks" / "runs"
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -122,7 +129,10 @@ def save_run(
         **dict(extra or {}),
     }
     _write(path / "input.json", execution.input)
-    _write(path / "output.json", execution.output)
+    if execution.status == "SUCCEEDED":
+        _write(path / "output.json", execution.output)
+    else:  # no output, as the docs say; a redrive that failed again leaves none either
+        (path / "output.json").unlink(missing_ok=True)
     _write(path / "history.json", execution.history)
     _write(path / "definition.asl.json", execution.definition)
     _write(path / "execution.json", execution.to_dict())
@@ -177,96 +187,16 @@ def list_runs(limit: int | None = 20, *, directory: Path | None = None) -> list[
 
 # --- outcomes of the states of a run ----------------------------------------------------------
 
-_NOT_STATE_EVENTS = ("Execution", "MapIteration", "MapRun")
-
-
-def _entered_name(event: Mapping[str, Any]) -> str | None:
-    details = event.get("stateEnteredEventDetails")
-    return str(details.get("name")) if isinstance(details, Mapping) else None
-
-
-def _catch_targets(definition: Mapping[str, Any]) -> dict[str, set[str]]:
-    """State name -> the Next of each of its Catchers, at every depth."""
-    targets: dict[str, set[str]] = {}
-    for name, state in iter_states(definition):
-        for catcher in state.get("Catch") or []:
-            targets.setdefault(name, set()).add(str(catcher.get("Next")))
-    return targets
-
 
 def outcomes_of(
     history: Iterable[Mapping[str, Any]], definition: Mapping[str, Any] | None = None
 ) -> dict[str, str]:
-    """How each state entered in `history` ended: ``succeeded``, ``failed`` or ``caught``.
-
-    A state's failure and success events (TaskFailed, MapStateSucceeded...) are attributed to it by
-    following ``previousEventId`` back to its ``...StateEntered`` event. A state whose last attempt
-    failed is ``caught`` when one of its Catch targets (from `definition`) was entered afterwards;
-    a state entered but never exited (the run ended inside it) is ``failed``. States missing from
-    the result were not run.
+    """How each state entered in `history` ended (its latest entry): ``succeeded``, ``failed``
+    or ``caught`` (`flowtasks.history.StateStatus`; a state entered but never exited, where the
+    run ended, is ``failed``). States missing from the result were not run. `definition` is
+    accepted for the callers that have it; the history alone decides.
     """
-    events = list(history)
-    by_id = {event.get("id"): event for event in events}
-    entered: dict[str, int] = {}
-    first_entered: dict[str, list[int]] = {}
-    exited: dict[str, int] = {}
-    failed: dict[str, int] = {}
-    succeeded: dict[str, int] = {}
-    last_entered: str | None = None
+    from flowtasks.history import read_history
 
-    def state_of(event: Mapping[str, Any]) -> str | None:
-        kind = str(event.get("type", ""))
-        # MapStateFailed & co. may follow an iteration's events: skip to the Map's own entry
-        wanted = next((f"{t}StateEntered" for t in ("Map", "Parallel") if kind.startswith(t)), None)
-        current: Mapping[str, Any] | None = event
-        for _ in range(len(events) + 1):
-            previous = current.get("previousEventId") if current else None
-            current = by_id.get(previous) if previous is not None else None
-            if current is None:
-                return last_entered
-            name = _entered_name(current)
-            if name is not None and (wanted is None or current.get("type") == wanted):
-                return name
-        return last_entered
-
-    for index, event in enumerate(events):
-        kind = str(event.get("type", ""))
-        if kind.endswith("StateEntered"):
-            name = _entered_name(event)
-            if name is not None:
-                entered[name] = index
-                first_entered.setdefault(name, []).append(index)
-                last_entered = name
-        elif kind.endswith("StateExited"):
-            details = event.get("stateExitedEventDetails")
-            if isinstance(details, Mapping):
-                exited[str(details.get("name"))] = index
-        elif kind.startswith(_NOT_STATE_EVENTS):
-            continue
-        elif kind.endswith(("Failed", "TimedOut")):
-            name = state_of(event)
-            if name is not None:
-                failed[name] = index
-        elif kind.endswith("Succeeded"):
-            name = state_of(event)
-            if name is not None:
-                succeeded[name] = index
-    types = _state_types(definition) if definition else {}
-    catches = _catch_targets(definition) if definition else {}
-    outcomes: dict[str, str] = {}
-    for name, entered_at in entered.items():
-        failed_at = failed.get(name, -1)
-        if types.get(name) == "Fail":
-            outcomes[name] = "failed"
-        elif failed_at > succeeded.get(name, -1):
-            later = (i for target in catches.get(name, ()) for i in first_entered.get(target, ()))
-            outcomes[name] = "caught" if any(i > failed_at for i in later) else "failed"
-        elif exited.get(name, -1) > entered_at:
-            outcomes[name] = "succeeded"
-        else:
-            outcomes[name] = "failed"
-    return outcomes
-
-
-def _state_types(definition: Mapping[str, Any]) -> dict[str, str]:
-    return {name: str(state.get("Type")) for name, state in iter_states(definition)}
+    outcomes = read_history(history, definition).outcomes()
+    return {name: "failed" if status == "running" else status for name, status in outcomes.items()}

@@ -19,14 +19,15 @@ from flowtasks.asl.task_resource import task_resource
 from flowtasks.asl.validate import validate_definition
 from flowtasks.asl.warnings import flow_warnings
 from flowtasks.dsl._unset import UNSET
-from flowtasks.dsl.base import Chain, Goto, State, as_chain
+from flowtasks.dsl.chain import Chain, Goto, State, as_chain
 from flowtasks.dsl.flow import Flow
-from flowtasks.dsl.map import DISTRIBUTED_MAX_CONCURRENCY, Map
+from flowtasks.dsl.map import Map
 from flowtasks.dsl.retry import Catch, Retry
 from flowtasks.dsl.start_flow import StartFlow
 from flowtasks.dsl.states import Choice, Parallel, Wait
 from flowtasks.dsl.task import TaskState
 from flowtasks.errors import DefinitionError, Problem
+from flowtasks.limits import DISTRIBUTED_MAP_MAX_CONCURRENCY
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
@@ -220,6 +221,12 @@ class _Builder:
                     f"the same state {name!r} is used twice (defined at {state.source}); a state "
                     "stands in one place: use .with_(name=...) for a second copy, or Goto to jump"
                 )
+            elif other.source == state.source:  # e.g. Pass("A") >> Pass("A") on one line
+                file, _, line = state.source.rpartition(":")
+                message = (
+                    f"duplicate state name {name!r}: defined twice on line {line} of {file}; "
+                    "give one of them another name"
+                )
             else:
                 message = (
                     f"duplicate state name {name!r}: defined at {other.source} and at "
@@ -305,7 +312,7 @@ class _Builder:
     def map(self, state: Map, body: dict[str, Any]) -> None:
         processor = {"ProcessorConfig": state.processor_config()}
         body["ItemProcessor"] = processor | self.machine(as_chain(state.iterator))
-        limit = DISTRIBUTED_MAX_CONCURRENCY if state.distributed else None
+        limit = DISTRIBUTED_MAP_MAX_CONCURRENCY if state.distributed else None
         concurrency = state.max_concurrency
         if concurrency is not None and (concurrency < 0 or (limit and concurrency > limit)):
             bound = f"0..{limit}" if limit else ">= 0"

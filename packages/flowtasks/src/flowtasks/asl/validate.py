@@ -9,6 +9,7 @@ before every execution; the compiler runs it on what it emits.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
@@ -21,7 +22,8 @@ from flowtasks.asl.checks import (
     value_problem,
 )
 from flowtasks.asl.choice_rules import check_choice_rule
-from flowtasks.asl.numbers import number_problems
+from flowtasks.asl.schema import schema_problems
+from flowtasks.asl.validate_numbers import number_problems
 from flowtasks.errors import Problem
 
 STATE_TYPES = frozenset({"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
@@ -80,7 +82,11 @@ def validate_definition(
     ):
         walker.add(subject, None, f"TimeoutSeconds must be a positive integer, not {timeout!r}")
     walker.machine(definition, subject, jsonata)
-    return walker.problems + number_problems(definition, subject)
+    return (
+        walker.problems
+        + number_problems(definition, subject)
+        + schema_problems(definition, subject)
+    )
 
 
 class _Walker:
@@ -166,9 +172,12 @@ class _Walker:
     ) -> Iterator[tuple[str, str]]:
         def target(field: str, value: Any) -> Iterator[tuple[str, str]]:
             if not isinstance(value, str) or value not in states:
+                close = difflib.get_close_matches(str(value), list(states), n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
                 yield (
                     field,
-                    f"{field} goes to unknown state {value!r}; known: {', '.join(sorted(states))}",
+                    f"{field} goes to unknown state {value!r}; {hint}"
+                    f"known: {', '.join(sorted(states))}",
                 )
 
         if kind == "Choice":

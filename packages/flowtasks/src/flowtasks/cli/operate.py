@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -66,21 +67,35 @@ def executions_command(args: argparse.Namespace) -> int:
 
 def status_command(args: argparse.Namespace) -> int:
     """The execution state by state (``--watch``: until it ends); exit code by its status."""
-    from flowtasks.deploy.operate import describe, watch
-    from flowtasks.runner.progress import Progress
+    from flowtasks.cli.progress import Progress
+    from flowtasks.deploy.operate import aws_event, describe, watch
 
     execution, definition = describe(args.execution_arn)
     if args.json:
         events: list[dict[str, Any]] = []
         final = watch(args.execution_arn, events.append, follow=args.watch)
-        out(json_text({"execution": _plain(final), "events": events}))
-        return EXIT_CODES.get(str(final["status"]), 0 if final["status"] == "RUNNING" else 1)
+        document = {"execution": _plain(final), "events": [aws_event(e) for e in events]}
+        out(json_text(document))
+        return _exit_code(str(final["status"]))
     arn_parts = str(args.execution_arn).split(":")
     name = execution.get("name") or arn_parts[-1]
     machine = str(execution.get("stateMachineArn") or ":".join(arn_parts[:-1])).split(":")[-1]
-    header = f"execution {name} ({machine})"
-    progress = Progress(definition, stream=sys.stdout, header=header)
-    final = watch(args.execution_arn, progress, follow=args.watch)
+    # Durations come from the events' own timestamps, not from when they are read.
+    moment = [0.0]
+    progress = Progress(
+        definition,
+        stream=sys.stdout,
+        header=f"execution {name} ({machine})",
+        clock=lambda: moment[0],
+    )
+
+    def feed(event: dict[str, Any]) -> None:
+        stamp = event.get("timestamp")
+        if isinstance(stamp, datetime):
+            moment[0] = stamp.timestamp()
+        progress(event)
+
+    final = watch(args.execution_arn, feed, follow=args.watch)
     progress.close()
     status = str(final["status"])
     out(
@@ -91,9 +106,12 @@ def status_command(args: argparse.Namespace) -> int:
         out(f"  Error: {final.get('error', '')}")
         if final.get("cause"):
             out(f"  Cause: {final['cause']}")
-    if status == "RUNNING":
-        return 0
-    return EXIT_CODES.get(status, 1)
+    return _exit_code(status)
+
+
+def _exit_code(status: str) -> int:
+    """0 while RUNNING, else `EXIT_CODES` by status (as ``flow-task run``)."""
+    return 0 if status == "RUNNING" else EXIT_CODES.get(status, 1)
 
 
 def _plain(execution: dict[str, Any]) -> dict[str, Any]:

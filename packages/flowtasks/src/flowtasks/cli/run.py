@@ -31,12 +31,13 @@ def run_command(args: argparse.Namespace) -> int:
     """Run, print the output (or the error), save the run; exit code by status (EXIT_CODES)."""
     from datetime import UTC, datetime
 
-    from flowtasks.runner.mocks import parse_mocks
+    from flowtasks.cli.mocks import parse_mocks
     from flowtasks.runs import save_run
 
     sources = sum(x is not None for x in (args.flow, args.asl, args.redrive))
     if sources != 1:
         raise UsageError("run needs exactly one of FLOW, --asl PATH or --redrive RUN_ID")
+    _use_local_services()
     mocks = parse_mocks(args.mock)
     _, value = read_input(args)
     if args.trigger is not None or args.event is not None:
@@ -89,9 +90,9 @@ def _trigger_input(args: argparse.Namespace, value: Any) -> Any:
 
 def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
     """Resume the failed saved run ``--redrive`` names, under the same id, with its mocks."""
+    from flowtasks.cli.mocks import mock_handlers
+    from flowtasks.cli.progress import Progress
     from flowtasks.local import Execution, redrive
-    from flowtasks.runner.mocks import mock_handlers
-    from flowtasks.runner.progress import Progress
     from flowtasks.runs import load_run
 
     saved = load_run(args.redrive)
@@ -125,15 +126,15 @@ def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
 
 def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: Any) -> _Ran:
     """A new run of the flow FLOW, or of the ASL file ``--asl``, under a new run id."""
+    from flowtasks.cli.mocks import mock_handlers
+    from flowtasks.cli.progress import Progress
     from flowtasks.local import run
-    from flowtasks.runner.mocks import mock_handlers
-    from flowtasks.runner.progress import Progress
     from flowtasks.runs import new_run_id
 
     extra: dict[str, Any]
     if args.asl is not None:
         definition = read_valid_asl(args.asl)
-        flow_label = machine_name = Path(args.asl).name.split(".")[0]
+        flow_label = machine_name = asl_name(args.asl)
         extra = {"source": str(Path(args.asl).resolve())}
     else:
         from flowtasks.registry import compiled_definition, qualified_name_of, split_name
@@ -158,6 +159,16 @@ def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: A
     return _Ran(execution, run_id, flow_label, started, mocks, extra)
 
 
+def asl_name(path: str) -> str:
+    """The run's flow label for an ASL file: its name without ``.json``/``.yaml`` and ``.asl``
+    (``samt--nodejs20.x-app.json`` -> ``samt--nodejs20.x-app``; ``order.asl.json`` -> ``order``)."""
+    name = Path(path).name
+    for suffix in (".json", ".yaml", ".yml", ".asl"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+    return name
+
+
 def runs_command(args: argparse.Namespace) -> int:
     """Recent saved runs, newest first: id, status, flow (or each meta.json with ``--json``)."""
     from flowtasks.runs import list_runs
@@ -170,3 +181,16 @@ def runs_command(args: argparse.Namespace) -> int:
         meta = saved.meta
         out(f"{saved.id}  {meta.get('status', '?'):9}  {meta.get('flow', '?')}")
     return 0
+
+
+def _use_local_services() -> None:
+    """While `flow-task dev up` services run (``./.flowtasks/dev``), tasks reach them: their
+    settings (AWS endpoint, FLOWTASKS_CONN_*) override the environment for this run."""
+    import os
+
+    from flowtasks.dev.services import active_settings, dev_dir
+
+    settings = active_settings()
+    if settings:
+        os.environ.update(settings)
+        err(f"using the local services of {dev_dir()} (see `flow-task dev status`)")

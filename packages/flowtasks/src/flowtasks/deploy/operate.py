@@ -141,8 +141,8 @@ def describe(execution_arn: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def aws_event(event: dict[str, Any]) -> dict[str, Any]:
-    """A GetExecutionHistory event (boto3: datetime timestamps) as the engine's history holds
-    it (ISO 8601 text), so one reader renders both."""
+    """A GetExecutionHistory event (boto3: datetime timestamps) as JSON-able data, as the
+    engine's history holds it (ISO 8601 text)."""
     out = dict(event)
     stamp = out.get("timestamp")
     if isinstance(stamp, datetime):
@@ -152,7 +152,8 @@ def aws_event(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def history(execution_arn: str, after: int = 0) -> Iterator[dict[str, Any]]:
-    """The execution's events with an id above `after`, oldest first (every page)."""
+    """The execution's events with an id above `after`, oldest first (every page), as boto3
+    gives them (`flowtasks.history` reads these as it reads the engine's)."""
     from botocore.exceptions import ClientError
 
     client = _sfn(_region_of(execution_arn))
@@ -163,7 +164,7 @@ def history(execution_arn: str, after: int = 0) -> Iterator[dict[str, Any]]:
         for page in pages:
             for event in page["events"]:
                 if int(event["id"]) > after:
-                    yield aws_event(event)
+                    yield event
     except ClientError as exc:
         raise _not_found(exc, f"execution {execution_arn}") from None
 

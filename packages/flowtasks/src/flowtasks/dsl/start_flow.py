@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.dsl._unset import UNSET, Unset
-from flowtasks.dsl.base import State, catches, retries
+from flowtasks.dsl.chain import State, catches, retries
 from flowtasks.dsl.retry import Catch, Retry
 from flowtasks.dsl.states import dataflow_fields
 

@@ -32,7 +32,7 @@ from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.local.limits import dumps
 
 if TYPE_CHECKING:
-    from flowtasks.local.runtime import Runtime, Scope
+    from flowtasks.local.engine import Runtime, Scope
     from flowtasks.local.state_task import TaskEvents
 
 __all__ = ["RESOURCES", "handles", "start_child"]
@@ -103,7 +103,7 @@ def start_child(
     Records TaskSubmitted in the parent's history; raises `StatesFailure` as AWS fails the task.
     """
     from flowtasks.local.context import execution_arn, state_machine_arn
-    from flowtasks.local.engine import run
+    from flowtasks.local.start import run
 
     if not isinstance(params, dict) or "StateMachineArn" not in params:
         raise StatesFailure(

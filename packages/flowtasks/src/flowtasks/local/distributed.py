@@ -21,12 +21,12 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.local.context import execution_arn, map_run_arn
+from flowtasks.local.engine import CancelToken, Runtime, Scope, run_scope
 from flowtasks.local.fanout import Outcome, fan_out
 from flowtasks.local.history import History, iso
 from flowtasks.local.limits import dumps
-from flowtasks.local.runtime import CancelToken, Runtime, Scope, run_scope
 from flowtasks.local.state import template
 from flowtasks.local.state_map import read_number, threshold
 
@@ -100,7 +100,7 @@ def run_distributed(
     # AWS's history of a Map Run (LocalStack's AWS-recorded snapshots): MapStateStarted
     # {"length"}, MapRunStarted, then MapRunSucceeded + MapStateSucceeded (or ...Failed).
     scope.previous_event = rt.history.add(
-        "MapStateStarted", scope.previous_event, {"length": len(items)}
+        "MapStateStarted", scope.previous_event, {"length": len(items)}, scope.take_decision()
     )
     scope.previous_event = rt.history.add("MapRunStarted", scope.previous_event, {"mapRunArn": arn})
     records: list[dict[str, Any] | None] = [None] * len(inputs)
@@ -241,7 +241,9 @@ def _write_results(
         manifest_key = f"{base}/manifest.json"
         client.put_object(Bucket=bucket, Key=manifest_key, Body=json.dumps(manifest).encode())
     except Exception as exc:
-        raise StatesFailure("States.ResultWriterFailed", f"{type(exc).__name__}: {exc}") from exc
+        raise StatesFailure(
+            StatesErrorName.RESULT_WRITER_FAILED, f"{type(exc).__name__}: {exc}"
+        ) from exc
     return {"MapRunArn": arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}
 
 

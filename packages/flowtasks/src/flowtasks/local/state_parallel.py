@@ -14,15 +14,15 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.local.engine import CancelToken, run_scope
 from flowtasks.local.fanout import fan_out
 from flowtasks.local.graph import compile_graph
 from flowtasks.local.retry import Guarded, StateFailed
-from flowtasks.local.runtime import CancelToken, run_scope
 from flowtasks.local.state import template
 
 if TYPE_CHECKING:
+    from flowtasks.local.engine import Runtime, Scope
     from flowtasks.local.graph import Graph
-    from flowtasks.local.runtime import Runtime, Scope
 
 __all__ = ["ParallelState"]
 
@@ -42,7 +42,9 @@ class ParallelState(Guarded):
         effective = self.branch_input(rt, scope, value, ctx)
         key = f"{scope.key}/{self.name}"
         done = rt.previous.take_done(key) if rt.previous is not None else {}
-        started = rt.history.add("ParallelStateStarted", scope.previous_event)
+        started = rt.history.add(
+            "ParallelStateStarted", scope.previous_event, None, scope.take_decision()
+        )
         scope.previous_event = started
 
         last: dict[int, int] = {}  # branch -> its last event, when it failed

@@ -2,7 +2,7 @@
 
 Which code runs: ``handlers[state name]``, else ``handlers[Resource]``, else, when the Resource
 and evaluated Parameters are one of our compiled tasks (`flowtasks.protocol.task_call_of`),
-`flowtasks.runner.execute` runs the flow's task function in-process as the container would.
+`flowtasks.runner.execute.run_task` runs the flow's task function in-process as the container would.
 Any other Task fails the execution with ``States.Runtime`` naming the state and its Resource.
 
 The JSON boundary: the handler receives a fresh copy of its input (parsed from JSON text) and
@@ -27,14 +27,20 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.local import child_flows
-from flowtasks.local.limits import check_result_text, check_text, dumps, from_handler
-from flowtasks.local.retry import Guarded
+from flowtasks.local.limits import (
+    ResultTooLarge,
+    check_result_text,
+    check_text,
+    dumps,
+    from_handler,
+)
+from flowtasks.local.retry import Guarded, StateFailed
 from flowtasks.local.state import Reader, number, template
 
 if TYPE_CHECKING:
-    from flowtasks.local.runtime import Runtime, Scope
+    from flowtasks.local.engine import Runtime, Scope
 
 __all__ = ["TaskState", "heartbeat", "resource_parts"]
 
@@ -140,7 +146,7 @@ class TaskState(Guarded):
     def _limit(self, fixed: float | None, reader: Reader | None, value: Any, ctx: Any) -> Any:
         if reader is None:
             return fixed
-        from flowtasks.asl.jsonpath import PathNotFound
+        from flowtasks.expressions.jsonpath import PathNotFound
 
         try:
             seconds = reader(value, ctx)
@@ -148,7 +154,7 @@ class TaskState(Guarded):
             seconds = None
         if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds <= 0:
             raise StatesFailure(
-                "States.Runtime",
+                StatesErrorName.RUNTIME,
                 f"Task state {self.name!r}: a timeout path must select a positive integer, "
                 f"got {seconds!r}.",
             )
@@ -169,6 +175,7 @@ class TaskState(Guarded):
             events.scheduled,
             scope.previous_event,
             events.scheduled_details(rt, params_text, timeout, heartbeat_s),
+            scope.take_decision(),
         )
         scope.previous_event = rt.history.add(events.started, scope.previous_event, events.where())
         started = rt.now()
@@ -179,16 +186,19 @@ class TaskState(Guarded):
             else:
                 result, text = self._call(rt, params, params_text, beats)
         except StatesFailure as failure:
-            scope.previous_event = rt.history.add(
-                events.failed, scope.previous_event, events.error(failure.error, failure.cause)
-            )
-            raise
+            raise StateFailed(
+                failure.error,
+                failure.cause,
+                events.failed,
+                events.error(failure.error, failure.cause),
+                every_attempt=True,
+                terminal=not isinstance(failure, ResultTooLarge),
+            ) from failure
         late = _late(started, rt.now(), beats, timeout, heartbeat_s)
         if late is not None:
-            scope.previous_event = rt.history.add(
-                events.timed_out, scope.previous_event, events.error(late, "")
+            raise StateFailed(
+                late, "", events.timed_out, events.error(late, ""), every_attempt=True
             )
-            raise StatesFailure(late, "")
         scope.previous_event = rt.history.add(
             events.succeeded, scope.previous_event, events.output(text)
         )
@@ -217,7 +227,7 @@ class TaskState(Guarded):
             call = task_call_of(self.resource, params)
             if call is None:
                 raise StatesFailure(
-                    "States.Runtime",
+                    StatesErrorName.RUNTIME,
                     f"No handler for Task state {self.name!r} (Resource {self.resource!r}). "
                     "Pass handlers={state name or Resource: callable(input) -> output}.",
                 )
@@ -226,10 +236,10 @@ class TaskState(Guarded):
             if handler is not None:
                 raw = handler(json.loads(params_text))
             else:
-                from flowtasks.runner import execute
+                from flowtasks.runner.execute import run_task
 
                 assert call is not None
-                raw = execute(call)
+                raw = run_task(call)
             result, text = from_handler(raw)
         except StatesFailure:
             raise
@@ -253,12 +263,12 @@ def _late(
     """Which timeout (if any) would have fired first while the handler ran."""
     fires: list[tuple[float, str]] = []
     if timeout is not None and ended - started > timeout:
-        fires.append((started + timeout, "States.Timeout"))
+        fires.append((started + timeout, StatesErrorName.TIMEOUT))
     if heartbeat_s is not None:
         last = started
         for moment in [*beats, ended]:
             if moment - last > heartbeat_s:
-                fires.append((last + heartbeat_s, "States.HeartbeatTimeout"))
+                fires.append((last + heartbeat_s, StatesErrorName.HEARTBEAT_TIMEOUT))
                 break
             last = moment
     return min(fires)[1] if fires else None
@@ -268,6 +278,6 @@ def _path(spec: Mapping[str, Any], key: str) -> Reader | None:
     path = spec.get(key)
     if not isinstance(path, str):
         return None
-    from flowtasks.asl.jsonpath import compile_path
+    from flowtasks.expressions.jsonpath import compile_path
 
     return compile_path(path)

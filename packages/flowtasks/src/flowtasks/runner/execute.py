@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import math
 from typing import Any, Protocol
 
-from flowtasks.errors import StateNotFoundError
+from flowtasks.errors import NotATaskStateError, StateNotFoundError
 from flowtasks.protocol import TaskCall, decode_input
 
 
@@ -17,21 +17,9 @@ class TaskState(Protocol):
         """Validate `payload`, run the task function, return its JSON-able result."""
 
 
-__all__ = ["NotATaskStateError", "asl_type", "encode_result", "execute", "resolve"]
+__all__ = ["NotATaskStateError", "asl_type", "encode_result", "execute", "resolve", "run_task"]
 
 _ASL_TYPES = ("Pass", "Wait", "Succeed", "Fail", "Choice", "Parallel", "Map")
-
-
-class NotATaskStateError(StateNotFoundError):
-    """The flow has a state called `state`, but it is not a Task state (only those run code)."""
-
-    def __init__(self, flow: str, state: str, kind: str, tasks: Iterable[str] = ()) -> None:
-        super().__init__(flow, state, tasks)
-        self.kind = kind
-        self.args = (
-            f"{state!r} is a {kind} state, not a Task state; "
-            f"Task states of {flow}: {', '.join(self.known) or '(none)'}.",
-        )
 
 
 def asl_type(state: object) -> str:
@@ -68,7 +56,34 @@ def encode_result(result: Any) -> str:
     try:
         return json.dumps(result, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"the task's result is not JSON: {exc}") from exc
+        where = _non_json_path(result, "$")
+        at = f" at {where}" if where else ""
+        raise TypeError(f"the task's result is not JSON{at}: {exc}") from exc
+
+
+def _non_json_path(value: Any, path: str) -> str | None:
+    """The JSONPath of the first value in `value` that JSON cannot carry (None if none)."""
+    if value is None or isinstance(value, str | bool | int):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else path
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _non_json_path(item, f"{path}[{index}]")
+            if found:
+                return found
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                return f"{path} (a key of type {type(key).__name__})"
+            name = str(key)
+            step = f".{name}" if name.isidentifier() else f"[{json.dumps(name)}]"
+            found = _non_json_path(item, path + step)
+            if found:
+                return found
+        return None
+    return path
 
 
 def execute(call: TaskCall) -> Any:
@@ -78,7 +93,11 @@ def execute(call: TaskCall) -> Any:
     (tuples become lists, non-string keys become strings). Raises what the task raises, TypeError
     when the result is not JSON, and FlowNotFoundError / StateNotFoundError for a bad call.
     """
-    task_state = resolve(call)
-    payload = decode_input(call.env)
-    result = task_state.call(payload)
-    return json.loads(encode_result(result))
+    return json.loads(encode_result(run_task(call)))
+
+
+def run_task(call: TaskCall) -> Any:
+    """The task's result as its function returned it, before it crosses the JSON boundary (the
+    local engine encodes it once itself). Raises as `execute` does, but never TypeError for the
+    result."""
+    return resolve(call).call(decode_input(call.env))

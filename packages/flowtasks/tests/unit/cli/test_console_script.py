@@ -16,9 +16,8 @@ HEAVY = (
     "pydantic",
     "flowtasks.asl.compiler",
     "flowtasks.local",
-    "flowtasks.asl.jsonpath",
+    "flowtasks.expressions.jsonpath",
     "flowtasks.dsl",
-    "jsonpath_ng",
 )
 
 
