@@ -307,3 +307,26 @@ def test_an_invalid_flow_stops_synth_with_every_problem(ship: Any) -> None:
         _ship_template(ship)
     assert "nothing was deployed" in str(caught.value)
     assert {p.where.split(" > ")[0] for p in caught.value.problems} == {"ship.A", "ship.B"}
+
+
+def test_the_deployer_policy_covers_every_service_of_the_stack() -> None:
+    from flowtasks.deploy.deployer import deployer_policy
+
+    env = domain_environment("demo", "dev")
+    template = domain_template("demo", env, parse_image(IMAGE.replace("123456789012", env.account)))
+    policy = deployer_policy("demo", env)
+    actions = {a for s in policy["Statement"] for a in s["Action"]}
+    services = {a.split(":")[0] for a in actions}
+    prefixes = {
+        "IAM": "iam",
+        "StepFunctions": "states",
+        "ECS": "ecs",
+        "Logs": "logs",
+        "Events": "events",
+        "Scheduler": "scheduler",
+        "Lambda": "lambda",
+    }
+    for resource in template["Resources"].values():
+        assert prefixes[resource["Type"].split("::")[1]] in services, resource["Type"]
+    assert {"cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"} <= actions
+    assert not any(action.endswith(":*") for action in actions)
