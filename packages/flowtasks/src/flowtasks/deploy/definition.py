@@ -22,12 +22,11 @@ from flowtasks.deploy.environments import Environment
 from flowtasks.deploy.naming import CONTAINER, alias_arn_sub
 from flowtasks.dsl.start_flow import placeholder_flows
 from flowtasks.errors import UsageError
+from flowtasks.limits import MAX_DEFINITION_BYTES
 from flowtasks.protocol import ECS_RESOURCE
 
-__all__ = ["MAX_DEFINITION_BYTES", "Bound", "bind"]
+__all__ = ["Bound", "bind"]
 
-MAX_DEFINITION_BYTES = 1_048_576
-"""Step Functions refuses a state machine definition over 1 MiB."""
 
 
 @dataclass(frozen=True)

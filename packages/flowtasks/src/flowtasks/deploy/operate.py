@@ -22,6 +22,7 @@ from typing import Any
 from flowtasks.deploy.environments import Environment
 from flowtasks.deploy.naming import state_machine_name
 from flowtasks.errors import FlowtasksError, UsageError
+from flowtasks.limits import MAX_PAYLOAD_BYTES
 
 __all__ = [
     "MAX_INPUT_BYTES",
@@ -37,7 +38,7 @@ __all__ = [
     "watch",
 ]
 
-MAX_INPUT_BYTES = 262_144
+MAX_INPUT_BYTES = MAX_PAYLOAD_BYTES
 """Step Functions' limit on an execution's input (256 KiB of UTF-8)."""
 
 _ARN = "arn:aws:states:"

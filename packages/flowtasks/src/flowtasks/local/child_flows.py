@@ -28,7 +28,7 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.local.limits import dumps
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def start_child(
 
     if not isinstance(params, dict) or "StateMachineArn" not in params:
         raise StatesFailure(
-            "States.Runtime",
+            StatesErrorName.RUNTIME,
             f"Task state {state!r}: startExecution needs a StateMachineArn parameter.",
         )
     qualified, definition = _target(params["StateMachineArn"])
@@ -177,4 +177,4 @@ def start_child(
     described["Error"] = child.error or ""
     if child.cause:
         described["Cause"] = child.cause
-    raise StatesFailure("States.TaskFailed", dumps(described))
+    raise StatesFailure(StatesErrorName.TASK_FAILED, dumps(described))
