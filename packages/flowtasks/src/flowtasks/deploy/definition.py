@@ -28,7 +28,6 @@ from flowtasks.protocol import ECS_RESOURCE
 __all__ = ["Bound", "bind"]
 
 
-
 @dataclass(frozen=True)
 class Bound:
     """A definition ready for the template: its JSON text and its substitutions (values may be
