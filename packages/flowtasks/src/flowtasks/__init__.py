@@ -1,6 +1,6 @@
 """flowtasks: AWS Step Functions workflows in Python.
 
-Define a flow with the DSL below, compile it with `flowtasks.asl.compiler.compile_flow`, run it
+Define a flow with the DSL below, compile it with `flowtasks.asl.compile_flow`, run it
 locally with `flowtasks.local.run`.
 """
 
