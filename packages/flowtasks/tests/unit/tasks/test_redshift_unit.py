@@ -11,7 +11,7 @@ import struct
 import pytest
 from redshift_connector.error import InterfaceError, ProgrammingError
 
-from flowtasks.asl.compiler import compile_flow
+from flowtasks.asl import compile_flow
 from flowtasks.connections import parse
 from flowtasks.dev.pgshim import rewrite_parameter_status, rewrite_startup
 from flowtasks.dsl import Flow, Var
