@@ -190,6 +190,7 @@ class TaskState(Guarded):
             else:
                 result, text = self._call(rt, params, params_text, beats)
         except StatesFailure as failure:
+            raised = failure.__cause__  # what the task's own code raised, if it did
             raise StateFailed(
                 failure.error,
                 failure.cause,
@@ -197,6 +198,7 @@ class TaskState(Guarded):
                 events.error(failure.error, failure.cause),
                 every_attempt=True,
                 terminal=not isinstance(failure, ResultTooLarge),
+                origin=None if isinstance(raised, StatesFailure) else raised,
             ) from failure
         late = _late(started, rt.now(), beats, timeout, heartbeat_s)
         if late is not None:
