@@ -1,9 +1,10 @@
 """`UploadWriter`: a writable S3 object with bounded memory, parts uploaded in the background.
 
-Bytes are cut into parts of exactly `part_size` bytes; up to `concurrency` parts are uploaded at
-once by worker threads while the caller keeps writing (so reading a source and uploading
-overlap). Memory stays below ``part_size * (concurrency + 1)`` whatever the object size: a
-writer blocks when that many parts are pending. An object smaller than one part is sent with one
+Bytes are copied once, into part buffers of exactly `part_size` bytes; up to `concurrency` parts
+are uploaded at once by worker threads while the caller keeps filling the next one (so reading a
+source and uploading overlap). At most ``concurrency + 1`` buffers ever exist and are reused, so
+memory stays at ``part_size * (concurrency + 1)`` whatever the object size: a writer blocks
+while `concurrency` parts are in flight. An object smaller than one part is sent with one
 ``PutObject`` at close; the multipart upload is only created once a full part exists.
 
 The object appears only when `close` succeeds. `abort` (called by ``__exit__`` on an exception,
@@ -64,8 +65,12 @@ class UploadWriter(io.RawIOBase):
         self.part_size = part_size
         self.extra = dict(extra or {})
         self.bytes_written = 0
-        self._buffer = bytearray()
         self._concurrency = concurrency
+        self._part: bytearray | None = None  # the part being filled
+        self._filled = 0
+        self._free: list[bytearray] = []  # part buffers back from finished uploads
+        self._allocated = 0
+        self._free_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(concurrency)
         self._pool: ThreadPoolExecutor | None = None
         self._upload_id: str | None = None
@@ -86,12 +91,25 @@ class UploadWriter(io.RawIOBase):
         self._raise_if_failed()
         view = memoryview(data).cast("B")
         size = len(view)
-        self._buffer += view
+        offset = 0
+        while offset < size:
+            if self._part is None:
+                # the first part grows as needed (small objects stay small); later ones reuse
+                # full-size buffers
+                self._part = bytearray() if not self._futures else self._take_buffer()
+                self._filled = 0
+            n = min(size - offset, self.part_size - self._filled)
+            end = self._filled + n
+            if len(self._part) >= end:
+                self._part[self._filled : end] = view[offset : offset + n]
+            else:  # growing: replace the (empty) tail
+                self._part[self._filled :] = view[offset : offset + n]
+            self._filled = end
+            offset += n
+            if self._filled == self.part_size:
+                self._submit(self._part, self.part_size)
+                self._part = None
         self.bytes_written += size
-        while len(self._buffer) >= self.part_size:
-            part = bytes(self._buffer[: self.part_size])
-            del self._buffer[: self.part_size]
-            self._submit(part)
         return size
 
     def close(self) -> None:
@@ -101,12 +119,12 @@ class UploadWriter(io.RawIOBase):
         try:
             if self._upload_id is None:
                 self._raise_if_failed()
-                self.client.put_object(
-                    Bucket=self.bucket, Key=self.key, Body=bytes(self._buffer), **self.extra
-                )
+                body = bytes(memoryview(self._part)[: self._filled]) if self._part else b""
+                self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body, **self.extra)
             else:
-                if self._buffer:
-                    self._submit(bytes(self._buffer))
+                if self._part is not None and self._filled:
+                    self._submit(self._part, self._filled)
+                    self._part = None
                 parts = [future.result() for future in self._futures]
                 self.client.complete_multipart_upload(
                     Bucket=self.bucket,
@@ -146,7 +164,14 @@ class UploadWriter(io.RawIOBase):
             with contextlib.suppress(Exception):
                 self.abort()
 
-    def _submit(self, part: bytes) -> None:
+    def _take_buffer(self) -> bytearray:
+        with self._free_lock:
+            if self._free:
+                return self._free.pop()
+        self._allocated += 1
+        return bytearray(self.part_size)
+
+    def _submit(self, part: bytearray, length: int) -> None:
         if self._upload_id is None:
             created = self.client.create_multipart_upload(
                 Bucket=self.bucket, Key=self.key, **self.extra
@@ -162,18 +187,23 @@ class UploadWriter(io.RawIOBase):
         self._slots.acquire()
         self._raise_if_failed(release=True)
         assert self._pool is not None
-        future = self._pool.submit(self._upload_part, number, part)
+        future = self._pool.submit(self._upload_part, number, part, length)
         future.add_done_callback(self._part_done)
         self._futures.append(future)
 
-    def _upload_part(self, number: int, body: bytes) -> dict[str, Any]:
-        response = self.client.upload_part(
-            Bucket=self.bucket,
-            Key=self.key,
-            UploadId=self._upload_id,
-            PartNumber=number,
-            Body=body,
-        )
+    def _upload_part(self, number: int, buffer: bytearray, length: int) -> dict[str, Any]:
+        body = buffer if length == len(buffer) else buffer[:length]
+        try:
+            response = self.client.upload_part(
+                Bucket=self.bucket,
+                Key=self.key,
+                UploadId=self._upload_id,
+                PartNumber=number,
+                Body=body,
+            )
+        finally:
+            with self._free_lock:
+                self._free.append(buffer)
         part: dict[str, Any] = {"ETag": response["ETag"], "PartNumber": number}
         for name in ("ChecksumCRC32", "ChecksumCRC32C", "ChecksumSHA1", "ChecksumSHA256"):
             if response.get(name):
@@ -193,7 +223,7 @@ class UploadWriter(io.RawIOBase):
 
     def _finish(self, cancel: bool = False) -> None:
         self._done = True
-        self._buffer = bytearray()
+        self._part = None
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=cancel)
             self._pool = None

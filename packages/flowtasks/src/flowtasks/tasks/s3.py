@@ -33,6 +33,7 @@ import io
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -142,8 +143,16 @@ def client() -> Any:
     return _client(tuple(os.environ.get(k) for k in keys))
 
 
+_CLIENT_LOCK = threading.Lock()
+
+
+def _client(environment: tuple[str | None, ...]) -> Any:
+    with _CLIENT_LOCK:  # threads asking at once would each build a client (slow, ~10 MiB each)
+        return _make_client(environment)
+
+
 @lru_cache(maxsize=8)
-def _client(_environment: tuple[str | None, ...]) -> Any:
+def _make_client(_environment: tuple[str | None, ...]) -> Any:
     import boto3
     from botocore.config import Config
 
