@@ -4,8 +4,10 @@ Bytes are copied once, into part buffers of exactly `part_size` bytes; up to `co
 are uploaded at once by worker threads while the caller keeps filling the next one (so reading a
 source and uploading overlap). At most ``concurrency + 1`` buffers ever exist and are reused, so
 memory stays at ``part_size * (concurrency + 1)`` whatever the object size: a writer blocks
-while `concurrency` parts are in flight. An object smaller than one part is sent with one
-``PutObject`` at close; the multipart upload is only created once a full part exists.
+while `concurrency` parts are in flight. (Past `PARTS_PER_SIZE` parts the part size doubles, so
+that S3's 10,000 parts always suffice; only objects that large use bigger buffers.)
+An object smaller than one part is sent with one ``PutObject`` at close; the multipart upload
+is only created once a full part exists.
 
 The object appears only when `close` succeeds. `abort` (called by ``__exit__`` on an exception,
 and by `close` when a part failed) aborts the multipart upload: no partial object is left.
@@ -30,7 +32,17 @@ MIN_PART_SIZE: Final = 5 * 1024**2
 MAX_PART_SIZE: Final = 5 * 1024**3
 """S3's largest part."""
 MAX_PARTS: Final = 10_000
-"""S3's most parts in one multipart upload: the object is at most ``part_size * MAX_PARTS``."""
+"""S3's most parts in one multipart upload."""
+PARTS_PER_SIZE: Final = 2_000
+"""Parts uploaded at one part size before it doubles: so no object is too large for
+`MAX_PARTS` (6 MiB parts: 11.7 GiB at 6 MiB, then 12, 24, 48, 96 MiB: 366 GiB in all), while
+objects under ``part_size * PARTS_PER_SIZE`` keep the memory bound of `part_size`."""
+
+
+def part_size_of(number: int, part_size: int) -> int:
+    """Size of part `number` (1-based) of a writer whose first parts have `part_size` bytes."""
+    doublings: int = (number - 1) // PARTS_PER_SIZE
+    return min(MAX_PART_SIZE, part_size << doublings)
 
 
 class UploadWriter(io.RawIOBase):
@@ -69,7 +81,7 @@ class UploadWriter(io.RawIOBase):
         self._part: bytearray | None = None  # the part being filled
         self._filled = 0
         self._free: list[bytearray] = []  # part buffers back from finished uploads
-        self._allocated = 0
+        self._target = part_size
         self._free_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(concurrency)
         self._pool: ThreadPoolExecutor | None = None
@@ -96,9 +108,10 @@ class UploadWriter(io.RawIOBase):
             if self._part is None:
                 # the first part grows as needed (small objects stay small); later ones reuse
                 # full-size buffers
-                self._part = bytearray() if not self._futures else self._take_buffer()
+                self._target = part_size_of(len(self._futures) + 1, self.part_size)
+                self._part = bytearray() if not self._futures else self._take_buffer(self._target)
                 self._filled = 0
-            n = min(size - offset, self.part_size - self._filled)
+            n = min(size - offset, self._target - self._filled)
             end = self._filled + n
             if len(self._part) >= end:
                 self._part[self._filled : end] = view[offset : offset + n]
@@ -106,8 +119,8 @@ class UploadWriter(io.RawIOBase):
                 self._part[self._filled :] = view[offset : offset + n]
             self._filled = end
             offset += n
-            if self._filled == self.part_size:
-                self._submit(self._part, self.part_size)
+            if self._filled == self._target:
+                self._submit(self._part, self._target)
                 self._part = None
         self.bytes_written += size
         return size
@@ -164,12 +177,13 @@ class UploadWriter(io.RawIOBase):
             with contextlib.suppress(Exception):
                 self.abort()
 
-    def _take_buffer(self) -> bytearray:
+    def _take_buffer(self, size: int) -> bytearray:
         with self._free_lock:
-            if self._free:
-                return self._free.pop()
-        self._allocated += 1
-        return bytearray(self.part_size)
+            while self._free:
+                buffer = self._free.pop()
+                if len(buffer) == size:
+                    return buffer  # (buffers of a smaller, earlier part size are dropped)
+        return bytearray(size)
 
     def _submit(self, part: bytearray, length: int) -> None:
         if self._upload_id is None:
@@ -181,8 +195,7 @@ class UploadWriter(io.RawIOBase):
         number = len(self._futures) + 1
         if number > MAX_PARTS:
             raise ValueError(
-                f"{self.name} needs more than {MAX_PARTS} parts of {self.part_size} bytes: "
-                "give a larger part_size"
+                f"{self.name} needs more than {MAX_PARTS} parts: give a larger part_size"
             )
         self._slots.acquire()
         self._raise_if_failed(release=True)
@@ -192,7 +205,7 @@ class UploadWriter(io.RawIOBase):
         self._futures.append(future)
 
     def _upload_part(self, number: int, buffer: bytearray, length: int) -> dict[str, Any]:
-        body = buffer if length == len(buffer) else buffer[:length]
+        body = _BufferReader(memoryview(buffer)[:length])
         try:
             response = self.client.upload_part(
                 Bucket=self.bucket,
@@ -227,3 +240,41 @@ class UploadWriter(io.RawIOBase):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=cancel)
             self._pool = None
+
+
+class _BufferReader(io.RawIOBase):
+    """A seekable, read-only file over a part buffer, without copying it.
+
+    botocore streams a file-like body in chunks (as s3transfer's own uploads do) and seeks back
+    to resend it on a retry.
+    """
+
+    def __init__(self, view: memoryview) -> None:
+        super().__init__()
+        self._view = view
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: len(self._view)}
+        self._position = max(0, min(len(self._view), base[whence] + offset))
+        return self._position
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = len(self._view) if size is None or size < 0 else self._position + size
+        data = bytes(self._view[self._position : end])
+        self._position += len(data)
+        return data
+
+    def readinto(self, target: Any) -> int:
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)
