@@ -13,7 +13,7 @@ Credentials and endpoints are boto3's own (credential chain, ``AWS_ENDPOINT_URL`
 ``AWS_ENDPOINT_URL_S3``); pass ``client=`` to use another client.
 
 Writing: parts of `DEFAULT_PART_SIZE` bytes, `DEFAULT_CONCURRENCY` uploaded at once, so a writer
-holds at most ``part_size * (concurrency + 1)`` bytes (42 MiB by default) whatever the object
+holds at most ``part_size * (concurrency + 1)`` bytes (36 MiB by default) whatever the object
 size. The object exists only once the writer closes without error; on an exception inside
 ``with`` (or a failed part) the multipart upload is aborted and nothing is left. ``.gz`` and
 ``.zst`` keys are compressed / decompressed transparently (``compression=`` overrides).
@@ -81,7 +81,7 @@ __all__ = [
 DEFAULT_PART_SIZE: Final = 6 * 1024**2
 """Bytes per multipart part: 6 MiB (smart_open's 50 MiB would cost 50 MiB per writer). The
 size doubles after every 2,000 parts (11.7 GiB), so any object fits in S3's 10,000 parts."""
-DEFAULT_CONCURRENCY: Final = 6
+DEFAULT_CONCURRENCY: Final = 5
 """Parts uploaded at once per writer (moto, like S3, takes parallel parts faster)."""
 READ_BUFFER_SIZE: Final = 1024**2
 """Bytes a reader asks S3 for at a time."""
