@@ -19,10 +19,11 @@ from flowtasks.asl.task_resource import task_resource
 from flowtasks.asl.validate import validate_definition
 from flowtasks.asl.warnings import flow_warnings
 from flowtasks.dsl._unset import UNSET
-from flowtasks.dsl.base import Chain, Goto, State, as_chain
+from flowtasks.dsl.chain import Chain, Goto, State, as_chain
 from flowtasks.dsl.flow import Flow
 from flowtasks.dsl.map import Map
 from flowtasks.dsl.retry import Catch, Retry
+from flowtasks.dsl.start_flow import StartFlow
 from flowtasks.dsl.states import Choice, Parallel, Wait
 from flowtasks.dsl.task import TaskState
 from flowtasks.errors import DefinitionError, Problem
@@ -220,6 +221,12 @@ class _Builder:
                     f"the same state {name!r} is used twice (defined at {state.source}); a state "
                     "stands in one place: use .with_(name=...) for a second copy, or Goto to jump"
                 )
+            elif other.source == state.source:  # e.g. Pass("A") >> Pass("A") on one line
+                file, _, line = state.source.rpartition(":")
+                message = (
+                    f"duplicate state name {name!r}: defined twice on line {line} of {file}; "
+                    "give one of them another name"
+                )
             else:
                 message = (
                     f"duplicate state name {name!r}: defined at {other.source} and at "
@@ -240,6 +247,8 @@ class _Builder:
         states[name] = body
         if isinstance(state, TaskState):
             self.task(state, body)
+        elif isinstance(state, StartFlow):
+            body["Parameters"] = state.parameters_for(self.qualified.split(".", 1)[0])
         elif isinstance(state, Choice):
             self.choice(state, nxt, body, states)
         elif isinstance(state, Parallel):

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.cli.app import EXIT_CODES
+from flowtasks.cli.dev import use_local_services
 from flowtasks.cli.io import err, json_text, out, read_input, read_valid_asl
 from flowtasks.errors import UsageError
 
 if TYPE_CHECKING:
+    from flowtasks.live_runs import LiveRun
     from flowtasks.local import Execution
 
 
@@ -25,6 +27,7 @@ class _Ran:
     started: str
     mocks: dict[str, Any]
     extra: dict[str, Any]
+    live: LiveRun
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -37,8 +40,11 @@ def run_command(args: argparse.Namespace) -> int:
     sources = sum(x is not None for x in (args.flow, args.asl, args.redrive))
     if sources != 1:
         raise UsageError("run needs exactly one of FLOW, --asl PATH or --redrive RUN_ID")
+    use_local_services()
     mocks = parse_mocks(args.mock)
     _, value = read_input(args)
+    if args.trigger is not None or args.event is not None:
+        value = _trigger_input(args, value)
     started = datetime.now(UTC).isoformat(timespec="milliseconds")
     if args.redrive is not None:
         ran = _redrive(args, mocks, started)
@@ -50,21 +56,48 @@ def run_command(args: argparse.Namespace) -> int:
         run_id, execution, flow=ran.flow_label, mocks=ran.mocks, started=ran.started,
         finished=finished, extra=ran.extra,
     )  # fmt: skip
+    ran.live.close()
     if execution.status == "SUCCEEDED":
         out(json_text(execution.output))
         err(f"SUCCEEDED  run {run_id} saved in {saved_run.path}")
         return 0
     err(f"{execution.status}  run {run_id} saved in {saved_run.path}")
-    err(f"  Error: {execution.error}")
+    # A Fail state without Error leaves none, as in AWS.
+    err(f"  Error: {execution.error if execution.error is not None else '(none given)'}")
     if execution.cause:
         err(f"  Cause: {execution.cause}")
     return EXIT_CODES.get(str(execution.status), 1)
+
+
+def _trigger_input(args: argparse.Namespace, value: Any) -> Any:
+    """The input that trigger ``--trigger`` sends for ``--event`` (or a sample event)."""
+    from flowtasks.cli.io import parse_json
+    from flowtasks.deploy.triggers import sample_event, trigger_input
+    from flowtasks.registry import get_flow, qualified_name_of
+
+    if args.trigger is None:
+        raise UsageError("--event needs --trigger NAME (the trigger that receives the event)")
+    if args.flow is None or value is not None:
+        raise UsageError("--trigger needs FLOW and makes the input itself: drop --input/--asl")
+    qualified = qualified_name_of(args.flow)
+    triggers = {t.name: t for t in get_flow(qualified).triggers}
+    trigger = triggers.get(args.trigger)
+    if trigger is None:
+        known = ", ".join(sorted(triggers)) or "(none: the flow declares no triggers)"
+        raise UsageError(f"{qualified} has no trigger {args.trigger!r}; its triggers: {known}")
+    event = (
+        parse_json(args.event, "--event")
+        if args.event is not None
+        else sample_event(trigger, qualified)
+    )
+    return trigger_input(trigger, qualified, event)
 
 
 def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
     """Resume the failed saved run ``--redrive`` names, under the same id, with its mocks."""
     from flowtasks.cli.mocks import mock_handlers
     from flowtasks.cli.progress import Progress
+    from flowtasks.live_runs import LiveRun, tee
     from flowtasks.local import Execution, redrive
     from flowtasks.runs import load_run
 
@@ -87,27 +120,36 @@ def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
         header=f"redriving run {run_id} ({flow_label})",
         skip_waits=args.skip_waits,
     )
-    execution = redrive(
-        execution,
-        mock_handlers(mocks, execution.definition),
-        skip_waits=args.skip_waits,
-        on_event=progress,
-    )
+    live = LiveRun(
+        run_id, flow=flow_label, definition=execution.definition, input=execution.input,
+        started=started, prior=execution.history, meta={**saved.meta, "mocks": mocks},
+    )  # fmt: skip
+    try:
+        execution = redrive(
+            execution,
+            mock_handlers(mocks, execution.definition),
+            skip_waits=args.skip_waits,
+            on_event=tee(progress, live),
+        )
+    except BaseException:
+        live.abandon()
+        raise
     progress.close()
-    return _Ran(execution, run_id, flow_label, started, mocks, extra)
+    return _Ran(execution, run_id, flow_label, started, mocks, extra, live)
 
 
 def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: Any) -> _Ran:
     """A new run of the flow FLOW, or of the ASL file ``--asl``, under a new run id."""
     from flowtasks.cli.mocks import mock_handlers
     from flowtasks.cli.progress import Progress
+    from flowtasks.live_runs import LiveRun, tee
     from flowtasks.local import run
     from flowtasks.runs import new_run_id
 
     extra: dict[str, Any]
     if args.asl is not None:
         definition = read_valid_asl(args.asl)
-        flow_label = machine_name = Path(args.asl).name.split(".")[0]
+        flow_label = machine_name = asl_name(args.asl)
         extra = {"source": str(Path(args.asl).resolve())}
     else:
         from flowtasks.registry import compiled_definition, qualified_name_of, split_name
@@ -119,17 +161,35 @@ def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: A
     run_id = new_run_id()
     header = f"run {run_id}: {flow_label}"
     progress = Progress(definition, header=header, skip_waits=args.skip_waits)
-    execution = run(
-        definition,
-        value,
-        mock_handlers(mocks, definition),
-        args.skip_waits,
-        on_event=progress,
-        name=run_id,
-        state_machine_name=machine_name,
-    )
+    live = LiveRun(
+        run_id, flow=flow_label, definition=definition, input=value, started=started,
+        meta={"mocks": mocks, **extra},
+    )  # fmt: skip
+    try:
+        execution = run(
+            definition,
+            value,
+            mock_handlers(mocks, definition),
+            args.skip_waits,
+            on_event=tee(progress, live),
+            name=run_id,
+            state_machine_name=machine_name,
+        )
+    except BaseException:
+        live.abandon()
+        raise
     progress.close()
-    return _Ran(execution, run_id, flow_label, started, mocks, extra)
+    return _Ran(execution, run_id, flow_label, started, mocks, extra, live)
+
+
+def asl_name(path: str) -> str:
+    """The run's flow label for an ASL file: its name without ``.json``/``.yaml`` and ``.asl``
+    (``samt--nodejs20.x-app.json`` -> ``samt--nodejs20.x-app``; ``order.asl.json`` -> ``order``)."""
+    name = Path(path).name
+    for suffix in (".json", ".yaml", ".yml", ".asl"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+    return name
 
 
 def runs_command(args: argparse.Namespace) -> int:

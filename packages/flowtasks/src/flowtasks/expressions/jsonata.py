@@ -21,7 +21,7 @@ from typing import Any
 
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 
-__all__ = ["Evaluator", "compile_value", "is_expression"]
+__all__ = ["Evaluator", "compile_value", "expression_problem", "is_expression"]
 
 Evaluator = Callable[[Mapping[str, Any], Mapping[str, Any]], Any]
 """evaluate(states, variables) -> JSON value."""
@@ -29,6 +29,18 @@ Evaluator = Callable[[Mapping[str, Any], Mapping[str, Any]], Any]
 
 def is_expression(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
+
+
+def expression_problem(text: str) -> str | None:
+    """Why the ``{% ... %}`` expression `text` does not parse, or None. AWS refuses such a
+    definition when it is created (AWS's answers quoted in floci-io/floci issue 2745)."""
+    import jsonata
+
+    try:
+        jsonata.Jsonata(text[2:-2].strip())
+    except Exception as exc:  # jsonata.JException: a syntax error
+        return str(exc)
+    return None
 
 
 _HASHES = {
@@ -51,14 +63,16 @@ def _partition(array: Any, size: Any) -> list[Any]:
     return [array[i : i + step] for i in range(0, len(array), step)]
 
 
-def _range(first: Any, last: Any, step: Any = 1) -> list[Any]:
+def _range(first: Any, last: Any, step: Any = 1) -> Any:
+    """A JSONata sequence: a single value stands alone, as AWS gives it ($range(1, 9, 9) is 1 in
+    LocalStack's AWS-recorded test_array_jsonata.py::test_array_range; $partition keeps [[0]])."""
     if not all(isinstance(n, int | float) for n in (first, last, step)) or step == 0:
         raise _failure("$range(start, end, step) needs numbers and a non-zero step")
     values, current = [], first
     while (step > 0 and current <= last) or (step < 0 and current >= last):
         values.append(current)
         current += step
-    return values
+    return values[0] if len(values) == 1 else values
 
 
 def _hash(data: Any, algorithm: Any) -> str:

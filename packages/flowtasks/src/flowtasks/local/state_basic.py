@@ -9,18 +9,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from flowtasks.asl.choice_rules import parse_timestamp
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
-from flowtasks.limits import MAX_WAIT_SECONDS
-from flowtasks.local.state import Reader, State, number, result_path, template
+from flowtasks.limits import MAX_WAIT_DELAY_SECONDS, MAX_WAIT_SECONDS
+from flowtasks.local.state import Reader, State, result_path, template
 from flowtasks.local.variables import Assigner, assign_variables
 
 if TYPE_CHECKING:
-    from flowtasks.local.runtime import Runtime, Scope
+    from flowtasks.local.engine import Runtime, Scope
 
-__all__ = ["ChoiceState", "FailState", "PassState", "SucceedState", "WaitState", "parse_timestamp"]
+__all__ = [
+    "ChoiceState",
+    "FailState",
+    "PassState",
+    "SucceedState",
+    "WaitState",
+    "timestamp_seconds",
+]
 
 
 class PassState(State):
@@ -123,33 +130,12 @@ class ChoiceState(State):
 
 
 def timestamp_seconds(text: Any) -> float | None:
-    """Epoch seconds of an RFC 3339 timestamp with a time zone (``Z`` or an offset), else None.
-
-    state-wait.html: timestamps "must conform to the RFC3339 profile of ISO 8601" with "an
-    uppercase Z" when no numeric offset is given; AWS rejects one without either (LocalStack's
-    AWS-recorded ``test_wait.py::test_wait_timestamppath[]`` and ``[.000000]`` fail, while
-    ``[Z]``, ``[.00Z]`` and ``[.0000000Z]`` succeed: any number of fractional digits).
-    """
-    if isinstance(text, str) and "T" in text:
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            return None
-        if moment.tzinfo is not None:
-            return moment.timestamp()
-    return None
-
-
-def parse_timestamp(text: Any, where: str) -> float:
-    """`timestamp_seconds`, or States.Runtime naming `where` if `text` is not a timestamp."""
-    seconds = timestamp_seconds(text)
-    if seconds is None:
-        raise StatesFailure(
-            StatesErrorName.RUNTIME,
-            f"{where}: {text!r} is not an ISO 8601 timestamp with a time zone "
-            "(e.g. 2026-01-31T12:00:00Z)",
-        )
-    return seconds
+    """Epoch seconds of a timestamp as Step Functions accepts it, else None: the one rule of
+    `flowtasks.asl.choice_rules.parse_timestamp` (RFC 3339, ISO 8601 *extended* format with a
+    time zone: "The TimestampPath parameter does not reference a valid ISO-8601 extended offset
+    date-time format string", AWS's cause in LocalStack's AWS-recorded test_wait.py snapshots)."""
+    moment = parse_timestamp(text)
+    return None if moment is None else moment.timestamp()
 
 
 class WaitState(State):
@@ -159,19 +145,9 @@ class WaitState(State):
         super().__init__(name, spec)
         from flowtasks.expressions.jsonpath import compile_path
 
-        self.invalid: str | None = None
-        try:
-            self.seconds: float | None = number(spec, "Seconds")
-        except ValueError as exc:
-            self.seconds, self.invalid = None, f"Wait state {name!r}: {exc}"
-        self.timestamp: float | None = None
-        if "Timestamp" in spec:
-            try:
-                self.timestamp = parse_timestamp(
-                    spec["Timestamp"], f"Wait state {name!r} Timestamp"
-                )
-            except StatesFailure as failure:
-                self.invalid = failure.cause
+        # validated before running (`flowtasks.asl.validate`): a number, an RFC 3339 timestamp
+        self.seconds: float | None = spec.get("Seconds")
+        self.timestamp = timestamp_seconds(spec["Timestamp"]) if "Timestamp" in spec else None
         self.seconds_path: Reader | None = (
             compile_path(spec["SecondsPath"]) if "SecondsPath" in spec else None
         )
@@ -186,17 +162,39 @@ class WaitState(State):
         try:
             return reader(effective, ctx)
         except PathNotFound:
-            path = self.spec[field]
+            # AWS's cause (LocalStack's AWS-recorded test_logs.py wait_seconds_path runs).
             raise StatesFailure(
                 StatesErrorName.RUNTIME,
-                f"Invalid path {path!r} in {field} of Wait state {self.name!r}: no results.",
+                f"The {field} parameter does not reference an input value: {self.spec[field]}",
             ) from None
+
+    def _seconds(self, raw: Any) -> float:
+        """What SecondsPath selected, checked as AWS checks it (LocalStack's AWS-recorded
+        test_wait.py::test_base_wait_seconds_path[-1, -1.5, 1.5]): a whole, non-negative number."""
+        path = self.spec["SecondsPath"]
+        shown = raw if isinstance(raw, str) else json.dumps(raw)
+        whole = isinstance(raw, int | float) and not isinstance(raw, bool) and raw == int(raw)
+        if not whole:
+            raise StatesFailure(
+                StatesErrorName.RUNTIME,
+                f"The SecondsPath parameter cannot be parsed as a long value: {path} == {shown}",
+            )
+        if raw < 0:
+            raise StatesFailure(
+                StatesErrorName.RUNTIME,
+                f"The SecondsPath parameter references a negative value: {path} == {shown}",
+            )
+        if raw > MAX_WAIT_SECONDS:
+            raise StatesFailure(
+                StatesErrorName.RUNTIME,
+                f"SecondsPath of Wait state {self.name!r} selected {shown}, more than the "
+                f"{MAX_WAIT_SECONDS} seconds a Wait may last.",
+            )
+        return float(raw)
 
     def execute(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str
     ) -> tuple[Any, str | None]:
-        if self.invalid is not None:
-            raise StatesFailure(StatesErrorName.RUNTIME, self.invalid)
         ctx = self.context(rt, entered_time, None, scope)
         effective = value if self.input_path is None else self.input_path(value, ctx)
         seconds: float
@@ -205,18 +203,7 @@ class WaitState(State):
         elif self.timestamp is not None:
             seconds = self.timestamp - rt.now()
         elif self.seconds_path is not None:
-            raw = self._read(self.seconds_path, effective, ctx, "SecondsPath")
-            if (
-                isinstance(raw, bool)
-                or not isinstance(raw, int | float)
-                or not 0 <= raw <= MAX_WAIT_SECONDS
-            ):
-                raise StatesFailure(
-                    StatesErrorName.RUNTIME,
-                    f"SecondsPath of Wait state {self.name!r} selected {raw!r}, "
-                    f"not a number of seconds from 0 to {MAX_WAIT_SECONDS}.",
-                )
-            seconds = raw
+            seconds = self._seconds(self._read(self.seconds_path, effective, ctx, "SecondsPath"))
         elif self.timestamp_path is not None:
             raw = self._read(self.timestamp_path, effective, ctx, "TimestampPath")
             moment = timestamp_seconds(raw)
@@ -231,6 +218,8 @@ class WaitState(State):
             seconds = moment - rt.now()
         else:
             seconds = 0
+        if seconds > MAX_WAIT_DELAY_SECONDS:
+            raise StatesFailure(StatesErrorName.RUNTIME, "Wait state delay is too long.")
         rt.sleep(seconds, scope.cancel)
         assigned = None if self.assign is None else self.assign(effective, ctx)
         output = effective if self.output_path is None else self.output_path(effective, ctx)
@@ -264,9 +253,13 @@ class FailState(State):
         self.error_path = _string_source(spec.get("ErrorPath"))
         self.cause_path = _string_source(spec.get("CausePath"))
 
-    def _text(self, reader: Reader | None, fixed: Any, value: Any, ctx: Any, field: str) -> str:
+    def _text(
+        self, reader: Reader | None, fixed: Any, value: Any, ctx: Any, field: str
+    ) -> str | None:
+        """The Error or Cause: None when the state has neither the field nor its Path (AWS
+        then records no ``error``/``cause`` at all; ``test_base.py::test_state_fail_empty``)."""
         if reader is None:
-            return fixed if isinstance(fixed, str) else ""
+            return fixed if isinstance(fixed, str) else None
         from flowtasks.expressions.jsonpath import PathNotFound
 
         try:

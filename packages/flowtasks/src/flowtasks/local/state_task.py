@@ -27,7 +27,8 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure, error_details
+from flowtasks.local import child_flows
 from flowtasks.local.limits import (
     ResultTooLarge,
     check_result_text,
@@ -36,10 +37,10 @@ from flowtasks.local.limits import (
     from_handler,
 )
 from flowtasks.local.retry import Guarded, StateFailed
-from flowtasks.local.state import Reader, number, template
+from flowtasks.local.state import Reader, template
 
 if TYPE_CHECKING:
-    from flowtasks.local.runtime import Runtime, Scope
+    from flowtasks.local.engine import Runtime, Scope
 
 __all__ = ["TaskState", "heartbeat", "resource_parts"]
 
@@ -118,8 +119,8 @@ class TaskEvents:
             details["heartbeatInSeconds"] = heartbeat_s
         return details
 
-    def error(self, error: str, cause: str) -> dict[str, Any]:
-        return {**(self.where() or {}), "error": error, "cause": cause}
+    def error(self, error: str | None, cause: str | None) -> dict[str, Any]:
+        return {**(self.where() or {}), **error_details(error, cause)}
 
     def output(self, text: str) -> dict[str, Any]:
         return {**(self.where() or {}), "output": text, "outputDetails": {"truncated": False}}
@@ -133,12 +134,9 @@ class TaskState(Guarded):
         self.resource: str = spec.get("Resource", "")
         self.events = TaskEvents(self.resource)
         self.parameters = template(spec.get("Parameters"))
-        try:
-            self.timeout = number(spec, "TimeoutSeconds")
-            self.heartbeat = number(spec, "HeartbeatSeconds")
-        except ValueError as exc:
-            self.timeout = self.heartbeat = None
-            self.invalid = self.invalid or f"Task state {name!r}: {exc}"
+        # validated before running (`flowtasks.asl.validate_numbers`)
+        self.timeout: float | None = spec.get("TimeoutSeconds")
+        self.heartbeat: float | None = spec.get("HeartbeatSeconds")
         self.timeout_path = _path(spec, "TimeoutSecondsPath")
         self.heartbeat_path = _path(spec, "HeartbeatSecondsPath")
 
@@ -149,8 +147,12 @@ class TaskState(Guarded):
 
         try:
             seconds = reader(value, ctx)
-        except PathNotFound:
-            seconds = None
+        except PathNotFound as exc:
+            # AWS's cause (LocalStack's AWS-recorded test_base_scenarios.py::test_invalid_jsonpath
+            # [ST.INVALID_JSONPATH_IN_TIMEOUTSECONDSPATH] and [..._HEARTBEATSECONDSPATH]).
+            raise StatesFailure(
+                StatesErrorName.RUNTIME, f"Invalid path '{exc.path}' : {exc}"
+            ) from None
         if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds <= 0:
             raise StatesFailure(
                 StatesErrorName.RUNTIME,
@@ -180,7 +182,10 @@ class TaskState(Guarded):
         started = rt.now()
         beats: list[float] = []
         try:
-            result, text = self._call(rt, params, params_text, beats)
+            if child_flows.handles(self.resource) and not rt.handler_for(self.name, self.resource):
+                result, text = child_flows.start_child(rt, scope, self.name, events, params)
+            else:
+                result, text = self._call(rt, params, params_text, beats)
         except StatesFailure as failure:
             raise StateFailed(
                 failure.error,
