@@ -1,6 +1,6 @@
 """flowtasks: AWS Step Functions workflows in Python.
 
-Define a flow with the DSL below, compile it with `flowtasks.asl.compiler.compile_flow`, run it
+Define a flow with the DSL below, compile it with `flowtasks.asl.compile_flow`, run it
 locally with `flowtasks.local.run`.
 """
 
@@ -38,6 +38,7 @@ if _typing.TYPE_CHECKING:  # the DSL loads on first use, so `flow-task --help` s
         Or,
         Parallel,
         Pass,
+        Permission,
         ResultWriter,
         Retry,
         S3Items,
@@ -75,6 +76,7 @@ __all__ = [
     "Or",
     "Parallel",
     "Pass",
+    "Permission",
     "Problem",
     "ResultWriter",
     "Retry",

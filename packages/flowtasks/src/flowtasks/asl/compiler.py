@@ -241,7 +241,7 @@ class _Builder:
         self.rank[name] = len(self.rank)
         if not name or len(name) > 80:
             self.problem(name, None, "a state name has 1 to 80 characters", state.source)
-        body: dict[str, Any] = state.asl_fields()  # type: ignore[attr-defined]
+        body = state.asl_fields()
         if state.comment:
             body["Comment"] = state.comment
         states[name] = body

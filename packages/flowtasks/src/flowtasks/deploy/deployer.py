@@ -14,7 +14,7 @@ from typing import Any
 
 from flowtasks.deploy.environments import Environment
 from flowtasks.deploy.naming import stack_name
-from flowtasks.deploy.template import artifact_prefix
+from flowtasks.deploy.template import template_prefix
 
 __all__ = ["deployer_policy"]
 
@@ -48,8 +48,7 @@ def deployer_policy(domain: str, env: Environment) -> dict[str, Any]:
         allow(
             "LargeTemplates",
             ["s3:GetObject", "s3:PutObject"],
-            f"arn:aws:s3:::{env.artifact_bucket}/{artifact_prefix(domain, env.name)}"
-            "cloudformation/*",
+            f"arn:aws:s3:::{env.artifact_bucket}/{template_prefix(domain, env.name)}*",
         ),
         allow(
             "Roles",

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flowtasks.deploy.environments import Environment
-from flowtasks.deploy.template import MAX_BODY_BYTES, artifact_prefix, to_text
+from flowtasks.deploy.template import MAX_BODY_BYTES, template_prefix, to_text
 from flowtasks.errors import FlowtasksError, UsageError
 
 __all__ = ["DeployFailed", "DeployResult", "deploy_stack", "failed_events"]
@@ -96,7 +96,7 @@ def _template_argument(template: dict[str, Any], env: Environment, domain: str) 
     if len(body) <= MAX_BODY_BYTES:
         return {"TemplateBody": text}
     digest = hashlib.sha256(body).hexdigest()[:16]
-    key = f"{artifact_prefix(domain, env.name)}cloudformation/{digest}.json"
+    key = f"{template_prefix(domain, env.name)}{digest}.json"
     _client("s3", env).put_object(Bucket=env.artifact_bucket, Key=key, Body=body)
     return {"TemplateURL": f"https://{env.artifact_bucket}.s3.{env.region}.amazonaws.com/{key}"}
 

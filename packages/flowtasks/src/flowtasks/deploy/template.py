@@ -48,15 +48,15 @@ from flowtasks.errors import UsageError
 
 __all__ = [
     "ENV_ARTIFACT_BUCKET",
-    "ENV_ARTIFACT_PREFIX",
     "MAX_BODY_BYTES",
     "MAX_OUTPUTS",
     "MAX_RESOURCES",
     "MAX_TEMPLATE_BYTES",
     "TemplateTooLarge",
-    "artifact_prefix",
+    "artifact_keys",
     "check_limits",
     "synth",
+    "template_prefix",
     "to_text",
 ]
 
@@ -71,8 +71,6 @@ MAX_OUTPUTS = 200
 
 ENV_ARTIFACT_BUCKET = "FLOWTASKS_ARTIFACT_BUCKET"
 """The bucket of offloaded payloads, on the task definition and the Lambda function."""
-ENV_ARTIFACT_PREFIX = "FLOWTASKS_ARTIFACT_PREFIX"
-"""The key prefix this domain and environment may use in it (``flows/<domain>/<env>/``)."""
 ENV_CONNECTION_PREFIX = "FLOWTASKS_CONN_"
 
 
@@ -91,9 +89,15 @@ class _Flow:
         return self.qualified.split(".", 1)[1]
 
 
-def artifact_prefix(domain: str, env: str) -> str:
-    """The artifact bucket's key prefix of a domain in an environment."""
-    return f"flows/{domain}/{env}/"
+def artifact_keys(domain: str) -> str:
+    """The artifact bucket's keys of a domain's payloads (the runner's offload writes
+    ``<domain>.<Flow>/<execution>/<state>/...``), as an IAM resource pattern."""
+    return f"{domain}.*"
+
+
+def template_prefix(domain: str, env: str) -> str:
+    """Where `flowtasks.deploy.stack` uploads templates over 51,200 bytes in the artifact bucket."""
+    return f"cloudformation/{domain}/{env}/"
 
 
 def _tags(env: Environment, domain: str) -> list[dict[str, str]]:
@@ -316,15 +320,26 @@ def _own_machines(env: Environment, items: list[_Flow]) -> tuple[list[Any], list
 
 def _runner_statements(domain: str, env: Environment, items: list[_Flow]) -> list[iam.Statement]:
     machines, executions = _own_machines(env, items)
-    prefix = artifact_prefix(domain, env.name)
+    declared: dict[tuple[str, ...], set[str]] = {}
+    for item in items:
+        for state in item.flow.task_states().values():
+            for permission in state.permissions:
+                resources = permission.resolved(env.name, env.account, env.region)
+                declared.setdefault(resources, set()).update(permission.actions)
+    own = [
+        iam.statement(sorted(actions), list(resources))
+        for resources, actions in sorted(declared.items())
+    ]
     return [
+        *own,
         iam.statement(
             ["states:SendTaskFailure", "states:SendTaskHeartbeat", "states:SendTaskSuccess"],
             machines,
         ),
         iam.statement(["states:GetExecutionHistory"], executions),
         iam.statement(
-            ["s3:GetObject", "s3:PutObject"], f"arn:aws:s3:::{env.artifact_bucket}/{prefix}*"
+            ["s3:GetObject", "s3:PutObject"],
+            f"arn:aws:s3:::{env.artifact_bucket}/{artifact_keys(domain)}",
         ),
     ]
 
@@ -442,7 +457,6 @@ def _task_definition(
         "Essential": True,
         "Environment": [
             {"Name": ENV_ARTIFACT_BUCKET, "Value": env.artifact_bucket},
-            {"Name": ENV_ARTIFACT_PREFIX, "Value": artifact_prefix(domain, env.name)},
         ],
         "LogConfiguration": {
             "LogDriver": "awslogs",
@@ -484,10 +498,7 @@ def _task_definition(
 def _function(
     name: str, domain: str, env: Environment, image: Image, tags: list[dict[str, str]]
 ) -> dict[str, Any]:
-    variables = {
-        ENV_ARTIFACT_BUCKET: env.artifact_bucket,
-        ENV_ARTIFACT_PREFIX: artifact_prefix(domain, env.name),
-    }
+    variables = {ENV_ARTIFACT_BUCKET: env.artifact_bucket}
     return {
         "Type": "AWS::Lambda::Function",
         "DependsOn": ["FunctionLogGroup"],

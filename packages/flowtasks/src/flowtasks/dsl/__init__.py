@@ -8,6 +8,7 @@ from flowtasks.dsl.chain import Chain, Goto, State
 from flowtasks.dsl.conditions import And, Condition, Not, Or, Var
 from flowtasks.dsl.flow import Flow
 from flowtasks.dsl.map import DistributedMap, ItemBatcher, Map, ResultWriter, S3Items
+from flowtasks.dsl.permissions import Permission
 from flowtasks.dsl.retry import Catch, Retry
 from flowtasks.dsl.start_flow import StartFlow
 from flowtasks.dsl.states import Choice, Fail, Parallel, Pass, Succeed, Wait
@@ -33,6 +34,7 @@ __all__ = [
     "Or",
     "Parallel",
     "Pass",
+    "Permission",
     "ResultWriter",
     "Retry",
     "S3Items",

@@ -205,7 +205,8 @@ def test_least_privilege_roles(ship: Any) -> None:
         "s3:GetObject",
         "s3:PutObject",
     }
-    assert task["s3:PutObject"] == "arn:aws:s3:::ship-artifacts-test/flows/ship/test/*"
+    # the runner offloads payloads under <domain>.<Flow>/<execution>/...
+    assert task["s3:PutObject"] == "arn:aws:s3:::ship-artifacts-test/ship.*"
     assert "*" not in json.dumps(task["states:SendTaskSuccess"]).replace(":*", "")
 
 
@@ -330,3 +331,60 @@ def test_the_deployer_policy_covers_every_service_of_the_stack() -> None:
         assert prefixes[resource["Type"].split("::")[1]] in services, resource["Type"]
     assert {"cloudformation:CreateChangeSet", "cloudformation:ExecuteChangeSet"} <= actions
     assert not any(action.endswith(":*") for action in actions)
+
+
+TASKS = """
+from flowtasks import Permission, task
+
+
+@task(permissions=[Permission(["s3:GetObject", "s3:ListBucket"], "arn:aws:s3:::in-{env}/*")])
+def fetch(event: dict) -> dict:
+    return event
+
+
+@task(compute="lambda", permissions=Permission("sqs:SendMessage",
+      "arn:aws:sqs:{region}:{account}:alerts-{env}"))
+def alert(event: dict) -> dict:
+    return event
+
+
+Work = Flow("Work", fetch >> alert)
+__all__ = ["Check", "Greet", "Parent", "Work"]
+"""
+
+
+def test_declared_permissions_and_lambda_tasks_reach_the_stack(ship: Any, tmp_path: Path) -> None:
+    from pathlib import Path as P
+
+    source = (P(ship.package) / "__init__.py").read_text()
+    ship.write(source.replace("__all__", "from flowtasks import Flow\n__all__", 1) + TASKS)
+    template = _ship_template(ship)
+    task = _statements(template, "TaskRole")
+    assert task["s3:ListBucket"] == ["arn:aws:s3:::in-test/*"]
+    assert task["sqs:SendMessage"] == ["arn:aws:sqs:us-east-1:123456789012:alerts-test"]
+    assert _statements(template, "FunctionRole")["sqs:SendMessage"] == task["sqs:SendMessage"]
+    function = template["Resources"]["TaskFunction"]["Properties"]
+    assert function["PackageType"] == "Image"
+    assert function["Code"] == {"ImageUri": IMAGE}
+    assert _statements(template, "StateMachineRole")["lambda:InvokeFunction"] == {
+        "Fn::GetAtt": ["TaskFunction", "Arn"]
+    }
+    work = template["Resources"]["WorkStateMachine"]["Properties"]
+    assert work["DefinitionSubstitutions"]["FunctionArn"] == {"Fn::GetAtt": ["TaskFunction", "Arn"]}
+    lint({"work": template}, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("actions", "resources", "message"),
+    [
+        ("GetObject", "arn:aws:s3:::b/*", "'GetObject' is not an IAM action"),
+        ("s3:GetObject", "bucket/*", "resource 'bucket/*' is not an ARN"),
+        ("s3:GetObject", "arn:aws:s3:::b-{stage}/*", "uses {stage}; only {env}, {account}"),
+    ],
+)
+def test_a_bad_permission_is_refused(actions: str, resources: str, message: str) -> None:
+    from flowtasks import Permission
+
+    with pytest.raises(ValueError, match="Permission") as caught:
+        Permission(actions, resources)
+    assert message in str(caught.value)

@@ -27,6 +27,7 @@ EXPECTED = [
     "Or",
     "Parallel",
     "Pass",
+    "Permission",
     "Problem",
     "ResultWriter",
     "Retry",
