@@ -187,6 +187,7 @@ class TaskState(Guarded):
             else:
                 result, text = self._call(rt, params, params_text, beats)
         except StatesFailure as failure:
+            raised = failure.__cause__  # what the task's own code raised, if it did
             raise StateFailed(
                 failure.error,
                 failure.cause,
@@ -194,6 +195,7 @@ class TaskState(Guarded):
                 events.error(failure.error, failure.cause),
                 every_attempt=True,
                 terminal=not isinstance(failure, ResultTooLarge),
+                origin=None if isinstance(raised, StatesFailure) else raised,
             ) from failure
         late = _late(started, rt.now(), beats, timeout, heartbeat_s)
         if late is not None:
