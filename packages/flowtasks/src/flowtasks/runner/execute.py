@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from flowtasks.errors import StateNotFoundError
-from flowtasks.protocol import TaskCall, decode_input
+from flowtasks.protocol import ENV_EXECUTION, TaskCall
 
 
 class TaskState(Protocol):
@@ -17,7 +17,14 @@ class TaskState(Protocol):
         """Validate `payload`, run the task function, return its JSON-able result."""
 
 
-__all__ = ["NotATaskStateError", "asl_type", "encode_result", "execute", "resolve"]
+__all__ = [
+    "NotATaskStateError",
+    "asl_type",
+    "encode_result",
+    "execute",
+    "finish_result",
+    "resolve",
+]
 
 _ASL_TYPES = ("Pass", "Wait", "Succeed", "Fail", "Choice", "Parallel", "Map")
 
@@ -71,14 +78,39 @@ def encode_result(result: Any) -> str:
         raise TypeError(f"the task's result is not JSON: {exc}") from exc
 
 
-def execute(call: TaskCall) -> Any:
-    """Run the task state named by `call` on the input its environment carries; return its result.
-
-    The result comes back as Step Functions will see it: encoded to JSON text and decoded again
-    (tuples become lists, non-string keys become strings). Raises what the task raises, TypeError
-    when the result is not JSON, and FlowNotFoundError / StateNotFoundError for a bad call.
+def finish_result(call: TaskCall, result: Any, store: Any) -> str:
+    """The JSON text the runner reports for `result`: encoded (`encode_result`), with large
+    parts offloaded to `store` under ``<flow>/<execution>/<state>/`` (`flowtasks.runner.offload`).
     """
+    from flowtasks.runner.offload import INLINE_BYTES, key_prefix, offload
+
+    text = encode_result(result)
+    if store is None or len(text) <= INLINE_BYTES // 4:  # surely under the limit in bytes
+        return text
+    prefix = key_prefix(call.flow, call.env.get(ENV_EXECUTION, ""), call.state)
+    return encode_result(offload(json.loads(text), store, prefix))
+
+
+def execute(call: TaskCall, history: Iterable[Mapping[str, Any]] | None = None) -> Any:
+    """Run the task state named by `call` on its input; return its result as reported.
+
+    The input comes from the call's environment or, when it carries none (the ECS form),
+    from `history` (the execution's events, newest first), with offloaded references resolved;
+    a large result is offloaded to the local store (`flowtasks.runner.inputs.local_store`).
+    The result comes back as Step Functions will see it: encoded to JSON text and decoded again
+    (tuples become lists, non-string keys become strings). Raises what the task raises,
+    TypeError when the result is not JSON, and FlowNotFoundError / StateNotFoundError for a bad
+    call.
+    """
+    from flowtasks.runner.inputs import local_store, task_input
+
     task_state = resolve(call)
-    payload = decode_input(call.env)
-    result = task_state.call(payload)
-    return json.loads(encode_result(result))
+    found = task_input(call, task_state, history, local_store())
+    result = task_state.call(found.value)
+    return json.loads(finish_result(call, result, found.store))
+
+
+def newest_first(events: Sequence[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+    """`events` (oldest first, possibly growing) newest first, from a snapshot of its length."""
+    for index in range(len(events) - 1, -1, -1):
+        yield events[index]

@@ -102,9 +102,11 @@ def _unmocked(state: str, resource: str) -> Callable[[Any], Any]:
                 f"cannot run locally: give its result with --mock '{state}=JSON', or make it "
                 f'fail with --mock \'{state}={{"Error": "..."}}\'.',
             )
-        from flowtasks.runner.execute import execute
+        from flowtasks.local.state_task import current_events
+        from flowtasks.runner.execute import execute, newest_first
 
-        return execute(call)
+        events = current_events()
+        return execute(call, None if events is None else newest_first(events))
 
     return handler
 
