@@ -101,6 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--skip-waits", action="store_true", help="record Wait states, don't sleep")
     cmd.add_argument("--asl", metavar="PATH", help="run any ASL file (its Tasks given as --mock)")
     cmd.add_argument("--redrive", metavar="RUN_ID", help="resume a failed saved run")
+    cmd.add_argument(
+        "--isolate",
+        nargs="?",
+        const="process",
+        choices=("process", "docker"),
+        metavar="MODE",
+        help="run each Task of ours in its own `flow-task state` process through the container "
+        "protocol (MODE process, the default; or docker: `docker run` of the domain's image)",
+    )
 
     cmd = command("runs", "run:runs_command", "list recent saved runs, newest first")
     cmd.add_argument(

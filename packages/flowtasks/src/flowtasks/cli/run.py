@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,16 +41,25 @@ def run_command(args: argparse.Namespace) -> int:
     mocks = parse_mocks(args.mock)
     _, value = read_input(args)
     started = datetime.now(UTC).isoformat(timespec="milliseconds")
-    if args.redrive is not None:
-        ran = _redrive(args, mocks, started)
-    else:
-        ran = _run(args, mocks, started, value)
+    with contextlib.ExitStack() as stack:
+        if getattr(args, "isolate", None):
+            from flowtasks.runner.isolate import Isolation
+
+            args.isolation = stack.enter_context(Isolation(args.isolate))
+        if args.redrive is not None:
+            ran = _redrive(args, mocks, started)
+        else:
+            ran = _run(args, mocks, started, value)
     execution, run_id = ran.execution, ran.run_id
     finished = datetime.now(UTC).isoformat(timespec="milliseconds")
     saved_run = save_run(
         run_id, execution, flow=ran.flow_label, mocks=ran.mocks, started=ran.started,
         finished=finished, extra=ran.extra,
     )  # fmt: skip
+    isolation = getattr(args, "isolation", None)
+    if isolation is not None:  # the runners' JSON logs, kept with the run
+        logs = "".join(line + "\n" for line in isolation.logs)
+        (saved_run.path / "runner.log.jsonl").write_text(logs, encoding="utf-8")
     if execution.status == "SUCCEEDED":
         out(json_text(execution.output))
         err(f"SUCCEEDED  run {run_id} saved in {saved_run.path}")
@@ -64,7 +74,6 @@ def run_command(args: argparse.Namespace) -> int:
 def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
     """Resume the failed saved run ``--redrive`` names, under the same id, with its mocks."""
     from flowtasks.local import Execution, redrive
-    from flowtasks.runner.mocks import mock_handlers
     from flowtasks.runner.progress import Progress
     from flowtasks.runs import load_run
 
@@ -89,7 +98,7 @@ def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
     )
     execution = redrive(
         execution,
-        mock_handlers(mocks, execution.definition),
+        _handlers(args, mocks, execution.definition),
         skip_waits=args.skip_waits,
         on_event=progress,
     )
@@ -100,7 +109,6 @@ def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
 def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: Any) -> _Ran:
     """A new run of the flow FLOW, or of the ASL file ``--asl``, under a new run id."""
     from flowtasks.local import run
-    from flowtasks.runner.mocks import mock_handlers
     from flowtasks.runner.progress import Progress
     from flowtasks.runs import new_run_id
 
@@ -122,7 +130,7 @@ def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: A
     execution = run(
         definition,
         value,
-        mock_handlers(mocks, definition),
+        _handlers(args, mocks, definition),
         args.skip_waits,
         on_event=progress,
         name=run_id,
@@ -130,6 +138,23 @@ def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: A
     )
     progress.close()
     return _Ran(execution, run_id, flow_label, started, mocks, extra)
+
+
+def _handlers(args: argparse.Namespace, mocks: dict[str, Any], definition: Any) -> Any:
+    """The engine's handlers: mocks, else our tasks in-process, or isolated (``--isolate``)."""
+    from flowtasks.asl.walk import iter_states
+    from flowtasks.runner.mocks import mock_handlers
+
+    handlers = mock_handlers(mocks, definition)
+    isolation = getattr(args, "isolation", None)
+    if isolation is None:
+        return handlers
+    resources = {
+        name: str(spec.get("Resource"))
+        for name, spec in iter_states(definition)
+        if spec.get("Type") == "Task"
+    }
+    return isolation.handlers(handlers, mocks, resources)
 
 
 def runs_command(args: argparse.Namespace) -> int:

@@ -81,6 +81,7 @@ def run_task(
         found = task_input(call, task_state, history, store_from_env(call.env))
     except Exception as exc:
         error, cause = error_of(exc)
+        cause = log.redact(cause)
         if type(exc).__name__ in ("InputNotFound", "OffloadError", "JSONDecodeError"):
             error = ERROR_INPUT_UNAVAILABLE
         log("task_rejected", "ERROR", error=error, cause=cause)
@@ -116,6 +117,7 @@ def run_task(
     duration = round((time.monotonic() - started) * 1000)
     if "error" in outcome:
         error, cause = outcome["error"]
+        cause = log.redact(cause)  # the cause lands in the execution's history: no secrets
         log("task_failed", "ERROR", error=error, cause=cause, duration_ms=duration)
         reported = reporter.failure(error, cause)
         code = ExitCode.FAILED

@@ -59,6 +59,10 @@ class Logger:
         self._secrets = secret_values(os.environ if env is None else env)
         self._lock = threading.Lock()
 
+    def redact(self, text: str) -> str:
+        """`text` with the secrets of this logger's environment masked (see `redact`)."""
+        return redact(text, self._secrets)
+
     def bind(self, **fields: Any) -> None:
         """Add fields to every later line (e.g. ``attempt`` once the history is read)."""
         self.context.update(fields)
