@@ -105,8 +105,8 @@ def run_task(
     log("task_started", heartbeat_seconds=heartbeat_seconds, startup_ms=_startup_ms())
     with Heartbeat(reporter, heartbeat_seconds, log) as beats:
         worker = threading.Thread(target=work, name="task", daemon=True)
-        worker.start()
         try:
+            worker.start()
             (wait or _plain_wait)(done)
         except Terminated:
             duration = round((time.monotonic() - started) * 1000)
@@ -176,6 +176,7 @@ def run_container(
     call = TaskCall(flow, state, env)
 
     def on_sigterm(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one report, whatever follows
         raise Terminated
 
     previous = None
@@ -188,7 +189,7 @@ def run_container(
         return int(run_task(call, reporter, log, history, _interruptible_wait))
     except Terminated:  # SIGTERM before the task started: still report it
         log("task_terminated", "ERROR", error=ERROR_TERMINATED)
-        reporter.failure(ERROR_TERMINATED, "SIGTERM before the task started")
+        _report(reporter.failure(ERROR_TERMINATED, "SIGTERM before the task started"), log)
         return int(ExitCode.TERMINATED)
     finally:
         if previous is not None:
