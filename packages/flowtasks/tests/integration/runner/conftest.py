@@ -15,7 +15,7 @@ import pytest
 
 from flowtasks import registry
 
-RT_FLOWS = '''
+RT_FLOWS = """
 import os
 import signal
 import time
@@ -113,7 +113,7 @@ EachBlob = Flow(
     "EachBlob",
     Map("Each", make_blob, items_path="$.items") >> measure.with_(name="MeasureAll"),
 )
-'''
+"""
 
 
 @pytest.fixture

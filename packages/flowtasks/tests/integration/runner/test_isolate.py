@@ -73,7 +73,8 @@ def test_heartbeats_keep_a_task_longer_than_its_heartbeat_seconds_alive(
 ) -> None:
     done = run("rt.Slow", {"sleep": 2.5})  # HeartbeatSeconds = 1
     assert done.returncode == 0, done.stderr
-    (succeeded,) = [e for e in saved(tmp_path, "runner.log.jsonl") if e["event"] == "task_succeeded"]
+    logs = saved(tmp_path, "runner.log.jsonl")
+    (succeeded,) = [line for line in logs if line["event"] == "task_succeeded"]
     assert succeeded["heartbeats"] >= 5  # every 1/3 s for 2.5 s
 
 

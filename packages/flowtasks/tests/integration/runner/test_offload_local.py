@@ -59,7 +59,8 @@ def test_an_input_combining_many_results_passes_8_kib(rt_domain: Path) -> None:
     run.assert_succeeded({"chars": 4 * (3000 + 2)})
     history = run.execution.history
     (entered,) = [
-        e for e in history
+        e
+        for e in history
         if e["type"] == "TaskStateEntered" and e["stateEnteredEventDetails"]["name"] == "Measure"
     ]
     assert len(entered["stateEnteredEventDetails"]["input"]) > ECS_OVERRIDES_LIMIT

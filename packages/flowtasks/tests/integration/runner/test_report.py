@@ -19,7 +19,9 @@ FLOW_TASK = str(Path(sys.executable).parent / "flow-task")
 TOKEN = "token-" + "x" * 40
 
 
-def runner(endpoint: Endpoint, flow: str, state: str, payload: object) -> subprocess.CompletedProcess[str]:
+def runner(
+    endpoint: Endpoint, flow: str, state: str, payload: object
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "FLOWTASKS_TASK_TOKEN": TOKEN,
