@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flowtasks.protocol import ENV_TASK_TOKEN
-
 __all__ = ["Found", "InputNotFound", "boto3_events", "find_input", "input_env"]
 
 Event = Mapping[str, Any]
@@ -57,26 +55,12 @@ def _details(event: Event, key: str) -> Mapping[str, Any]:
 
 
 def _holds_token(event: Event, token: str) -> bool:
+    """True for the TaskScheduled event whose parameters carry `token` (task tokens are long
+    random strings: containment identifies the event, whatever shape the parameters have)."""
     if event.get("type") != "TaskScheduled":
         return False
     text = _details(event, "taskScheduledEventDetails").get("parameters")
-    if not isinstance(text, str) or token not in text:
-        return False
-    return _token_in(json.loads(text), token)
-
-
-def _token_in(value: Any, token: str) -> bool:
-    """True when `value` holds ``{"Name": FLOWTASKS_TASK_TOKEN, "Value": token}`` or a
-    ``FLOWTASKS_TASK_TOKEN: token`` entry (ECS overrides or a Lambda payload)."""
-    if isinstance(value, dict):
-        if value.get(ENV_TASK_TOKEN) == token:
-            return True
-        if value.get("Name") == ENV_TASK_TOKEN and value.get("Value") == token:
-            return True
-        return any(_token_in(item, token) for item in value.values())
-    if isinstance(value, list):
-        return any(_token_in(item, token) for item in value)
-    return False
+    return isinstance(text, str) and token in text
 
 
 def find_input(
