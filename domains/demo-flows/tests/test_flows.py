@@ -1,7 +1,8 @@
 """The demo flows compile, match their golden ASL byte for byte, and pass asl-validator.
 
-Regenerate the golden files after an intended change with
-``FLOWTASKS_UPDATE_GOLDEN=1 .venv/bin/python -m pytest domains/demo-flows/tests``.
+After an intended change, ``FLOWTASKS_UPDATE_GOLDEN=1 scripts/test domains/demo-flows/tests``
+rewrites the golden files that differ and fails listing the changes; review them (``git diff``)
+and run the tests again. See docs/adding-a-new-workflow.md.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 import demo_flows.flows
 from flowtasks import Flow
 from flowtasks.asl.compiler import compile_flow
+from flowtasks.testing import assert_matches_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 FLOWS = {name: getattr(demo_flows.flows, name) for name in demo_flows.flows.__all__}
@@ -44,15 +46,7 @@ def test_flow_compiles_without_warnings(attr: str) -> None:
 @pytest.mark.parametrize("attr", sorted(FLOWS))
 def test_flow_matches_its_golden_file(attr: str) -> None:
     flow = FLOWS[attr]
-    text = compile_flow(flow, "demo").to_json()
-    golden = GOLDEN / f"{flow.name}.asl.json"
-    if os.environ.get("FLOWTASKS_UPDATE_GOLDEN"):
-        golden.write_text(text, encoding="utf-8")
-    assert golden.exists(), f"no golden file {golden}; run with FLOWTASKS_UPDATE_GOLDEN=1"
-    assert text == golden.read_text(encoding="utf-8"), (
-        f"{flow.name} compiles differently from {golden.name}; if intended, regenerate with "
-        "FLOWTASKS_UPDATE_GOLDEN=1"
-    )
+    assert_matches_golden(compile_flow(flow, "demo").to_json(), GOLDEN / f"{flow.name}.asl.json")
 
 
 @pytest.mark.parametrize("attr", sorted(FLOWS))

@@ -7,6 +7,7 @@
     ├── DomainLoadError     a domain's flows module cannot be imported; .domain, .module
     ├── FlowNotFoundError   no flow by that name; .name, .known (exit_code 2)
     ├── StateNotFoundError  no state by that name in a flow; .flow, .state, .known (exit_code 2)
+    │   └── NotATaskStateError  the state exists but is not a Task state; .kind
     ├── UsageError          bad command-line arguments or input JSON (exit_code 2)
     └── TaskError           raised by a task handler to fail its state with .error / .cause
 
@@ -24,6 +25,7 @@ __all__ = [
     "DomainLoadError",
     "FlowNotFoundError",
     "FlowtasksError",
+    "NotATaskStateError",
     "Problem",
     "StateNotFoundError",
     "TaskError",
@@ -101,6 +103,19 @@ class StateNotFoundError(FlowtasksError):
         self.known = tuple(sorted(known))
         super().__init__(
             f"flow {flow!r} has no state {state!r}. States: {', '.join(self.known) or '(none)'}."
+        )
+
+
+class NotATaskStateError(StateNotFoundError):
+    """The flow has a state called `state`, but it is not a Task state (only those run code);
+    `kind` is its ASL Type."""
+
+    def __init__(self, flow: str, state: str, kind: str, tasks: Iterable[str] = ()) -> None:
+        super().__init__(flow, state, tasks)
+        self.kind = kind
+        self.args = (
+            f"{state!r} is a {kind} state, not a Task state; "
+            f"Task states of {flow}: {', '.join(self.known) or '(none)'}.",
         )
 
 

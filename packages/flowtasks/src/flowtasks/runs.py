@@ -24,7 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flowtasks.asl.walk import iter_states
 from flowtasks.errors import UsageError
 
 __all__ = [
@@ -177,96 +176,16 @@ def list_runs(limit: int | None = 20, *, directory: Path | None = None) -> list[
 
 # --- outcomes of the states of a run ----------------------------------------------------------
 
-_NOT_STATE_EVENTS = ("Execution", "MapIteration", "MapRun")
-
-
-def _entered_name(event: Mapping[str, Any]) -> str | None:
-    details = event.get("stateEnteredEventDetails")
-    return str(details.get("name")) if isinstance(details, Mapping) else None
-
-
-def _catch_targets(definition: Mapping[str, Any]) -> dict[str, set[str]]:
-    """State name -> the Next of each of its Catchers, at every depth."""
-    targets: dict[str, set[str]] = {}
-    for name, state in iter_states(definition):
-        for catcher in state.get("Catch") or []:
-            targets.setdefault(name, set()).add(str(catcher.get("Next")))
-    return targets
-
 
 def outcomes_of(
     history: Iterable[Mapping[str, Any]], definition: Mapping[str, Any] | None = None
 ) -> dict[str, str]:
-    """How each state entered in `history` ended: ``succeeded``, ``failed`` or ``caught``.
-
-    A state's failure and success events (TaskFailed, MapStateSucceeded...) are attributed to it by
-    following ``previousEventId`` back to its ``...StateEntered`` event. A state whose last attempt
-    failed is ``caught`` when one of its Catch targets (from `definition`) was entered afterwards;
-    a state entered but never exited (the run ended inside it) is ``failed``. States missing from
-    the result were not run.
+    """How each state entered in `history` ended (its latest entry): ``succeeded``, ``failed``
+    or ``caught`` (`flowtasks.history.StateStatus`; a state entered but never exited, where the
+    run ended, is ``failed``). States missing from the result were not run. `definition` is
+    accepted for the callers that have it; the history alone decides.
     """
-    events = list(history)
-    by_id = {event.get("id"): event for event in events}
-    entered: dict[str, int] = {}
-    first_entered: dict[str, list[int]] = {}
-    exited: dict[str, int] = {}
-    failed: dict[str, int] = {}
-    succeeded: dict[str, int] = {}
-    last_entered: str | None = None
+    from flowtasks.history import read_history
 
-    def state_of(event: Mapping[str, Any]) -> str | None:
-        kind = str(event.get("type", ""))
-        # MapStateFailed & co. may follow an iteration's events: skip to the Map's own entry
-        wanted = next((f"{t}StateEntered" for t in ("Map", "Parallel") if kind.startswith(t)), None)
-        current: Mapping[str, Any] | None = event
-        for _ in range(len(events) + 1):
-            previous = current.get("previousEventId") if current else None
-            current = by_id.get(previous) if previous is not None else None
-            if current is None:
-                return last_entered
-            name = _entered_name(current)
-            if name is not None and (wanted is None or current.get("type") == wanted):
-                return name
-        return last_entered
-
-    for index, event in enumerate(events):
-        kind = str(event.get("type", ""))
-        if kind.endswith("StateEntered"):
-            name = _entered_name(event)
-            if name is not None:
-                entered[name] = index
-                first_entered.setdefault(name, []).append(index)
-                last_entered = name
-        elif kind.endswith("StateExited"):
-            details = event.get("stateExitedEventDetails")
-            if isinstance(details, Mapping):
-                exited[str(details.get("name"))] = index
-        elif kind.startswith(_NOT_STATE_EVENTS):
-            continue
-        elif kind.endswith(("Failed", "TimedOut")):
-            name = state_of(event)
-            if name is not None:
-                failed[name] = index
-        elif kind.endswith("Succeeded"):
-            name = state_of(event)
-            if name is not None:
-                succeeded[name] = index
-    types = _state_types(definition) if definition else {}
-    catches = _catch_targets(definition) if definition else {}
-    outcomes: dict[str, str] = {}
-    for name, entered_at in entered.items():
-        failed_at = failed.get(name, -1)
-        if types.get(name) == "Fail":
-            outcomes[name] = "failed"
-        elif failed_at > succeeded.get(name, -1):
-            later = (i for target in catches.get(name, ()) for i in first_entered.get(target, ()))
-            outcomes[name] = "caught" if any(i > failed_at for i in later) else "failed"
-        elif exited.get(name, -1) > entered_at:
-            outcomes[name] = "succeeded"
-        else:
-            outcomes[name] = "failed"
-    return outcomes
-
-
-def _state_types(definition: Mapping[str, Any]) -> dict[str, str]:
-    return {name: str(state.get("Type")) for name, state in iter_states(definition)}
+    outcomes = read_history(history, definition).outcomes()
+    return {name: "failed" if status == "running" else status for name, status in outcomes.items()}

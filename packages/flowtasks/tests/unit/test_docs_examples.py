@@ -8,12 +8,12 @@
   (except ``graph --run``, which needs a saved run; and blocks after the skip marker, e.g. those
   showing a hypothetical domain).
 - A ```mermaid block right after ``<!-- graph: FLOW -->`` must equal ``flow-task graph FLOW``
-  (``FLOWTASKS_UPDATE_DOCS=1`` rewrites it instead).
+  (``FLOWTASKS_UPDATE_DOCS=1`` rewrites it, then fails listing the change, so that an update
+  run never passes silently).
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import sys
@@ -24,9 +24,11 @@ from pathlib import Path
 import pytest
 
 from flowtasks.cli import main
+from flowtasks.testing.golden import describe_change, update_requested
 
 REPO = Path(__file__).resolve().parents[4]
 DOC_FILES = [*sorted((REPO / "docs").glob("*.md")), REPO / "README.md"]
+UPDATE_DOCS_ENV = "FLOWTASKS_UPDATE_DOCS"
 CHECKED_COMMANDS = {"list", "asl", "validate", "graph"}
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 
@@ -41,7 +43,8 @@ class Block:
 
     @property
     def id(self) -> str:
-        return f"{self.path.relative_to(REPO)}:{self.line}"
+        shown = self.path.relative_to(REPO) if self.path.is_relative_to(REPO) else self.path
+        return f"{shown}:{self.line}"
 
 
 def blocks(path: Path) -> list[Block]:
@@ -122,16 +125,21 @@ def test_embedded_diagram_is_current(block: Block, capsys: pytest.CaptureFixture
     flow = block.marker.removeprefix("<!-- graph:").removesuffix("-->").strip()
     assert main(["graph", flow, "--format", "mermaid"]) == 0
     current = capsys.readouterr().out
-    if current != block.code and os.environ.get("FLOWTASKS_UPDATE_DOCS") == "1":
+    if current != block.code and update_requested(UPDATE_DOCS_ENV):
         text = block.path.read_text(encoding="utf-8")
         old = f"{block.marker}\n```mermaid\n{block.code}```"
         assert old in text, f"cannot locate the diagram at {block.id} to update it"
         new = f"{block.marker}\n```mermaid\n{current}```"
         block.path.write_text(text.replace(old, new, 1), encoding="utf-8")
-        return
+        pytest.fail(
+            f"updated the diagram of {flow} at {block.id} ({UPDATE_DOCS_ENV} is set):\n"
+            f"{describe_change(block.code, current, block.id)}\n"
+            f"Review it (git diff), then run the tests again without {UPDATE_DOCS_ENV}."
+        )
     assert block.code == current, (
-        f"the diagram of {flow} at {block.id} is stale: run "
-        f"FLOWTASKS_UPDATE_DOCS=1 scripts/test {Path(__file__).relative_to(REPO)}"
+        f"the diagram of {flow} at {block.id} is stale:\n"
+        f"{describe_change(block.code, current, block.id)}\nrun "
+        f"{UPDATE_DOCS_ENV}=1 scripts/test {Path(__file__).relative_to(REPO)}"
     )
 
 
@@ -140,3 +148,20 @@ def test_the_docs_have_examples_of_each_kind() -> None:
     assert any(argv[0] == "list" for _, argv in SHELL_COMMANDS)
     assert any(argv[0] == "graph" for _, argv in SHELL_COMMANDS)
     assert any(b.path.name == "adding-a-new-workflow.md" for b in GRAPHS)
+
+
+def test_an_update_run_rewrites_a_stale_diagram_and_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "page.md"
+    marker = "<!-- graph: demo.DailyReport -->"
+    page.write_text(f"# Page\n\n{marker}\n```mermaid\nflowchart TD\n```\n", encoding="utf-8")
+    (stale,) = [b for b in blocks(page) if b.marker == marker]
+    monkeypatch.setenv(UPDATE_DOCS_ENV, "1")
+
+    with pytest.raises(pytest.fail.Exception, match=r"updated the diagram of demo\.DailyReport"):
+        test_embedded_diagram_is_current(stale, capsys)
+
+    (fresh,) = [b for b in blocks(page) if b.marker == marker]
+    assert fresh.code.startswith("flowchart TD\n    _start((")
+    test_embedded_diagram_is_current(fresh, capsys)  # now current: passes, even with the variable

@@ -11,7 +11,8 @@ loaded); 2 usage (bad arguments, malformed JSON, unknown flow / state / run); 3 
 (Ctrl-C in any other command, or before a run starts).
 
 Modules: `app` (``main``: parse, dispatch, errors to exit codes), `parser` (the arguments),
-`io` (output and reading JSON / ASL inputs), and one module per group of commands: `catalog`
+`io` (output and reading JSON / ASL inputs), `mocks` (``--mock`` values as engine handlers),
+`progress` (the live output of a local run), and one module per group of commands: `catalog`
 (list, asl), `validate`, `graph`, `state`, `run` (run, runs), `new` (new domain, new flow).
 """
 

@@ -29,7 +29,7 @@ def json_text(value: Any) -> str:
 
 def parse_json(text: str, what: str) -> Any:
     """`text` parsed as JSON; UsageError naming `what` if it is not."""
-    from flowtasks.runner.mocks import parse_json as parse
+    from flowtasks.cli.mocks import parse_json as parse
 
     return parse(text, what)
 

@@ -32,7 +32,7 @@ def run_command(args: argparse.Namespace) -> int:
     """Run, print the output (or the error), save the run; exit code by status (EXIT_CODES)."""
     from datetime import UTC, datetime
 
-    from flowtasks.runner.mocks import parse_mocks
+    from flowtasks.cli.mocks import parse_mocks
     from flowtasks.runs import save_run
 
     sources = sum(x is not None for x in (args.flow, args.asl, args.redrive))
@@ -73,8 +73,8 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
     """Resume the failed saved run ``--redrive`` names, under the same id, with its mocks."""
+    from flowtasks.cli.progress import Progress
     from flowtasks.local import Execution, redrive
-    from flowtasks.runner.progress import Progress
     from flowtasks.runs import load_run
 
     saved = load_run(args.redrive)
@@ -108,8 +108,8 @@ def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
 
 def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: Any) -> _Ran:
     """A new run of the flow FLOW, or of the ASL file ``--asl``, under a new run id."""
+    from flowtasks.cli.progress import Progress
     from flowtasks.local import run
-    from flowtasks.runner.progress import Progress
     from flowtasks.runs import new_run_id
 
     extra: dict[str, Any]
@@ -143,7 +143,7 @@ def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: A
 def _handlers(args: argparse.Namespace, mocks: dict[str, Any], definition: Any) -> Any:
     """The engine's handlers: mocks, else our tasks in-process, or isolated (``--isolate``)."""
     from flowtasks.asl.walk import iter_states
-    from flowtasks.runner.mocks import mock_handlers
+    from flowtasks.cli.mocks import mock_handlers
 
     handlers = mock_handlers(mocks, definition)
     isolation = getattr(args, "isolation", None)

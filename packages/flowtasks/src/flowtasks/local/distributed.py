@@ -100,7 +100,7 @@ def run_distributed(
     # AWS's history of a Map Run (LocalStack's AWS-recorded snapshots): MapStateStarted
     # {"length"}, MapRunStarted, then MapRunSucceeded + MapStateSucceeded (or ...Failed).
     scope.previous_event = rt.history.add(
-        "MapStateStarted", scope.previous_event, {"length": len(items)}
+        "MapStateStarted", scope.previous_event, {"length": len(items)}, scope.take_decision()
     )
     scope.previous_event = rt.history.add("MapRunStarted", scope.previous_event, {"mapRunArn": arn})
     records: list[dict[str, Any] | None] = [None] * len(inputs)

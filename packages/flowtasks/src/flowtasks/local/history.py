@@ -7,6 +7,10 @@ details key follows AWS's naming: ``stateEnteredEventDetails`` for every ``*Stat
 letter (``taskFailedEventDetails``). ``previousEventId`` is the id of the event that came before
 in the same branch or iteration, as in AWS. Timestamps are ISO 8601 UTC strings
 (``2024-01-31T12:00:00.123Z``) so that a history is JSON as it is.
+
+What the engine decides and AWS does not record (a retry and its delay, the catcher taken) is
+kept in one clearly separate key of the event, ``"flowtasks"`` (`EXTRA_KEY`), documented and
+read by `flowtasks.history`; every other key is exactly as AWS writes it.
 """
 
 from __future__ import annotations
@@ -18,12 +22,15 @@ from typing import Any
 
 from flowtasks.asl.states_errors import StatesFailure
 
-__all__ = ["MAX_EVENTS", "EventSink", "History", "details_key"]
+__all__ = ["EXTRA_KEY", "MAX_EVENTS", "EventSink", "History", "details_key"]
 
 MAX_EVENTS = 25_000
 """AWS's hard quota on a Standard execution's history ("Maximum execution history size: 25,000
 events"; https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html): past it the
 execution fails. Enforced as States.Runtime (never retried, never caught)."""
+
+EXTRA_KEY = "flowtasks"
+"""The event key of the engine's own additions (`flowtasks.history.ENGINE_EXTRA` documents it)."""
 
 EventSink = Callable[[dict[str, Any]], None]
 
@@ -83,14 +90,25 @@ class History:
         """Id of the most recent event (0 when empty)."""
         return len(self.events)
 
-    def add(self, event_type: str, previous: int, details: dict[str, Any] | None = None) -> int:
+    def add(
+        self,
+        event_type: str,
+        previous: int,
+        details: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> int:
         """Record one event after event `previous` (0: none); returns the new event's id."""
-        return int(self.add_event(event_type, previous, details)["id"])
+        return int(self.add_event(event_type, previous, details, extra)["id"])
 
     def add_event(
-        self, event_type: str, previous: int, details: dict[str, Any] | None = None
+        self,
+        event_type: str,
+        previous: int,
+        details: dict[str, Any] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Record one event after event `previous` (0: none); returns the event."""
+        """Record one event after event `previous` (0: none); returns the event. `extra` is
+        kept under `EXTRA_KEY` (what the engine decided, which AWS does not record)."""
         with self._lock:
             event_id = len(self.events) + 1
             if (
@@ -111,6 +129,8 @@ class History:
             }
             if details is not None:
                 event[details_key(event_type)] = details
+            if extra is not None:
+                event[EXTRA_KEY] = extra
             self.events.append(event)
         if self._on_event is not None:
             self._on_event(event)

@@ -65,17 +65,33 @@ def matches(error_equals: Sequence[str], error: str, *, terminal: bool = True) -
 
 
 class StateFailed(StatesFailure):
-    """A Parallel or Map attempt failed; `event` (``ParallelStateFailed``, ``MapStateFailed``) is
-    recorded once the failure is final, not after each attempt that is retried.
+    """One attempt of a Task, Parallel or Map state failed; `event` (with `details`) is the
+    history event that records it, which `Guarded.execute` adds with its decision (the
+    ``flowtasks`` extra that `flowtasks.history` reads).
 
-    AWS-recorded history of LocalStack's ``test_base_scenarios.py::test_parallel_state_retry``:
-    ParallelStateStarted, FailStateEntered (x3, one per attempt), then a single
-    ParallelStateFailed; LocalStack's AWS-validated StateMap records MapStateFailed the same way.
+    `every_attempt`: a Task's failure event (TaskFailed, TaskTimedOut...) is recorded for each
+    failed attempt; a Parallel's or Map's (``ParallelStateFailed``, ``MapStateFailed``) only once
+    the failure is final. AWS-recorded history of LocalStack's ``test_base_scenarios.py::
+    test_parallel_state_retry``: ParallelStateStarted, FailStateEntered (x3, one per attempt),
+    then a single ParallelStateFailed; LocalStack's AWS-validated StateMap records MapStateFailed
+    the same way. `terminal` is False for a Task's oversized result (see `matches`).
     """
 
-    def __init__(self, error: str, cause: str, event: str) -> None:
+    def __init__(
+        self,
+        error: str,
+        cause: str,
+        event: str,
+        details: dict[str, Any] | None = None,
+        *,
+        every_attempt: bool = False,
+        terminal: bool = True,
+    ) -> None:
         super().__init__(error, cause)
         self.event = event
+        self.details = details
+        self.every_attempt = every_attempt
+        self.terminal = terminal
 
 
 class Retrier:
@@ -192,26 +208,59 @@ class Guarded(State):
             try:
                 return self.attempt(rt, scope, value, entered_time, retry_count), self.next
             except StatesFailure as failure:
-                terminal = not isinstance(failure, ResultTooLarge)
-                for index, retrier in enumerate(self.retriers):
-                    if matches(retrier.errors, failure.error, terminal=terminal):
-                        if counts[index] < retrier.max_attempts:
-                            delay = retrier.delay(counts[index])
-                            counts[index] += 1
-                            retry_count += 1
-                            rt.sleep(delay, scope.cancel)
-                            break
-                        index = -1
-                        break
-                else:
-                    index = -1
-                if index >= 0:
+                terminal = not isinstance(failure, ResultTooLarge) and (
+                    not isinstance(failure, StateFailed) or failure.terminal
+                )
+                delay, decision = self.decide(failure, counts, terminal)
+                if isinstance(failure, StateFailed) and (
+                    failure.every_attempt or decision["action"] != "retry"
+                ):
+                    event = rt.history.add_event(
+                        failure.event,
+                        scope.previous_event,
+                        failure.details,
+                        {"decision": decision},
+                    )
+                    scope.previous_event = event["id"]
+                else:  # no event of its own: the next event of this state carries it
+                    scope.decision = decision
+                if delay is not None:
+                    retry_count += 1
+                    rt.sleep(delay, scope.cancel)
                     continue
-                if isinstance(failure, StateFailed):
-                    scope.previous_event = rt.history.add(failure.event, scope.previous_event)
-                for catcher in self.catchers:
-                    if matches(catcher.errors, failure.error, terminal=terminal):
-                        return self.caught(rt, scope, catcher, value, failure, entered_time), (
-                            catcher.next
-                        )
-                raise
+                index = decision.get("catcher")
+                if index is None:
+                    scope.decision = None
+                    raise
+                catcher = self.catchers[index]
+                return self.caught(rt, scope, catcher, value, failure, entered_time), catcher.next
+
+    def decide(
+        self, failure: StatesFailure, counts: list[int], terminal: bool
+    ) -> tuple[float | None, dict[str, Any]]:
+        """(the delay before the next attempt, or None; the decision as history records it).
+
+        The first retrier whose ErrorEquals matches decides; once it has used its MaxAttempts,
+        the catchers are tried in order. `counts` (attempts used of each retrier) is updated.
+        """
+        decision: dict[str, Any] = {"error": failure.error, "cause": failure.cause}
+        for index, retrier in enumerate(self.retriers):
+            if matches(retrier.errors, failure.error, terminal=terminal):
+                if counts[index] < retrier.max_attempts:
+                    delay = retrier.delay(counts[index])
+                    counts[index] += 1
+                    decision.update(
+                        action="retry",
+                        retrier=index,
+                        retry=counts[index],
+                        maxAttempts=retrier.max_attempts,
+                        delaySeconds=delay,
+                    )
+                    return delay, decision
+                break
+        for index, catcher in enumerate(self.catchers):
+            if matches(catcher.errors, failure.error, terminal=terminal):
+                decision.update(action="catch", catcher=index, next=catcher.next)
+                return None, decision
+        decision["action"] = "fail"
+        return None, decision

@@ -181,6 +181,14 @@ class Scope:
     """The sum of `sizes`."""
     assigned: dict[str, str] | None = None
     """What the state being run assigned (name -> JSON text), for its StateExited event."""
+    decision: dict[str, Any] | None = None
+    """A retry or catch decision of the state being run whose failure had no event of its own:
+    the state's next event carries it (`take_decision`)."""
+
+    def take_decision(self) -> dict[str, Any] | None:
+        """The pending decision as an event's extra (``{"decision": ...}``), or None; clears it."""
+        decision, self.decision = self.decision, None
+        return None if decision is None else {"decision": decision}
 
     def inner(self, key: str, previous_event: int, cancel: CancelToken) -> Scope:
         """A branch / iteration scope nested in this one."""
@@ -233,8 +241,12 @@ def run_scope(rt: Runtime, graph: Graph, value: Any, scope: Scope) -> Any:
                     details["assignedVariables"] = scope.assigned
                     details["assignedVariablesDetails"] = {"truncated": False}
                     scope.assigned = None
-                scope.previous_event = history.add(state.exited, scope.previous_event, details)
+                extra = None if scope.decision is None else scope.take_decision()
+                scope.previous_event = history.add(
+                    state.exited, scope.previous_event, details, extra
+                )
         except StatesFailure as failure:
+            scope.decision = None
             rt.record.set_resume(scope.key, name, value, scope.variables)
             if failure.error == "States.Runtime" and not failure.cause.startswith(_PREFIX):
                 raise StatesFailure(

@@ -161,7 +161,9 @@ class MapState(Guarded):
         done = rt.previous.take_done(key) if rt.previous is not None else {}
         history = rt.history
         name = self.name
-        started = history.add("MapStateStarted", scope.previous_event, {"length": len(items)})
+        started = history.add(
+            "MapStateStarted", scope.previous_event, {"length": len(items)}, scope.take_decision()
+        )
         scope.previous_event = started
         graph = self.processor
         failed_events: list[int] = []  # the MapIterationFailed events

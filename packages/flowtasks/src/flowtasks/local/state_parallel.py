@@ -42,7 +42,9 @@ class ParallelState(Guarded):
         effective = self.branch_input(rt, scope, value, ctx)
         key = f"{scope.key}/{self.name}"
         done = rt.previous.take_done(key) if rt.previous is not None else {}
-        started = rt.history.add("ParallelStateStarted", scope.previous_event)
+        started = rt.history.add(
+            "ParallelStateStarted", scope.previous_event, None, scope.take_decision()
+        )
         scope.previous_event = started
 
         last: dict[int, int] = {}  # branch -> its last event, when it failed

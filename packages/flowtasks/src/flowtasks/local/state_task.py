@@ -2,7 +2,7 @@
 
 Which code runs: ``handlers[state name]``, else ``handlers[Resource]``, else, when the Resource
 and evaluated Parameters are one of our compiled tasks (`flowtasks.protocol.task_call_of`),
-`flowtasks.runner.execute` runs the flow's task function in-process as the container would.
+`flowtasks.runner.execute.run_task` runs the flow's task function in-process as the container would.
 Any other Task fails the execution with ``States.Runtime`` naming the state and its Resource.
 
 The JSON boundary: the handler receives a fresh copy of its input (parsed from JSON text) and
@@ -28,8 +28,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesFailure
-from flowtasks.local.limits import check_result_text, check_text, dumps, from_handler
-from flowtasks.local.retry import Guarded
+from flowtasks.local.limits import (
+    ResultTooLarge,
+    check_result_text,
+    check_text,
+    dumps,
+    from_handler,
+)
+from flowtasks.local.retry import Guarded, StateFailed
 from flowtasks.local.state import Reader, number, template
 
 if TYPE_CHECKING:
@@ -175,6 +181,7 @@ class TaskState(Guarded):
             events.scheduled,
             scope.previous_event,
             events.scheduled_details(rt, params_text, timeout, heartbeat_s),
+            scope.take_decision(),
         )
         scope.previous_event = rt.history.add(events.started, scope.previous_event, events.where())
         started = rt.now()
@@ -182,16 +189,19 @@ class TaskState(Guarded):
         try:
             result, text = self._call(rt, params, params_text, beats)
         except StatesFailure as failure:
-            scope.previous_event = rt.history.add(
-                events.failed, scope.previous_event, events.error(failure.error, failure.cause)
-            )
-            raise
+            raise StateFailed(
+                failure.error,
+                failure.cause,
+                events.failed,
+                events.error(failure.error, failure.cause),
+                every_attempt=True,
+                terminal=not isinstance(failure, ResultTooLarge),
+            ) from failure
         late = _late(started, rt.now(), beats, timeout, heartbeat_s)
         if late is not None:
-            scope.previous_event = rt.history.add(
-                events.timed_out, scope.previous_event, events.error(late, "")
+            raise StateFailed(
+                late, "", events.timed_out, events.error(late, ""), every_attempt=True
             )
-            raise StatesFailure(late, "")
         scope.previous_event = rt.history.add(
             events.succeeded, scope.previous_event, events.output(text)
         )
@@ -229,11 +239,10 @@ class TaskState(Guarded):
             if handler is not None:
                 raw = handler(json.loads(params_text))
             else:
-                from flowtasks.runner import execute
-                from flowtasks.runner.execute import newest_first
+                from flowtasks.runner.execute import newest_first, run_task
 
                 assert call is not None
-                raw = execute(call, newest_first(rt.history.events))
+                raw = run_task(call, newest_first(rt.history.events))
             result, text = from_handler(raw)
         except StatesFailure:
             raise

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from flowtasks.errors import StateNotFoundError
+from flowtasks.errors import NotATaskStateError, StateNotFoundError
 from flowtasks.protocol import ENV_EXECUTION, TaskCall
 
 
@@ -23,22 +23,12 @@ __all__ = [
     "encode_result",
     "execute",
     "finish_result",
+    "newest_first",
     "resolve",
+    "run_task",
 ]
 
 _ASL_TYPES = ("Pass", "Wait", "Succeed", "Fail", "Choice", "Parallel", "Map")
-
-
-class NotATaskStateError(StateNotFoundError):
-    """The flow has a state called `state`, but it is not a Task state (only those run code)."""
-
-    def __init__(self, flow: str, state: str, kind: str, tasks: Iterable[str] = ()) -> None:
-        super().__init__(flow, state, tasks)
-        self.kind = kind
-        self.args = (
-            f"{state!r} is a {kind} state, not a Task state; "
-            f"Task states of {flow}: {', '.join(self.known) or '(none)'}.",
-        )
 
 
 def asl_type(state: object) -> str:
@@ -92,22 +82,35 @@ def finish_result(call: TaskCall, result: Any, store: Any) -> str:
 
 
 def execute(call: TaskCall, history: Iterable[Mapping[str, Any]] | None = None) -> Any:
-    """Run the task state named by `call` on its input; return its result as reported.
+    """Run the task state named by `call`; return its result as Step Functions sees it:
+    encoded to JSON text and decoded again (tuples become lists, non-string keys become
+    strings), large parts offloaded. Raises what the task raises, TypeError when the result is
+    not JSON, and FlowNotFoundError / StateNotFoundError for a bad call."""
+    return json.loads(encode_result(run_task(call, history)))
+
+
+def run_task(call: TaskCall, history: Iterable[Mapping[str, Any]] | None = None) -> Any:
+    """The task's result for the local engine (which encodes it once itself).
 
     The input comes from the call's environment or, when it carries none (the ECS form),
-    from `history` (the execution's events, newest first), with offloaded references resolved;
-    a large result is offloaded to the local store (`flowtasks.runner.inputs.local_store`).
-    The result comes back as Step Functions will see it: encoded to JSON text and decoded again
-    (tuples become lists, non-string keys become strings). Raises what the task raises,
-    TypeError when the result is not JSON, and FlowNotFoundError / StateNotFoundError for a bad
-    call.
+    from `history` (the execution's events, newest first), with offloaded references resolved
+    (`flowtasks.runner.inputs`). A result that may pass `offload.INLINE_BYTES` is measured and,
+    if it does, returned offloaded to the local store, as the container would report it.
+    Raises as `execute` does (TypeError only for a large result that is not JSON).
     """
     from flowtasks.runner.inputs import local_store, task_input
+    from flowtasks.runner.offload import INLINE_BYTES, key_prefix, offload
 
     task_state = resolve(call)
     found = task_input(call, task_state, history, local_store())
     result = task_state.call(found.value)
-    return json.loads(finish_result(call, result, found.store))
+    if found.store is None or result is None or isinstance(result, (bool, int, float)):
+        return result
+    text = encode_result(result)  # measured once; small results go back as they are
+    if len(text) <= INLINE_BYTES // 4 or len(text.encode("utf-8")) <= INLINE_BYTES:
+        return result
+    prefix = key_prefix(call.flow, call.env.get(ENV_EXECUTION, ""), call.state)
+    return offload(json.loads(text), found.store, prefix)
 
 
 def newest_first(events: Sequence[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:

@@ -1,8 +1,11 @@
 """Heartbeats while a task runs: a daemon thread calls ``SendTaskHeartbeat`` well inside
 the state's ``HeartbeatSeconds``.
 
-The interval is a third of ``HeartbeatSeconds`` (at least `MIN_INTERVAL`), so two heartbeats
-can be lost or delayed before Step Functions times the state out. The thread stops when the
+The first heartbeat goes out as the task starts (the container's start-up already used part of
+the budget: ``HeartbeatSeconds`` must exceed the time from ``TaskScheduled`` to the runner's
+start, image pull and Fargate provisioning included). Then one every third of
+``HeartbeatSeconds`` (at least `MIN_INTERVAL`), so two can be lost or delayed before Step
+Functions times the state out. The thread stops when the
 task reports (`Reporter.done`), when the token turns stale, or on `stop`.
 """
 
@@ -52,7 +55,9 @@ class Heartbeat:
 
     def _beat(self) -> None:
         assert self._interval is not None
-        while not self._stop.wait(self._interval):
+        wait = 0.0  # the first heartbeat at once: start-up already used part of the budget
+        while not self._stop.wait(wait):
+            wait = self._interval
             if self._reporter.done:
                 return
             outcome = self._reporter.heartbeat()

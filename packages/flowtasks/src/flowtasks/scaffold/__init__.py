@@ -4,13 +4,16 @@
 point, poetry.toml, ``src/<name>_flows/{flows,tasks}``, tests, an example flow and its test), adds
 it to the root pyproject's path dependencies, links its ``.venv`` to the root one as
 scripts/bootstrap does, and installs it editable so that it is discovered immediately.
-`new_flow` writes ``flows/<module>.py`` and ``tests/test_<module>.py`` and exports the flow from
-``flows/__init__.py``. Neither ever overwrites a file.
+`new_flow` writes ``flows/<module>.py`` and ``tests/test_<module>.py``, exports the flow from
+``flows/__init__.py`` and, in a domain that keeps golden files (``tests/golden/``, as every
+scaffolded domain and the demo do), writes the flow's compiled ASL there, so that a new flow
+passes every test untouched. Neither ever overwrites a file.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 import subprocess
 import sys
@@ -174,7 +177,37 @@ def new_flow(domain: str, name: str, *, root: Path | None = None) -> list[Path]:
     from flowtasks.registry import clear_cache
 
     clear_cache()
+    golden = layout.path / "tests" / "golden"
+    if golden.is_dir():
+        text = _compiled_text(layout, module)
+        written.append(_write_new(golden / f"{flow}.asl.json", text))
     return [*written, init]
+
+
+def _compiled_text(layout: DomainLayout, module: str) -> str:
+    """The canonical ASL JSON of the flow just written to ``flows/<module>.py`` (its golden file).
+
+    Imported by its real module name (the compiler checks that tasks import by name), from the
+    domain's ``src`` even when the domain is not installed yet; the domain's modules imported
+    for this are forgotten again, so that later imports see the updated ``flows/__init__.py``.
+    """
+    from flowtasks.asl.compiler import compile_flow
+
+    src = str(layout.path / "src")
+    added = src not in sys.path
+    before = set(sys.modules)
+    if added:
+        sys.path.insert(0, src)
+    try:
+        importlib.invalidate_caches()
+        loaded = importlib.import_module(f"{layout.package}.flows.{module}")
+        return compile_flow(getattr(loaded, module), layout.domain).to_json()
+    finally:
+        if added:
+            sys.path.remove(src)
+        for name in set(sys.modules) - before:
+            if name == layout.package or name.startswith(layout.package + "."):
+                del sys.modules[name]
 
 
 def _register(root: Path, layout: DomainLayout) -> None:
@@ -246,7 +279,11 @@ def new_domain(
     }
     for path, template in files.items():
         _write_new(path, template.substitute(values))
-    (layout.path / "tests").mkdir()
+    (layout.path / "tests" / "golden").mkdir(parents=True)
+    flows_test = templates.FLOWS_TEST.substitute(
+        values, flows_imports=templates.flows_test_imports(layout.package)
+    )
+    _write_new(layout.path / "tests" / "test_flows.py", flows_test)
     new_flow(name, EXAMPLE_FLOW, root=root)
     _register(root, layout)
     venv = root / ".venv"

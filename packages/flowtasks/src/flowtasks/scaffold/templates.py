@@ -2,7 +2,8 @@
 
 Placeholders: ``$domain`` (``billing``), ``$dist`` (``billing-flows``), ``$package``
 (``billing_flows``), ``$flow`` (``OrderSync``), ``$module`` (``order_sync``), ``$imports`` (the
-test's import lines, sorted as isort sorts first-party imports).
+test's import lines, sorted as isort sorts first-party imports), ``$flows_imports`` (the same for
+a domain's tests/test_flows.py).
 """
 
 from __future__ import annotations
@@ -131,10 +132,55 @@ def test_a_timeout_is_retried() -> None:
 ''')
 
 
+FLOWS_TEST = Template('''\
+"""Every flow of the $domain domain compiles without warnings and matches its golden file.
+
+tests/golden/<Flow>.asl.json is the ASL the flow deploys as; `flow-task new flow` writes it.
+After an intended change to a flow, rewrite the golden files that differ with
+
+    FLOWTASKS_UPDATE_GOLDEN=1 scripts/test domains/$dist/tests
+
+That run fails once, listing what it changed: review it (git diff), run the tests again and
+commit the golden files with the flow.
+"""
+
+from pathlib import Path
+
+import pytest
+
+$flows_imports
+
+GOLDEN = Path(__file__).parent / "golden"
+FLOWS = {name: getattr(flows, name) for name in flows.__all__}
+
+
+@pytest.mark.parametrize("name", sorted(FLOWS))
+def test_flow_compiles_without_warnings(name: str) -> None:
+    assert compile_flow(FLOWS[name], "$domain").warnings == ()
+
+
+@pytest.mark.parametrize("name", sorted(FLOWS))
+def test_flow_matches_its_golden_file(name: str) -> None:
+    flow = FLOWS[name]
+    text = compile_flow(flow, "$domain").to_json()
+    assert_matches_golden(text, GOLDEN / f"{flow.name}.asl.json")
+''')
+
+
 def test_imports(package: str, module: str) -> str:
     """The import block of a flow's test, sorted by module as ruff's isort does (one section)."""
     lines = [
         "from flowtasks.testing import run_flow",
         f"from {package}.flows.{module} import count_items",
+    ]
+    return "\n".join(sorted(lines, key=lambda line: line.split()[1]))
+
+
+def flows_test_imports(package: str) -> str:
+    """The first-party import block of a domain's tests/test_flows.py, sorted as ruff sorts it."""
+    lines = [
+        "from flowtasks.asl.compiler import compile_flow",
+        "from flowtasks.testing import assert_matches_golden",
+        f"from {package} import flows",
     ]
     return "\n".join(sorted(lines, key=lambda line: line.split()[1]))

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from flowtasks.testing.history_view import HistoryView, StateVisit
+from flowtasks.history import StateRecord, read_history
 
 __all__ = ["ChildExecution", "ExecutionLike", "FlowAssertionError", "FlowRun"]
 
@@ -71,7 +71,7 @@ class FlowRun:
     ) -> None:
         self.execution = execution
         self._calls = {key: list(value) for key, value in (calls or {}).items()}
-        self._view = HistoryView(execution.history)
+        self._record = read_history(execution.history)
 
     # -- what happened ---------------------------------------------------------------------
 
@@ -118,23 +118,23 @@ class FlowRun:
     @property
     def path(self) -> list[str]:
         """Names of the states entered, in order (states inside Parallel/Map included)."""
-        return self._view.path
+        return [visit.name for visit in self._record.states]
 
     @property
     def event_types(self) -> list[str]:
-        return self._view.types()
+        return [str(event.get("type")) for event in self.execution.history]
 
     @property
     def failed_state(self) -> str | None:
         """The state the run stopped in when it did not succeed (None if it succeeded)."""
         if self.succeeded:
             return None
-        visit = self._view.failed_visit()
+        visit = self._record.failed_state()
         return visit.name if visit is not None else None
 
     def visits(self, state: str) -> int:
         """How many times `state` was entered."""
-        return len(self._view.of(state))
+        return len(self._record.of(state))
 
     def state_input(self, state: str, visit: int = 0) -> Any:
         """The input `state` received on its `visit`-th entry (0: first, -1: last)."""
@@ -151,10 +151,10 @@ class FlowRun:
         return found.output
 
     def state_inputs(self, state: str) -> list[Any]:
-        return [visit.input for visit in self._view.of(state)]
+        return [visit.input for visit in self._record.of(state)]
 
     def state_outputs(self, state: str) -> list[Any]:
-        return [visit.output for visit in self._view.of(state) if visit.exited]
+        return [visit.output for visit in self._record.of(state) if visit.exited]
 
     def retries(self, state: str) -> int:
         """How many times `state` was retried, over all its visits (0: never)."""
@@ -163,7 +163,7 @@ class FlowRun:
 
     def attempt_errors(self, state: str) -> list[tuple[str, str]]:
         """The (error, cause) of each failed attempt of `state`, in order."""
-        return [error for visit in self._visits_of(state) for error in (visit.errors or [])]
+        return [error for visit in self._visits_of(state) for error in visit.errors]
 
     def calls(self, mock: str) -> list[Any]:
         """The inputs the mock named `mock` was called with, in call order."""
@@ -224,7 +224,8 @@ class FlowRun:
 
     def assert_not_visited(self, *states: str) -> FlowRun:
         """Fail if any of `states` was entered."""
-        entered = [state for state in states if state in self._view.names()]
+        names = {visit.name for visit in self._record.states}
+        entered = [state for state in states if state in names]
         if entered:
             raise FlowAssertionError(
                 f"expected the run not to enter {', '.join(entered)}\n{self.describe()}"
@@ -259,13 +260,13 @@ class FlowRun:
     def __repr__(self) -> str:
         return f"<FlowRun {self.status} path={' -> '.join(self.path)}>"
 
-    def _visits_of(self, state: str) -> list[StateVisit]:
-        visits = self._view.of(state)
+    def _visits_of(self, state: str) -> list[StateRecord]:
+        visits = self._record.of(state)
         if not visits:
             raise FlowAssertionError(f"state {state!r} never ran\n{self.describe()}")
         return visits
 
-    def _visit(self, state: str, index: int) -> StateVisit:
+    def _visit(self, state: str, index: int) -> StateRecord:
         visits = self._visits_of(state)
         try:
             return visits[index]

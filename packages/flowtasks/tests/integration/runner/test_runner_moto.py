@@ -154,13 +154,15 @@ def test_an_exception_fails_the_execution_with_its_name_and_message(
 
 def test_heartbeats_keep_a_long_task_alive(start: Machine, clients: Any) -> None:
     sfn = clients[0]
-    handed = start("Slow", {"sleep": 3}, HeartbeatSeconds=1)
+    # the runner starts after TaskScheduled (as a container would): HeartbeatSeconds covers
+    # that start on a loaded machine; the task runs twice as long as HeartbeatSeconds
+    handed = start("Slow", {"sleep": 6}, HeartbeatSeconds=3)
     process = runner("rt.Slow", "Slow", handed)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 0, out + err
     described = finished(sfn, handed["arn"])
     assert described["status"] == "SUCCEEDED", failure_of(sfn, handed["arn"])
-    assert json.loads(described["output"]) == {"slept": 3}
+    assert json.loads(described["output"]) == {"slept": 6}
 
 
 def test_a_frozen_runner_times_out_on_its_heartbeat(start: Machine, clients: Any) -> None:

@@ -18,7 +18,6 @@ HEAVY = (
     "flowtasks.local",
     "flowtasks.asl.jsonpath",
     "flowtasks.dsl",
-    "jsonpath_ng",
 )
 
 

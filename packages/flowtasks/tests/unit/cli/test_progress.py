@@ -1,11 +1,14 @@
-"""Live progress of a run (flowtasks.runner.progress), fed with hand-written history events."""
+"""Live progress of a run (flowtasks.cli.progress), fed with hand-written history events."""
 
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
-from flowtasks.runner.progress import Progress
+from flowtasks.cli.progress import Progress
+from flowtasks.errors import TaskError
+from flowtasks.local import FakeClock, run
 
 MAP = {
     "StartAt": "Fan",
@@ -204,17 +207,28 @@ def retried_task(retry: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def attempts(errors: list[str]) -> list[dict[str, Any]]:
-    """ListFiles entered, then one scheduled + failed pair per error."""
-    events = [entered(1, 0, "Task", "ListFiles")]
-    for error in errors:
-        last = events[-1]["id"]
-        events.append({"id": last + 1, "previousEventId": last, "type": "TaskScheduled"})
-        events.append(failed(last + 2, last + 1, error))
-    return events
+def failing(*errors: str) -> Any:
+    """A handler failing with each error in turn, then succeeding."""
+    left = list(errors)
+
+    def handler(_: Any) -> Any:
+        if left:
+            raise TaskError(left.pop(0), "")
+        return {}
+
+    return handler
 
 
-def test_a_retry_line_shows_the_delay_before_the_next_attempt() -> None:
+def progress_of(machine: dict[str, Any], handler: Any, skip_waits: bool = False) -> list[str]:
+    """The lines printed for a real engine run of `machine` (time from a FakeClock)."""
+    stream = Stream(tty=False)
+    progress = Progress(machine, stream, skip_waits=skip_waits, clock=lambda: 0.0)
+    run(machine, {}, {"ListFiles": handler}, skip_waits, clock=FakeClock(), on_event=progress)
+    progress.close()
+    return stream.getvalue().splitlines()
+
+
+def test_a_retry_line_shows_the_engine_s_delay_before_the_next_attempt() -> None:
     # Delay of retry n (from 0): IntervalSeconds x BackoffRate^n, capped by MaxDelaySeconds
     # (https://states-language.net/spec.html#retrying-after-error); the first matching retrier
     # decides and counts its own attempts; once they are used up the error is not retried.
@@ -224,10 +238,7 @@ def test_a_retry_line_shows_the_delay_before_the_next_attempt() -> None:
             {"ErrorEquals": ["Busy"], "IntervalSeconds": 2, "MaxAttempts": 3, "BackoffRate": 2},
         ]
     )
-    stream = Stream(tty=False)
-    feed(Progress(machine, stream), attempts(["Busy", "Busy", "Busy", "Busy"]))
-
-    assert stream.getvalue().splitlines() == [
+    assert progress_of(machine, failing("Busy", "Busy", "Busy", "Busy")) == [
         "  ▸ ListFiles",
         "  ✗ ListFiles Busy",
         "  ↻ ListFiles retrying in 2s (retry 1 of 3)",
@@ -243,9 +254,8 @@ def test_retry_lines_for_capped_jittered_skipped_and_unmatched_errors() -> None:
     capped = retried_task(
         [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 3, "MaxDelaySeconds": 4}]
     )
-    stream = Stream(tty=False)
-    feed(Progress(capped, stream, skip_waits=True), attempts(["E", "E", "States.Runtime"]))
-    assert stream.getvalue().splitlines()[1:] == [
+    lines = progress_of(capped, failing("E", "E", "States.Runtime"), skip_waits=True)
+    assert lines[1:] == [
         "  ✗ ListFiles E",
         "  ↻ ListFiles retrying, 3s wait skipped (retry 1 of 3)",
         "  ✗ ListFiles E",
@@ -254,9 +264,27 @@ def test_retry_lines_for_capped_jittered_skipped_and_unmatched_errors() -> None:
     ]
 
     jitter = retried_task([{"ErrorEquals": ["E"], "JitterStrategy": "FULL"}])
-    stream = Stream(tty=False)
-    feed(Progress(jitter, stream), attempts(["E"]))
-    assert "  ↻ ListFiles retrying in up to 1s (retry 1 of 3)" in stream.getvalue()
+    (retry_line,) = [line for line in progress_of(jitter, failing("E")) if "↻" in line]
+    # the delay the engine drew, between 0 and IntervalSeconds
+    assert re.fullmatch(
+        r"  ↻ ListFiles retrying (now|in 0(\.\d+)?s|in 1s) \(retry 1 of 3\)", retry_line
+    )
+
+
+def test_an_oversized_result_that_the_engine_retries_shows_its_retry() -> None:
+    # A Task's oversized result is States.DataLimitExceeded that States.ALL does match (the
+    # engine's terminal=False); the progress follows the engine's decision, not its own.
+    machine = retried_task([{"ErrorEquals": ["States.ALL"], "MaxAttempts": 1}])
+    calls = []
+
+    def handler(_: Any) -> Any:
+        calls.append(1)
+        return "x" * 300_000 if len(calls) == 1 else {}
+
+    lines = progress_of(machine, handler)
+    assert lines[1].startswith("  ✗ ListFiles States.DataLimitExceeded")
+    assert lines[2] == "  ↻ ListFiles retrying in 1s (retry 1 of 1)"
+    assert lines[3].startswith("  ✓ ListFiles")
 
 
 def test_a_runtime_failure_recorded_only_on_execution_failed_is_shown_on_its_state() -> None:

@@ -79,7 +79,9 @@ def test_flow_names(name: str, flow: str, module: str) -> None:
     assert flow_names(name) == (flow, module)
 
 
-def test_new_domain_writes_a_registered_package(monorepo: Path, forget_modules: object) -> None:
+def test_new_domain_writes_a_registered_package(
+    monorepo: Path, forget_modules: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = new_domain("zz_scaffold_probe", root=monorepo, install=False)
 
     assert path == monorepo / "domains" / "zz-scaffold-probe-flows"
@@ -91,8 +93,17 @@ def test_new_domain_writes_a_registered_package(monorepo: Path, forget_modules: 
         "src/zz_scaffold_probe_flows/flows/__init__.py",
         "src/zz_scaffold_probe_flows/flows/hello_items.py",
         "src/zz_scaffold_probe_flows/tasks/__init__.py",
+        "tests/golden/HelloItems.asl.json",
+        "tests/test_flows.py",
         "tests/test_hello_items.py",
     ]
+    from flowtasks.asl.compiler import compile_flow
+
+    monkeypatch.syspath_prepend(str(path / "src"))
+    from zz_scaffold_probe_flows.flows import hello_items  # type: ignore[import-not-found]
+
+    golden = (path / "tests/golden/HelloItems.asl.json").read_text(encoding="utf-8")
+    assert golden == compile_flow(hello_items, "zz_scaffold_probe").to_json()
     project = tomllib.loads((path / "pyproject.toml").read_text())
     assert project["project"]["name"] == "zz-scaffold-probe-flows"
     assert project["project"]["entry-points"]["flowtasks.domains"] == {
@@ -122,11 +133,16 @@ def test_the_scaffolded_domain_validates_draws_lints_and_passes_its_own_tests(
 ) -> None:
     path = new_domain("zz_scaffold_probe", root=monorepo, install=False)
     site = register(monorepo, "zz_scaffold_probe", tmp_path, monkeypatch)
+    new_flow_argv = ["new", "flow", "zz_scaffold_probe", "order-sync", "--root", str(monorepo)]
+    assert main(new_flow_argv) == 0
+    assert f"wrote {path / 'tests/golden/OrderSync.asl.json'}" in capsys.readouterr().err
 
     assert main(["list"]) == 0
-    assert capsys.readouterr().out == "zz_scaffold_probe.HelloItems\n"
+    assert capsys.readouterr().out == "zz_scaffold_probe.HelloItems\nzz_scaffold_probe.OrderSync\n"
     assert main(["validate"]) == 0
-    assert capsys.readouterr().out == "ok      zz_scaffold_probe.HelloItems\n"
+    assert capsys.readouterr().out == (
+        "ok      zz_scaffold_probe.HelloItems\nok      zz_scaffold_probe.OrderSync\n"
+    )
     assert main(["graph", "zz_scaffold_probe.HelloItems"]) == 0
     line = 's_HasItems -->|"$.count #gt; 0"| s_Done'
     assert line in capsys.readouterr().out
@@ -161,7 +177,44 @@ def test_the_scaffolded_domain_validates_draws_lints_and_passes_its_own_tests(
         timeout=120,
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "4 passed" in tests.stdout
+    assert "12 passed" in tests.stdout  # 4 + 4 for the flows' own tests, 2 x 2 in test_flows
+
+
+def test_a_new_flow_in_the_demo_domain_passes_every_demo_test_untouched(tmp_path: Path) -> None:
+    # The README's own example, `flow-task new flow demo my-flow`, on a copy of the demo domain
+    # (first on PYTHONPATH, so it shadows the installed one), then the demo's whole test suite.
+    root = tmp_path / "repo"
+    shutil.copytree(
+        REPO / "domains" / "demo-flows",
+        root / "domains" / "demo-flows",
+        ignore=shutil.ignore_patterns(".venv", "__pycache__"),
+    )
+    for name in ("pyproject.toml", "conftest.py"):
+        shutil.copy(REPO / name, root / name)
+    (root / "node_modules").symlink_to(REPO / "node_modules")
+    env = {**os.environ, "PYTHONPATH": str(root / "domains" / "demo-flows" / "src")}
+    argv = [str(VENV_BIN / "flow-task"), "new", "flow", "demo", "my-flow", "--root", str(root)]
+    created = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    assert created.returncode == 0, created.stderr
+    assert "tests/golden/MyFlow.asl.json" in created.stderr
+
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "domains/demo-flows"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "failed" not in tests.stdout
+    assert "test_flow_matches_its_golden_file[my_flow] PASSED" in (
+        subprocess.run(
+            [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "-k", "golden",
+             "domains/demo-flows/tests/test_flows.py"],
+            cwd=root, capture_output=True, text=True, env=env, timeout=120,
+        ).stdout
+    )  # fmt: skip
 
 
 def test_new_flow_writes_and_exports_without_overwriting(

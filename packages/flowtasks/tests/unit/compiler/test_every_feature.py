@@ -1,12 +1,12 @@
 """One flow using every DSL feature: golden ASL, determinism, and the asl-validator schema.
 
 Regenerate the golden file after an intended change with
-``FLOWTASKS_UPDATE_GOLDEN=1 .venv/bin/python -m pytest packages/flowtasks/tests/unit/compiler``.
+``FLOWTASKS_UPDATE_GOLDEN=1 scripts/test packages/flowtasks/tests/unit/compiler`` (it fails once,
+listing what it rewrote).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from flowtasks import (
     task,
 )
 from flowtasks.asl.compiler import compile_flow
+from flowtasks.testing import assert_matches_golden
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "every_feature.asl.json"
 
@@ -158,10 +159,7 @@ every_feature = Flow(
 
 
 def test_every_feature_matches_its_golden_file() -> None:
-    text = compile_flow(every_feature, "test").to_json()
-    if os.environ.get("FLOWTASKS_UPDATE_GOLDEN"):
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert text == GOLDEN.read_text(encoding="utf-8"), "regenerate with FLOWTASKS_UPDATE_GOLDEN=1"
+    assert_matches_golden(compile_flow(every_feature, "test").to_json(), GOLDEN)
 
 
 def test_every_feature_compiles_the_same_bytes_twice() -> None:

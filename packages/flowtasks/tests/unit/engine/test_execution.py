@@ -7,6 +7,7 @@ https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html
 
 from __future__ import annotations
 
+import importlib
 import json
 import threading
 from collections import Counter
@@ -83,11 +84,12 @@ def test_output_is_not_shared_with_the_definition() -> None:
 def test_our_task_without_handler_runs_through_the_runner(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[TaskCall] = []
 
-    def execute(call: TaskCall, history: Any = None) -> Any:
+    def run_task(call: TaskCall, history: Any = None) -> Any:
         calls.append(call)
         return {"ran": call.state}
 
-    monkeypatch.setattr("flowtasks.runner.execute", execute)
+    # the module, not the function `flowtasks.runner.execute` that the package exports
+    monkeypatch.setattr(importlib.import_module("flowtasks.runner.execute"), "run_task", run_task)
     definition = {
         "StartAt": "Fetch",
         "States": {

@@ -103,10 +103,10 @@ def _unmocked(state: str, resource: str) -> Callable[[Any], Any]:
                 f'fail with --mock \'{state}={{"Error": "..."}}\'.',
             )
         from flowtasks.local.state_task import current_events
-        from flowtasks.runner.execute import execute, newest_first
+        from flowtasks.runner.execute import newest_first, run_task
 
         events = current_events()
-        return execute(call, None if events is None else newest_first(events))
+        return run_task(call, None if events is None else newest_first(events))
 
     return handler
 

@@ -1,0 +1,18 @@
+"""The shared task library: building blocks that every domain's flows use.
+
+Each module is plain Python usable in any task, plus reusable flow tasks (configured states)::
+
+    from flowtasks.tasks import s3, sftp
+
+- `flowtasks.tasks.s3`: S3 objects by URI as bounded-memory streams (boto3 + smart_open).
+- `flowtasks.tasks.sftp`: SFTP listing, fetching into S3 and uploading from S3 (paramiko).
+- `flowtasks.tasks.reusable`: `reusable_task`, which turns a function into a factory of
+  configured Task states (docs/creating-a-reusable-flow-task.md).
+
+Connections (SFTP servers, Redshift clusters) come from `flowtasks.connections`. The modules load
+on first import, so importing this package costs nothing.
+"""
+
+from flowtasks.tasks.reusable import STATE_OPTIONS, ReusableTask, reusable_task
+
+__all__ = ["STATE_OPTIONS", "ReusableTask", "reusable_task"]
