@@ -11,13 +11,23 @@ same run: a hand-written Python loop doing the equivalent dict work (no engine a
 ratio says how much the interpreter costs on top of the data work. Targets (issue 3): >= 50,000
 transitions per second; the 10,000-item Map in under 1 second. ``--profile`` prints where the
 time goes (cProfile, top functions by cumulative time).
+
+``--against REV`` also runs the same measurements on the framework as it was at git revision
+REV (exported to a temporary folder, run in a subprocess), alternating the two three times, and
+prints the engine's time at REV and now, and their ratio: "no slower" is a ratio <= 1.
 """
 
 from __future__ import annotations
 
 import cProfile
+import io
+import json
+import os
 import pstats
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -96,7 +106,58 @@ def timed(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
     return best, result
 
 
+def measure() -> dict[str, float]:
+    """Best-of-3 seconds of the engine on LOOP and on MAP (no printing)."""
+    map_input = {"items": [{"id": i} for i in range(ITEMS)]}
+    loop, _ = timed(lambda: run(LOOP, {"count": 0}))
+    fan, _ = timed(lambda: run(MAP, map_input, history_limit=None))
+    return {"loop": loop, "map": fan}
+
+
+def _measure_at(source: str) -> dict[str, float]:
+    """`measure` in a subprocess importing flowtasks from `source` (a src folder)."""
+    env = {**os.environ, "PYTHONPATH": source}
+    code = (
+        "import json, runpy, sys; sys.argv = ['engine']; "
+        f"bench = runpy.run_path({__file__!r}); print(json.dumps(bench['measure']()))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def against(revision: str) -> None:
+    """The engine at `revision` vs. now, alternating runs in subprocesses."""
+    repo = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    here = os.path.join(repo, "packages", "flowtasks", "src")
+    with tempfile.TemporaryDirectory() as folder:
+        archive = subprocess.run(
+            ["git", "-C", repo, "archive", revision, "packages/flowtasks/src"],
+            capture_output=True,
+            check=True,
+        ).stdout
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(folder, filter="data")
+        then = os.path.join(folder, "packages", "flowtasks", "src")
+        best = {"then": {"loop": 1e9, "map": 1e9}, "now": {"loop": 1e9, "map": 1e9}}
+        for _ in range(3):
+            for label, source in (("then", then), ("now", here)):
+                for key, seconds in _measure_at(source).items():
+                    best[label][key] = min(best[label][key], seconds)
+    print(f"engine at {revision} vs. now (best of 3 alternating runs of best-of-3):")
+    for key, what in (("loop", f"(a) {TRANSITIONS}-transition loop"), ("map", "(b) inline Map")):
+        old, new = best["then"][key], best["now"][key]
+        print(f"    {what}: {old:.3f} s then, {new:.3f} s now; ratio now/then {new / old:.2f}")
+
+
 def main() -> None:
+    if "--against" in sys.argv:
+        against(sys.argv[sys.argv.index("--against") + 1])
+        return
     items = [{"id": i} for i in range(ITEMS)]
     map_input = {"items": items}
 

@@ -1,7 +1,7 @@
 """Checks shared by the compiler and the validator, on ASL fragments (plain dicts).
 
 Each check returns messages (or ``(field, message)`` pairs); callers add the location.
-JSONPath and intrinsic syntax come from `flowtasks.asl.jsonpath` / `flowtasks.asl.intrinsics`;
+JSONPath and intrinsic syntax come from `flowtasks.expressions` (`jsonpath`, `intrinsic_parser`);
 Choice rules are checked by `flowtasks.asl.choice_rules`.
 """
 
@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from flowtasks.asl.intrinsics import check_intrinsic
-from flowtasks.asl.jsonpath import check_path
+from flowtasks.asl.states_errors import StatesErrorName
+from flowtasks.expressions.intrinsic_parser import check_intrinsic
+from flowtasks.expressions.jsonpath import check_path
 
-ALL = "States.ALL"
+ALL = StatesErrorName.ALL
 INTRINSIC_PREFIX = "States."
 """A ``.$`` value starting with this is an intrinsic function call (AWS: "Intrinsic functions")."""
 _INVALID_INTRINSIC = "invalid intrinsic function "

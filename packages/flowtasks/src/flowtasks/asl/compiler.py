@@ -21,11 +21,12 @@ from flowtasks.asl.warnings import flow_warnings
 from flowtasks.dsl._unset import UNSET
 from flowtasks.dsl.base import Chain, Goto, State, as_chain
 from flowtasks.dsl.flow import Flow
-from flowtasks.dsl.map import DISTRIBUTED_MAX_CONCURRENCY, Map
+from flowtasks.dsl.map import Map
 from flowtasks.dsl.retry import Catch, Retry
 from flowtasks.dsl.states import Choice, Parallel, Wait
 from flowtasks.dsl.task import TaskState
 from flowtasks.errors import DefinitionError, Problem
+from flowtasks.limits import DISTRIBUTED_MAP_MAX_CONCURRENCY
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
@@ -302,7 +303,7 @@ class _Builder:
     def map(self, state: Map, body: dict[str, Any]) -> None:
         processor = {"ProcessorConfig": state.processor_config()}
         body["ItemProcessor"] = processor | self.machine(as_chain(state.iterator))
-        limit = DISTRIBUTED_MAX_CONCURRENCY if state.distributed else None
+        limit = DISTRIBUTED_MAP_MAX_CONCURRENCY if state.distributed else None
         concurrency = state.max_concurrency
         if concurrency is not None and (concurrency < 0 or (limit and concurrency > limit)):
             bound = f"0..{limit}" if limit else ">= 0"

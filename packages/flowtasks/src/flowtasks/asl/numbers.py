@@ -21,11 +21,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flowtasks.errors import Problem
+from flowtasks.limits import MAX_WAIT_SECONDS
 
-__all__ = ["MAX_WAIT_SECONDS", "number_problems"]
-
-MAX_WAIT_SECONDS = 99_999_999
-"""The longest Wait, in seconds (state-wait.html); SecondsPath and expressions are held to it."""
+__all__ = ["number_problems"]
 
 # field -> (kind, lowest, highest): kind "int" needs an integer, "number" any number.
 _FIELDS: dict[str, dict[str, tuple[str, float, float | None]]] = {

@@ -31,7 +31,10 @@ class StatesErrorName(StrEnum):
     ITEM_READER_FAILED = "States.ItemReaderFailed"
     RESULT_WRITER_FAILED = "States.ResultWriterFailed"
     DATA_LIMIT_EXCEEDED = "States.DataLimitExceeded"
-    """Not matched by States.ALL; always fatal to the execution."""
+    """A payload over 256 KiB (`flowtasks.limits.MAX_PAYLOAD_BYTES`). Not matched by States.ALL,
+    so an oversized state input or output fails the execution; but a Task's oversized *result*
+    is reported as the task's failure, which States.ALL does retry and catch (AWS-recorded in
+    LocalStack's test_states_errors.py; see `flowtasks.local.limits.ResultTooLarge`)."""
     RUNTIME = "States.Runtime"
     """Never retried; not matched by States.ALL."""
 

@@ -22,6 +22,7 @@ from flowtasks.asl.checks import (
 )
 from flowtasks.asl.choice_rules import check_choice_rule
 from flowtasks.asl.numbers import number_problems
+from flowtasks.asl.schema import schema_problems
 from flowtasks.errors import Problem
 
 STATE_TYPES = frozenset({"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
@@ -80,7 +81,11 @@ def validate_definition(
     ):
         walker.add(subject, None, f"TimeoutSeconds must be a positive integer, not {timeout!r}")
     walker.machine(definition, subject, jsonata)
-    return walker.problems + number_problems(definition, subject)
+    return (
+        walker.problems
+        + number_problems(definition, subject)
+        + schema_problems(definition, subject)
+    )
 
 
 class _Walker:

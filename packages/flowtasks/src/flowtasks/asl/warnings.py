@@ -1,8 +1,7 @@
 """Compile warnings: where a flow will hit an AWS limit without being wrong.
 
-Limits from the Step Functions developer guide, "Step Functions service quotas": 25,000 history
-events per Standard execution, 5 minutes per Express execution; inline Map runs about 40
-iterations at once ("Map state in Inline mode").
+The limits (history events of a Standard execution, Express run time, inline Map concurrency)
+are in `flowtasks.limits`, with their sources.
 """
 
 from __future__ import annotations
@@ -11,13 +10,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flowtasks.errors import Problem
+from flowtasks.limits import EXPRESS_MAX_SECONDS, INLINE_MAP_MAX_CONCURRENCY
+from flowtasks.limits import MAX_HISTORY_EVENTS as HISTORY_EVENTS
 
-INLINE_MAP_MAX_CONCURRENCY = 40
-"""Inline Map runs at most about 40 iterations at once; beyond that use a Distributed Map."""
-HISTORY_LIMIT = 25_000
-"""A Standard execution fails when its history reaches 25,000 events."""
-EXPRESS_MAX_SECONDS = 300
-"""An Express execution runs for at most 5 minutes."""
 _EVENTS = {"Task": 6, "Parallel": 4, "Map": 4}
 """History events one pass through a state records, about (others: entered + exited)."""
 
@@ -71,11 +66,11 @@ def flow_warnings(
         processor = state.get("ItemProcessor") or state.get("Iterator") or {}
         if items is not None and standard:
             events = items * (2 + events_of(processor))
-            if events > HISTORY_LIMIT:
+            if events > HISTORY_EVENTS:
                 yield warn(
                     name,
                     f"inline Map over up to {items} items records about {events} history events, "
-                    f"past the {HISTORY_LIMIT} limit of a Standard execution; use DistributedMap",
+                    f"past the {HISTORY_EVENTS} limit of a Standard execution; use DistributedMap",
                 )
     if standard:
         for machine_where, machine in _all_machines(definition):
@@ -84,8 +79,8 @@ def flow_warnings(
                 yield warn(
                     loop[0],
                     f"loop through {' -> '.join(loop)} adds about {events} history events a pass; "
-                    f"after about {HISTORY_LIMIT // max(events, 1)} passes the execution reaches "
-                    f"the {HISTORY_LIMIT}-event limit and fails; bound the loop or move it to a "
+                    f"after about {HISTORY_EVENTS // max(events, 1)} passes the execution reaches "
+                    f"the {HISTORY_EVENTS}-event limit and fails; bound the loop or move it to a "
                     "child execution" + (f" (in {machine_where})" if machine_where else ""),
                 )
     else:

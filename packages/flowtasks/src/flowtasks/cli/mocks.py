@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.asl.walk import iter_states
 from flowtasks.errors import TaskError, UsageError
 from flowtasks.protocol import task_call_of
@@ -97,7 +97,7 @@ def _unmocked(state: str, resource: str) -> Callable[[Any], Any]:
         call = task_call_of(resource, parameters)
         if call is None:
             raise StatesFailure(
-                "States.Runtime",
+                StatesErrorName.RUNTIME,
                 f"Task state {state!r} (Resource {resource!r}) does not run a flow's task, so it "
                 f"cannot run locally: give its result with --mock '{state}=JSON', or make it "
                 f'fail with --mock \'{state}={{"Error": "..."}}\'.',

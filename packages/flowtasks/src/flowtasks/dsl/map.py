@@ -15,9 +15,6 @@ from flowtasks.dsl.base import Chain, Chainable, State, as_chain, catches, retri
 from flowtasks.dsl.retry import Catch, Retry
 from flowtasks.dsl.states import dataflow_fields
 
-DISTRIBUTED_MAX_CONCURRENCY = 10_000
-"""A Distributed Map runs at most 10,000 child executions at a time."""
-
 
 def _s3_location(bucket: str, key_field: str, key: str | None) -> dict[str, Any]:
     """``Bucket``/``Key`` parameters; a value starting with ``$`` is read from the input."""

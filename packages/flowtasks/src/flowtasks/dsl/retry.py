@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from flowtasks.asl.states_errors import StatesErrorName
 from flowtasks.dsl._source import caller_source
 from flowtasks.dsl._unset import UNSET, Unset
 
@@ -21,7 +22,7 @@ ErrorSpec = type[BaseException] | str
 """An exception class (compiled to its class name, as `flowtasks.protocol.error_of` names it)
 or an ASL error name: ``"States.Timeout"``, or a `TaskError` name like ``"Vendor.NotReady"``."""
 
-ALL = "States.ALL"
+ALL = StatesErrorName.ALL
 
 
 def error_name(spec: ErrorSpec) -> str:

@@ -28,8 +28,8 @@ from flowtasks.asl.choice_rules import (
     is_number,
     parse_timestamp,
 )
-from flowtasks.asl.jsonpath import PathNotFound, compile_path
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.expressions.jsonpath import PathNotFound, compile_path
 
 __all__ = ["compile_choice", "compile_rule"]
 

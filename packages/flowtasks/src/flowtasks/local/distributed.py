@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.local.context import execution_arn, map_run_arn
 from flowtasks.local.fanout import Outcome, fan_out
 from flowtasks.local.history import History, iso
@@ -241,7 +241,9 @@ def _write_results(
         manifest_key = f"{base}/manifest.json"
         client.put_object(Bucket=bucket, Key=manifest_key, Body=json.dumps(manifest).encode())
     except Exception as exc:
-        raise StatesFailure("States.ResultWriterFailed", f"{type(exc).__name__}: {exc}") from exc
+        raise StatesFailure(
+            StatesErrorName.RESULT_WRITER_FAILED, f"{type(exc).__name__}: {exc}"
+        ) from exc
     return {"MapRunArn": arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}
 
 

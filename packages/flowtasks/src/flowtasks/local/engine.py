@@ -7,13 +7,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.errors import UsageError
+from flowtasks.limits import MAX_HISTORY_EVENTS
 from flowtasks.local.clock import Clock, RealClock, SkippedWaits
 from flowtasks.local.context import ROLE_ARN, execution_arn, state_machine_arn
 from flowtasks.local.execution import Execution
 from flowtasks.local.graph import Graph, compile_definition
-from flowtasks.local.history import MAX_EVENTS, EventSink, History, iso
+from flowtasks.local.history import EventSink, History, iso
 from flowtasks.local.limits import checked_json, dumps
 from flowtasks.local.runtime import (
     Cancelled,
@@ -41,7 +42,7 @@ def run(
     on_event: EventSink | None = None,
     name: str | None = None,
     state_machine_name: str | None = None,
-    history_limit: int | None = MAX_EVENTS,
+    history_limit: int | None = MAX_HISTORY_EVENTS,
 ) -> Execution:
     """Run `definition` (ASL dict or JSON text) on `input` (None -> {}) and return the execution.
 
@@ -71,7 +72,7 @@ def redrive(
     *,
     clock: Clock | None = None,
     on_event: EventSink | None = None,
-    history_limit: int | None = MAX_EVENTS,
+    history_limit: int | None = MAX_HISTORY_EVENTS,
 ) -> Execution:
     """Resume a FAILED / TIMED_OUT / ABORTED execution as RedriveExecution does (Standard).
 
@@ -174,9 +175,11 @@ def _execute(
         )
     except ExecutionTimedOut:
         cause = f"The execution ran longer than its TimeoutSeconds ({graph.timeout:g})."
-        _end(execution, "TIMED_OUT", "States.Timeout", cause)
+        _end(execution, "TIMED_OUT", StatesErrorName.TIMEOUT, cause)
         history.add(
-            "ExecutionTimedOut", scope.previous_event, {"error": "States.Timeout", "cause": cause}
+            "ExecutionTimedOut",
+            scope.previous_event,
+            {"error": StatesErrorName.TIMEOUT, "cause": cause},
         )
     except Cancelled:
         _end(execution, "ABORTED", "States.Aborted", "The execution was interrupted.")

@@ -19,12 +19,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.limits import INLINE_MAP_MAX_CONCURRENCY
 from flowtasks.local.clock import Clock, SkippedWaits
 from flowtasks.local.runtime import Cancelled, CancelToken
 
 __all__ = ["MAX_THREADS", "Outcome", "fan_out"]
 
-MAX_THREADS = 40
+MAX_THREADS = INLINE_MAP_MAX_CONCURRENCY
+"""Worker threads of one fan-out, at most: AWS's inline Map concurrency."""
 
 Outcome = tuple[bool, Any]
 """(True, output) or (False, StatesFailure)."""

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.local.state import State
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class UnsupportedState(State):
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str
     ) -> tuple[Any, str | None]:
         raise StatesFailure(
-            "States.Runtime",
+            StatesErrorName.RUNTIME,
             f"State {self.name!r} uses {self.feature}, which the local engine does not support.",
         )
 

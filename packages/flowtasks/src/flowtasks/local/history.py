@@ -20,14 +20,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.limits import MAX_HISTORY_EVENTS
 
-__all__ = ["EXTRA_KEY", "MAX_EVENTS", "EventSink", "History", "details_key"]
-
-MAX_EVENTS = 25_000
-"""AWS's hard quota on a Standard execution's history ("Maximum execution history size: 25,000
-events"; https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html): past it the
-execution fails. Enforced as States.Runtime (never retried, never caught)."""
+__all__ = ["EXTRA_KEY", "EventSink", "History", "details_key"]
 
 EXTRA_KEY = "flowtasks"
 """The event key of the engine's own additions (`flowtasks.history.ENGINE_EXTRA` documents it)."""
@@ -66,7 +62,7 @@ class History:
         now: Callable[[], float],
         on_event: EventSink | None = None,
         events: list[dict[str, Any]] | None = None,
-        limit: int | None = MAX_EVENTS,
+        limit: int | None = MAX_HISTORY_EVENTS,
     ) -> None:
         self.limit = limit
         self.events: list[dict[str, Any]] = events if events is not None else []
@@ -117,7 +113,7 @@ class History:
                 and not event_type.startswith("Execution")
             ):
                 raise StatesFailure(
-                    "States.Runtime",
+                    StatesErrorName.RUNTIME,
                     f"The execution reached the maximum number of history events "
                     f"({self.limit}); use a Distributed Map for large item sets.",
                 )

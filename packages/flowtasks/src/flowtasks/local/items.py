@@ -19,7 +19,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 
 __all__ = ["read_items", "s3_client"]
 
@@ -47,12 +47,15 @@ def read_items(
             items = _get_object_items(client, parameters, config)
         else:
             raise StatesFailure(
-                "States.ItemReaderFailed", f"ItemReader Resource {resource!r} is not supported."
+                StatesErrorName.ITEM_READER_FAILED,
+                f"ItemReader Resource {resource!r} is not supported.",
             )
     except StatesFailure:
         raise
     except Exception as exc:
-        raise StatesFailure("States.ItemReaderFailed", f"{type(exc).__name__}: {exc}") from exc
+        raise StatesFailure(
+            StatesErrorName.ITEM_READER_FAILED, f"{type(exc).__name__}: {exc}"
+        ) from exc
     return items[:max_items] if max_items else items
 
 
@@ -91,7 +94,7 @@ def _get_object_items(
         items = json.loads(raw)
         if not isinstance(items, list):
             raise StatesFailure(
-                "States.ItemReaderFailed",
+                StatesErrorName.ITEM_READER_FAILED,
                 f"s3://{parameters['Bucket']}/{parameters['Key']} does not hold a JSON array.",
             )
         return items
@@ -101,7 +104,9 @@ def _get_object_items(
         return _csv_items(raw.decode("utf-8-sig"), config)
     if input_type == "MANIFEST":
         return _manifest_items(client, json.loads(raw))
-    raise StatesFailure("States.ItemReaderFailed", f"InputType {input_type!r} is not supported.")
+    raise StatesFailure(
+        StatesErrorName.ITEM_READER_FAILED, f"InputType {input_type!r} is not supported."
+    )
 
 
 def _csv_items(text: str, config: Mapping[str, Any]) -> list[Any]:
@@ -119,7 +124,7 @@ def _csv_items(text: str, config: Mapping[str, Any]) -> list[Any]:
             continue
         if len(row) > len(headers):
             raise StatesFailure(
-                "States.ItemReaderFailed",
+                StatesErrorName.ITEM_READER_FAILED,
                 f"a CSV row has {len(row)} fields but there are {len(headers)} headers",
             )
         items.append(dict(zip(headers, row + [""] * (len(headers) - len(row)), strict=True)))

@@ -21,9 +21,9 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.numbers import MAX_WAIT_SECONDS
-from flowtasks.asl.states_errors import StatesFailure
-from flowtasks.local.jsonata_eval import Evaluator, compile_value, is_expression
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.expressions.jsonata import Evaluator, compile_value, is_expression
+from flowtasks.limits import MAX_WAIT_SECONDS
 from flowtasks.local.retry import Catcher
 from flowtasks.local.state import State
 from flowtasks.local.state_basic import parse_timestamp
@@ -61,7 +61,7 @@ class Outputs:
         if self.assign is not None:
             assigned = self.assign(states, variables)
             if not isinstance(assigned, dict):
-                raise StatesFailure("States.Runtime", "Assign must be a JSON object")
+                raise StatesFailure(StatesErrorName.RUNTIME, "Assign must be a JSON object")
             assign_variables(scope, assigned, state)
         return output
 
@@ -81,7 +81,8 @@ def _number(
         ):
             limit = "" if highest is None else f" up to {highest:.0f}"
             raise StatesFailure(
-                "States.Runtime", f"{where} must be a non-negative number{limit}, got {number!r}"
+                StatesErrorName.RUNTIME,
+                f"{where} must be a non-negative number{limit}, got {number!r}",
             )
         return number
 
@@ -185,14 +186,14 @@ class JChoice(State):
             verdict = condition(states, scope.variables)
             if not isinstance(verdict, bool):
                 raise StatesFailure(
-                    "States.QueryEvaluationError",
+                    StatesErrorName.QUERY_EVALUATION_ERROR,
                     f"Choice state {self.name!r}: a Condition must be a boolean, got {verdict!r}",
                 )
             if verdict:
                 return outputs.apply(scope, states, value, self.name), following
         if self.default is None:
             raise StatesFailure(
-                "States.NoChoiceMatched",
+                StatesErrorName.NO_CHOICE_MATCHED,
                 f"No Choice Rule matched and there is no Default in Choice state {self.name!r}.",
             )
         return self.outputs.apply(scope, states, value, self.name), self.default
@@ -330,7 +331,7 @@ class JMap(_Guarded, MapState):
             items = self.items_expr({"input": effective, "context": ctx}, self._variables)
         if not isinstance(items, list):
             raise StatesFailure(
-                "States.QueryEvaluationError",
+                StatesErrorName.QUERY_EVALUATION_ERROR,
                 f"Map state {self.name!r}: Items must be a JSON array, got {type(items).__name__}.",
             )
         return items

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.limits import MAX_PAYLOAD_BYTES
 
 __all__ = [
-    "MAX_PAYLOAD_BYTES",
     "ResultTooLarge",
     "check_result_text",
     "check_text",
@@ -26,7 +26,6 @@ __all__ = [
     "result_too_large_cause",
 ]
 
-MAX_PAYLOAD_BYTES = 262_144
 _SAFE_CHARS = MAX_PAYLOAD_BYTES // 4  # at most 4 UTF-8 bytes per character
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
@@ -63,7 +62,7 @@ def _too_large(text: str) -> bool:
 def check_result_text(text: str, name: str) -> None:
     """Raise `ResultTooLarge` if a Task's result `text` (from `name`) passes 256 KiB."""
     if _too_large(text):
-        raise ResultTooLarge("States.DataLimitExceeded", result_too_large_cause(name))
+        raise ResultTooLarge(StatesErrorName.DATA_LIMIT_EXCEEDED, result_too_large_cause(name))
 
 
 def check_text(text: str, what: str) -> None:
@@ -71,7 +70,7 @@ def check_text(text: str, what: str) -> None:
     if _too_large(text):
         size = len(text.encode("utf-8"))
         raise StatesFailure(
-            "States.DataLimitExceeded",
+            StatesErrorName.DATA_LIMIT_EXCEEDED,
             f"The {what} has a size of {size} bytes, "
             f"which exceeds the maximum of {MAX_PAYLOAD_BYTES} bytes.",
         )
@@ -97,7 +96,7 @@ def checked_output(value: Any, state: str) -> str:
     """
     text = _encode(value)
     if _too_large(text):
-        raise StatesFailure("States.DataLimitExceeded", result_too_large_cause(state))
+        raise StatesFailure(StatesErrorName.DATA_LIMIT_EXCEEDED, result_too_large_cause(state))
     return text
 
 

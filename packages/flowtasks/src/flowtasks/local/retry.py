@@ -25,7 +25,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.local.limits import ResultTooLarge
 from flowtasks.local.state import State, Writer, number, result_path, template
 from flowtasks.local.variables import assign_variables
@@ -44,7 +44,7 @@ __all__ = [
     "matches",
 ]
 
-_NOT_ALL = frozenset({"States.DataLimitExceeded", "States.Runtime"})
+_NOT_ALL = frozenset({StatesErrorName.DATA_LIMIT_EXCEEDED, StatesErrorName.RUNTIME})
 
 
 def matches(error_equals: Sequence[str], error: str, *, terminal: bool = True) -> bool:
@@ -53,15 +53,15 @@ def matches(error_equals: Sequence[str], error: str, *, terminal: bool = True) -
     ``terminal=False`` is for a ``States.DataLimitExceeded`` that the wildcards do match: a
     Task's oversized result (`flowtasks.local.limits.ResultTooLarge`).
     """
-    if error == "States.Runtime":
+    if error == StatesErrorName.RUNTIME:
         return False
     if error in error_equals:
         return True
     if terminal and error in _NOT_ALL:
         return False
-    if "States.ALL" in error_equals:
+    if StatesErrorName.ALL in error_equals:
         return True
-    return "States.TaskFailed" in error_equals and error != "States.Timeout"
+    return StatesErrorName.TASK_FAILED in error_equals and error != StatesErrorName.TIMEOUT
 
 
 class StateFailed(StatesFailure):
@@ -201,7 +201,7 @@ class Guarded(State):
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str
     ) -> tuple[Any, str | None]:
         if self.invalid is not None:
-            raise StatesFailure("States.Runtime", self.invalid)
+            raise StatesFailure(StatesErrorName.RUNTIME, self.invalid)
         counts = [0] * len(self.retriers)
         retry_count = 0
         while True:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.local.clock import Clock, RealClock
 from flowtasks.local.history import History
 from flowtasks.local.limits import checked_json, checked_output
@@ -248,7 +248,7 @@ def run_scope(rt: Runtime, graph: Graph, value: Any, scope: Scope) -> Any:
         except StatesFailure as failure:
             scope.decision = None
             rt.record.set_resume(scope.key, name, value, scope.variables)
-            if failure.error == "States.Runtime" and not failure.cause.startswith(_PREFIX):
+            if failure.error == StatesErrorName.RUNTIME and not failure.cause.startswith(_PREFIX):
                 raise StatesFailure(
                     failure.error,
                     f"{_PREFIX} '{name}' (entered at the event id #{scope_entered}). "

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from flowtasks.asl.jsonpath import ContextObject
+from flowtasks.expressions.jsonpath import ContextObject
 from flowtasks.local.context import state_context
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ Writer = Callable[[Any, Any], Any]
 def input_path(spec: Mapping[str, Any]) -> Reader | None:
     """InputPath as a reader, or None for the default ``$`` (the input itself)."""
     if "InputPath" in spec and spec["InputPath"] != "$":
-        from flowtasks.local.payload import compile_input_path
+        from flowtasks.expressions.payload import compile_input_path
 
         return compile_input_path(spec["InputPath"])
     return None
@@ -48,7 +48,7 @@ def input_path(spec: Mapping[str, Any]) -> Reader | None:
 def output_path(spec: Mapping[str, Any]) -> Reader | None:
     """OutputPath as a reader, or None for the default ``$``."""
     if "OutputPath" in spec and spec["OutputPath"] != "$":
-        from flowtasks.local.payload import compile_output_path
+        from flowtasks.expressions.payload import compile_output_path
 
         return compile_output_path(spec["OutputPath"])
     return None
@@ -57,7 +57,7 @@ def output_path(spec: Mapping[str, Any]) -> Reader | None:
 def result_path(spec: Mapping[str, Any], key: str = "ResultPath") -> Writer | None:
     """ResultPath as a writer(state_input, result), or None for the default ``$`` (the result)."""
     if key in spec and spec[key] != "$":
-        from flowtasks.asl.jsonpath import compile_result_path
+        from flowtasks.expressions.jsonpath import compile_result_path
 
         return compile_result_path(spec[key])
     return None
@@ -67,7 +67,7 @@ def template(value: Any) -> Reader | None:
     """A Parameters-like template (``.$`` keys, intrinsics) as an evaluator; None when absent."""
     if value is None:
         return None
-    from flowtasks.local.payload import compile_template
+    from flowtasks.expressions.payload import compile_template
 
     return compile_template(value)
 
@@ -98,7 +98,7 @@ class State:
 
     `enable_variables` is called (by `flowtasks.local.graph`) on the JSONPath states of a
     definition that has an ``Assign`` somewhere: their context object then also carries the
-    scope's variables (`flowtasks.asl.jsonpath.ContextObject`), so that paths can read
+    scope's variables (`flowtasks.expressions.jsonpath.ContextObject`), so that paths can read
     ``$name``. Definitions without variables never pay for them.
     """
 

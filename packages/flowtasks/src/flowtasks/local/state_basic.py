@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.numbers import MAX_WAIT_SECONDS
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.limits import MAX_WAIT_SECONDS
 from flowtasks.local.state import Reader, State, number, result_path, template
 from flowtasks.local.variables import Assigner, assign_variables
 
@@ -90,7 +90,7 @@ class ChoiceState(State):
 
     def _no_match(self) -> StatesFailure:
         return StatesFailure(
-            "States.NoChoiceMatched",
+            StatesErrorName.NO_CHOICE_MATCHED,
             f"No Choice Rule matched and there is no Default in Choice state {self.name!r}.",
         )
 
@@ -145,7 +145,7 @@ def parse_timestamp(text: Any, where: str) -> float:
     seconds = timestamp_seconds(text)
     if seconds is None:
         raise StatesFailure(
-            "States.Runtime",
+            StatesErrorName.RUNTIME,
             f"{where}: {text!r} is not an ISO 8601 timestamp with a time zone "
             "(e.g. 2026-01-31T12:00:00Z)",
         )
@@ -157,7 +157,7 @@ class WaitState(State):
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, spec)
-        from flowtasks.asl.jsonpath import compile_path
+        from flowtasks.expressions.jsonpath import compile_path
 
         self.invalid: str | None = None
         try:
@@ -181,14 +181,14 @@ class WaitState(State):
         self.assign = self.compile_assign(spec)
 
     def _read(self, reader: Reader, effective: Any, ctx: Any, field: str) -> Any:
-        from flowtasks.asl.jsonpath import PathNotFound
+        from flowtasks.expressions.jsonpath import PathNotFound
 
         try:
             return reader(effective, ctx)
         except PathNotFound:
             path = self.spec[field]
             raise StatesFailure(
-                "States.Runtime",
+                StatesErrorName.RUNTIME,
                 f"Invalid path {path!r} in {field} of Wait state {self.name!r}: no results.",
             ) from None
 
@@ -196,7 +196,7 @@ class WaitState(State):
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str
     ) -> tuple[Any, str | None]:
         if self.invalid is not None:
-            raise StatesFailure("States.Runtime", self.invalid)
+            raise StatesFailure(StatesErrorName.RUNTIME, self.invalid)
         ctx = self.context(rt, entered_time, None, scope)
         effective = value if self.input_path is None else self.input_path(value, ctx)
         seconds: float
@@ -212,7 +212,7 @@ class WaitState(State):
                 or not 0 <= raw <= MAX_WAIT_SECONDS
             ):
                 raise StatesFailure(
-                    "States.Runtime",
+                    StatesErrorName.RUNTIME,
                     f"SecondsPath of Wait state {self.name!r} selected {raw!r}, "
                     f"not a number of seconds from 0 to {MAX_WAIT_SECONDS}.",
                 )
@@ -223,7 +223,7 @@ class WaitState(State):
             if moment is None:
                 # AWS's cause (LocalStack's AWS-recorded test_wait_timestamppath[] snapshot).
                 raise StatesFailure(
-                    "States.Runtime",
+                    StatesErrorName.RUNTIME,
                     "The TimestampPath parameter does not reference a valid ISO-8601 extended "
                     f"offset date-time format string: {self.spec['TimestampPath']} == "
                     f"{raw if isinstance(raw, str) else json.dumps(raw)}",
@@ -267,7 +267,7 @@ class FailState(State):
     def _text(self, reader: Reader | None, fixed: Any, value: Any, ctx: Any, field: str) -> str:
         if reader is None:
             return fixed if isinstance(fixed, str) else ""
-        from flowtasks.asl.jsonpath import PathNotFound
+        from flowtasks.expressions.jsonpath import PathNotFound
 
         try:
             text = reader(value, ctx)
@@ -275,7 +275,7 @@ class FailState(State):
             text = None
         if not isinstance(text, str):
             raise StatesFailure(
-                "States.Runtime",
+                StatesErrorName.RUNTIME,
                 f"{field} of Fail state {self.name!r} must select a string, got {text!r}.",
             )
         return text
@@ -293,7 +293,7 @@ def _string_source(path: Any) -> Reader | None:
     """ErrorPath / CausePath: a path (``$...``/``$$...``) or an intrinsic function."""
     if not isinstance(path, str):
         return None
-    from flowtasks.asl.intrinsics import compile_intrinsic, is_intrinsic
-    from flowtasks.asl.jsonpath import compile_path
+    from flowtasks.expressions.intrinsic_parser import compile_intrinsic, is_intrinsic
+    from flowtasks.expressions.jsonpath import compile_path
 
     return compile_intrinsic(path) if is_intrinsic(path) else compile_path(path)

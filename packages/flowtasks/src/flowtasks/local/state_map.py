@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.local.fanout import Outcome, fan_out
 from flowtasks.local.graph import compile_graph
 from flowtasks.local.retry import Guarded, StateFailed
@@ -46,9 +46,9 @@ def read_number(
         try:
             number = state_number(spec, key)
         except ValueError as exc:
-            raise StatesFailure("States.Runtime", f"Map state {state!r}: {exc}") from None
+            raise StatesFailure(StatesErrorName.RUNTIME, f"Map state {state!r}: {exc}") from None
     elif key + "Path" in spec:
-        from flowtasks.asl.jsonpath import PathNotFound, compile_path
+        from flowtasks.expressions.jsonpath import PathNotFound, compile_path
 
         try:
             number = compile_path(spec[key + "Path"])(value, ctx)
@@ -60,7 +60,7 @@ def read_number(
             number = int(number)
         if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
             raise StatesFailure(
-                "States.Runtime",
+                StatesErrorName.RUNTIME,
                 f"{key}Path of Map state {state!r} selected {number!r}, not a non-negative number.",
             )
     else:
@@ -93,7 +93,7 @@ class MapState(Guarded):
         items_path = spec.get("ItemsPath", "$")
         self.items_path: Reader | None = None
         if items_path != "$":
-            from flowtasks.asl.jsonpath import compile_path
+            from flowtasks.expressions.jsonpath import compile_path
 
             self.items_path = compile_path(items_path)
         self.item_selector = template(spec.get("ItemSelector", spec.get("Parameters")))
@@ -102,19 +102,19 @@ class MapState(Guarded):
         """The array ItemsPath selects (States.Runtime when it is not an array)."""
         items = effective
         if self.items_path is not None:
-            from flowtasks.asl.jsonpath import PathNotFound
+            from flowtasks.expressions.jsonpath import PathNotFound
 
             try:
                 items = self.items_path(effective, ctx)
             except PathNotFound:
                 raise StatesFailure(
-                    "States.Runtime",
+                    StatesErrorName.RUNTIME,
                     f"Invalid path {self.spec['ItemsPath']!r} in ItemsPath of Map state "
                     f"{self.name!r}: no results.",
                 ) from None
         if not isinstance(items, list):
             raise StatesFailure(
-                "States.Runtime",
+                StatesErrorName.RUNTIME,
                 f"Map state {self.name!r}: the items must be a JSON array, "
                 f"got {type(items).__name__}.",
             )
@@ -222,7 +222,9 @@ class MapState(Guarded):
         elif failures and (
             incomplete or not tolerate or not tolerate(len(failures), len(outcomes))
         ):
-            error = StatesFailure("States.ExceedToleratedFailureThreshold", THRESHOLD_CAUSE)
+            error = StatesFailure(
+                StatesErrorName.EXCEED_TOLERATED_FAILURE_THRESHOLD, THRESHOLD_CAUSE
+            )
         if error is not None:
             rt.record.set_done(
                 key, {i: o[1] for i, o in enumerate(outcomes) if o is not None and o[0]}

@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.local.limits import (
     ResultTooLarge,
     check_result_text,
@@ -152,7 +152,7 @@ class TaskState(Guarded):
     def _limit(self, fixed: float | None, reader: Reader | None, value: Any, ctx: Any) -> Any:
         if reader is None:
             return fixed
-        from flowtasks.asl.jsonpath import PathNotFound
+        from flowtasks.expressions.jsonpath import PathNotFound
 
         try:
             seconds = reader(value, ctx)
@@ -160,7 +160,7 @@ class TaskState(Guarded):
             seconds = None
         if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds <= 0:
             raise StatesFailure(
-                "States.Runtime",
+                StatesErrorName.RUNTIME,
                 f"Task state {self.name!r}: a timeout path must select a positive integer, "
                 f"got {seconds!r}.",
             )
@@ -230,7 +230,7 @@ class TaskState(Guarded):
             call = task_call_of(self.resource, params)
             if call is None:
                 raise StatesFailure(
-                    "States.Runtime",
+                    StatesErrorName.RUNTIME,
                     f"No handler for Task state {self.name!r} (Resource {self.resource!r}). "
                     "Pass handlers={state name or Resource: callable(input) -> output}.",
                 )
@@ -266,12 +266,12 @@ def _late(
     """Which timeout (if any) would have fired first while the handler ran."""
     fires: list[tuple[float, str]] = []
     if timeout is not None and ended - started > timeout:
-        fires.append((started + timeout, "States.Timeout"))
+        fires.append((started + timeout, StatesErrorName.TIMEOUT))
     if heartbeat_s is not None:
         last = started
         for moment in [*beats, ended]:
             if moment - last > heartbeat_s:
-                fires.append((last + heartbeat_s, "States.HeartbeatTimeout"))
+                fires.append((last + heartbeat_s, StatesErrorName.HEARTBEAT_TIMEOUT))
                 break
             last = moment
     return min(fires)[1] if fires else None
@@ -281,6 +281,6 @@ def _path(spec: Mapping[str, Any], key: str) -> Reader | None:
     path = spec.get(key)
     if not isinstance(path, str):
         return None
-    from flowtasks.asl.jsonpath import compile_path
+    from flowtasks.expressions.jsonpath import compile_path
 
     return compile_path(path)

@@ -32,18 +32,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.jsonpath import ContextObject
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.expressions.jsonpath import ContextObject
+from flowtasks.limits import (
+    MAX_ASSIGN_BYTES,
+    MAX_VARIABLE_BYTES,
+    MAX_VARIABLE_NAME_LENGTH,
+    MAX_VARIABLES_BYTES,
+)
 from flowtasks.local.limits import dumps
 
 if TYPE_CHECKING:
     from flowtasks.local.runtime import Scope
 
 __all__ = [
-    "MAX_ASSIGN_BYTES",
-    "MAX_NAME_LENGTH",
-    "MAX_TOTAL_BYTES",
-    "MAX_VARIABLE_BYTES",
     "Assigner",
     "assign_variables",
     "compile_assign",
@@ -51,13 +53,6 @@ __all__ = [
     "uses_variables",
 ]
 
-MAX_VARIABLE_BYTES = 262_144
-"""256 KiB: the largest value one variable may hold (UTF-8 JSON text)."""
-MAX_ASSIGN_BYTES = 262_144
-"""256 KiB: the largest combined size of the values one ``Assign`` sets."""
-MAX_TOTAL_BYTES = 10 * 1024 * 1024
-"""10 MiB: the largest combined size of the variables stored (here: visible in one scope)."""
-MAX_NAME_LENGTH = 80
 
 Assigner = Callable[[Any, Any], dict[str, Any]]
 """assign(data, context) -> {name: value}: a compiled JSONPath ``Assign``."""
@@ -67,7 +62,7 @@ def compile_assign(assign: Any) -> Assigner | None:
     """A JSONPath ``Assign`` object as an evaluator (None when absent or empty)."""
     if not assign or not isinstance(assign, Mapping):
         return None
-    from flowtasks.local.payload import compile_template
+    from flowtasks.expressions.payload import compile_template
 
     evaluate: Assigner = compile_template(dict(assign))
     return evaluate
@@ -79,7 +74,7 @@ def _size(text: str) -> int:
 
 def _too_big(message: str, size: int, limit: int) -> StatesFailure:
     return StatesFailure(
-        "States.DataLimitExceeded",
+        StatesErrorName.DATA_LIMIT_EXCEEDED,
         f"{message} {size} bytes, which exceeds the maximum of {limit} bytes.",
     )
 
@@ -109,9 +104,9 @@ def assign_variables(scope: Scope, values: Mapping[str, Any], state: str) -> Non
         raise _too_big(message, combined, MAX_ASSIGN_BYTES)
     stored = scope.sizes
     total = scope.stored + combined - sum(stored.get(name, 0) for name in sizes)
-    if total > MAX_TOTAL_BYTES:
+    if total > MAX_VARIABLES_BYTES:
         message = f"After state {state!r}, the variables stored would have a combined size of"
-        raise _too_big(message, total, MAX_TOTAL_BYTES)
+        raise _too_big(message, total, MAX_VARIABLES_BYTES)
     variables = scope.variables
     for name, value in values.items():
         # "$$" selects the context object itself, which carries the variables: keep its data.
@@ -214,8 +209,8 @@ def _check_scope(
 def _name_problem(name: str) -> str | None:
     if not name:
         return "a variable name cannot be empty"
-    if len(name) > MAX_NAME_LENGTH:
-        return f"the variable name {name!r} is longer than {MAX_NAME_LENGTH} characters"
+    if len(name) > MAX_VARIABLE_NAME_LENGTH:
+        return f"the variable name {name!r} is longer than {MAX_VARIABLE_NAME_LENGTH} characters"
     if name == "states":
         return "$states is a reserved variable: it cannot be assigned"
     if any(ch in name for ch in ".[]$") or any(ch.isspace() for ch in name):

@@ -447,15 +447,16 @@ def test_a_large_map_shows_a_progress_bar_not_every_state(capsys: Capture, tmp_p
 
 
 def test_parallel_shows_its_branch_count(capsys: Capture, tmp_path: Path) -> None:
-    branch = {"StartAt": "B", "States": {"B": {"Type": "Pass", "End": True}}}
+    branches = [{"StartAt": b, "States": {b: {"Type": "Pass", "End": True}}} for b in ("B", "C")]
     asl = write_asl(
         tmp_path,
         {
             "StartAt": "P",
-            "States": {"P": {"Type": "Parallel", "Branches": [branch, branch], "End": True}},
+            "States": {"P": {"Type": "Parallel", "Branches": branches, "End": True}},
         },
     )
     code, _, err = run_cli(capsys, "run", "--asl", asl)
     assert code == 0
     assert "  ▸ P (2 branches)" in err.splitlines()
-    assert err.count("    ▸ B") == 2
+    assert err.count("    ▸ B") == 1
+    assert err.count("    ▸ C") == 1

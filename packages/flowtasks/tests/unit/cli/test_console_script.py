@@ -16,7 +16,7 @@ HEAVY = (
     "pydantic",
     "flowtasks.asl.compiler",
     "flowtasks.local",
-    "flowtasks.asl.jsonpath",
+    "flowtasks.expressions.jsonpath",
     "flowtasks.dsl",
 )
 

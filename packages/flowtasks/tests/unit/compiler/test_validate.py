@@ -217,8 +217,9 @@ def test_paths_templates_and_intrinsics() -> None:
 def test_a_malformed_intrinsic_is_named_as_such(value: str, reason: str) -> None:
     """Any '.$' value starting with "States." is an intrinsic call (AWS developer guide,
     "Intrinsic functions for JSONPath states"), so it is not reported as a path without '$'."""
-    for field in ("Parameters", "ResultSelector"):
-        definition = machine(P={"Type": "Pass", field: {"a.$": value}, "End": True})
+    for field in ("Parameters", "ResultSelector"):  # ResultSelector: Task, Parallel, Map only
+        state = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke"}
+        definition = machine(P={**state, field: {"a.$": value}, "End": True})
         [(where, message)] = messages(definition)
         assert where == f"definition > States.P > {field}.a.$"
         assert message.startswith(f"malformed intrinsic function {value!r}")

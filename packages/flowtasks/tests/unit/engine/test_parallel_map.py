@@ -17,8 +17,9 @@ from flowtasks.local import run
 LAMBDA = "arn:aws:lambda:us-east-1:123456789012:function:work"
 
 
-def branch(state: dict[str, Any]) -> dict[str, Any]:
-    return {"StartAt": "S", "States": {"S": {**state, "End": True}}}
+def branch(state: dict[str, Any], name: str = "S") -> dict[str, Any]:
+    """A branch of one state. Names are unique across the whole machine (ASL spec "States")."""
+    return {"StartAt": name, "States": {name: {**state, "End": True}}}
 
 
 def parallel(*branches: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -31,8 +32,8 @@ def parallel(*branches: dict[str, Any], **fields: Any) -> dict[str, Any]:
 def test_parallel_outputs_in_branch_order() -> None:
     # state-parallel.html: the output is an array with one element per branch, in order.
     definition = parallel(
-        branch({"Type": "Pass", "Result": "first"}),
-        branch({"Type": "Pass", "Parameters": {"v.$": "$.v"}}),
+        branch({"Type": "Pass", "Result": "first"}, "S1"),
+        branch({"Type": "Pass", "Parameters": {"v.$": "$.v"}}, "S2"),
     )
     execution = run(definition, {"v": 2})
     assert execution.output == ["first", {"v": 2}]
@@ -49,7 +50,8 @@ def test_parallel_runs_branches_concurrently() -> None:
         return "met"
 
     task = {"Type": "Task", "Resource": LAMBDA}
-    execution = run(parallel(branch(task), branch(task), branch(task)), handlers={"S": meet})
+    three = parallel(branch(task, "S1"), branch(task, "S2"), branch(task, "S3"))
+    execution = run(three, handlers={LAMBDA: meet})
     assert execution.output == ["met", "met", "met"]
 
 
@@ -224,7 +226,7 @@ def test_map_tolerated_failures() -> None:
     too_many = run(inline_map(state, ToleratedFailureCount=1), [0, 1, 2, 3], handlers={"S": work})
     assert too_many.error == "States.ExceedToleratedFailureThreshold"
     by_percent = run(
-        inline_map(state, ToleratedFailurePercentagePath="$$.Execution.Input[0]"),
+        inline_map(state, ToleratedFailurePercentagePath="$[0]"),
         [50, 1, 2, 3],
         handlers={"S": work},
     )
@@ -249,7 +251,7 @@ def test_no_thread_leaks() -> None:
     for _ in range(3):
         run(inline_map(task), list(range(50)), handlers={"S": work})
         run(inline_map(task), list(range(50)), handlers={"S": lambda i: i})
-        run(parallel(branch(task), branch(task)), handlers={"S": lambda i: i})
+        run(parallel(branch(task, "S1"), branch(task, "S2")), handlers={LAMBDA: lambda i: i})
     assert threading.active_count() == baseline
 
 

@@ -111,11 +111,14 @@ def test_a_wait_timestamp_compares_with_the_time_after_skipped_waits() -> None:
 
 
 def wait_in_each(count: int, wait: int, state: str, **fields: Any) -> dict[str, Any]:
-    inner = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": wait, "End": True}}}
-    if state == "Parallel":
-        spec: dict[str, Any] = {"Type": "Parallel", "Branches": [inner] * count}
+    def inner(name: str = "W") -> dict[str, Any]:
+        return {"StartAt": name, "States": {name: {"Type": "Wait", "Seconds": wait, "End": True}}}
+
+    if state == "Parallel":  # state names are unique across the whole machine (ASL spec)
+        branches = [inner(f"W{i}") for i in range(count)]
+        spec: dict[str, Any] = {"Type": "Parallel", "Branches": branches}
     else:
-        spec = {"Type": "Map", "ItemProcessor": inner, **fields}
+        spec = {"Type": "Map", "ItemProcessor": inner(), **fields}
     return {"TimeoutSeconds": 10, "StartAt": "S", "States": {"S": {**spec, "End": True}}}
 
 

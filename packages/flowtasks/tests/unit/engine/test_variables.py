@@ -496,16 +496,18 @@ def test_map_item_selector_and_map_assign_from_its_result() -> None:
 def test_parallel_branches_read_outer_variables() -> None:
     # LocalStack test_base_parallel_cases[BASE_SCOPE_PARALLEL] (recorded: each branch assigns
     # innerX = 42 from the outer x and value = its input {}).
-    branch = {
-        "StartAt": "B",
-        "States": {
-            "B": {"Type": "Pass", "Assign": {"innerX.$": "$x", "value.$": "$"}, "End": True}
-        },
-    }
+    def branch(name: str) -> dict[str, Any]:
+        assign = {"innerX.$": "$x", "value.$": "$"}
+        return {"StartAt": name, "States": {name: {"Type": "Pass", "Assign": assign, "End": True}}}
+
     definition = machine(
         {
             "State0": {"Type": "Pass", "Assign": {"x": 42}, "Next": "State1"},
-            "State1": {"Type": "Parallel", "Branches": [branch, branch], "End": True},
+            "State1": {
+                "Type": "Parallel",
+                "Branches": [branch("Branch1"), branch("Branch21")],
+                "End": True,
+            },
         }
     )
     execution = run(definition, {})
@@ -554,10 +556,14 @@ def test_inner_scope_cannot_assign_an_outer_variable() -> None:
     assert "M.ItemProcessor.States.I" in str(caught.value)
 
 
-def test_sibling_branches_may_use_the_same_names() -> None:
+def test_sibling_branches_may_assign_the_same_variable() -> None:
     # VARIABLES: variables of different branches / iterations are isolated from each other.
-    branch = {"StartAt": "B", "States": {"B": {"Type": "Pass", "Assign": {"v": 1}, "End": True}}}
-    definition = machine({"P": {"Type": "Parallel", "Branches": [branch, branch], "End": True}})
+    # (State names, unlike variables, are unique across the whole machine: ASL spec "States".)
+    branches = [
+        {"StartAt": b, "States": {b: {"Type": "Pass", "Assign": {"v": 1}, "End": True}}}
+        for b in ("B1", "B2")
+    ]
+    definition = machine({"P": {"Type": "Parallel", "Branches": branches, "End": True}})
     assert run(definition, {}).status == "SUCCEEDED"
 
 

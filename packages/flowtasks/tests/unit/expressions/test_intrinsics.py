@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from flowtasks.asl.intrinsics import check_intrinsic, compile_intrinsic, is_intrinsic
 from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.expressions.intrinsic_parser import check_intrinsic, compile_intrinsic, is_intrinsic
 
 CONTEXT = {"Execution": {"Name": "run-1", "Input": {"a": 1}}, "Map": {"Item": {"Index": 2}}}
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from flowtasks.asl.jsonpath import ContextObject, PathNotFound, check_path, compile_path
+from flowtasks.expressions.jsonpath import ContextObject, PathNotFound, check_path, compile_path
 
 STORE = {
     "store": {

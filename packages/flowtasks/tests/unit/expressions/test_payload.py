@@ -21,7 +21,7 @@ from __future__ import annotations
 import pytest
 
 from flowtasks.asl.states_errors import StatesFailure
-from flowtasks.local.payload import (
+from flowtasks.expressions.payload import (
     TemplateError,
     compile_input_path,
     compile_output_path,

@@ -20,8 +20,8 @@ import copy
 
 import pytest
 
-from flowtasks.asl.jsonpath import compile_result_path
 from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.expressions.jsonpath import compile_result_path
 
 DOC_INPUT = {
     "comment": "This is a test of the input and output of a Task state.",

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import pytest
 
-from flowtasks.asl.intrinsics import compile_intrinsic
-from flowtasks.asl.jsonpath import ContextObject, PathNotFound, check_path, compile_path
+from flowtasks.expressions.intrinsic_parser import compile_intrinsic
+from flowtasks.expressions.jsonpath import ContextObject, PathNotFound, check_path, compile_path
+from flowtasks.expressions.payload import compile_template
 from flowtasks.local.choice import compile_choice
-from flowtasks.local.payload import compile_template
 
 CONTEXT = ContextObject(
     {"Execution": {"Name": "run"}},

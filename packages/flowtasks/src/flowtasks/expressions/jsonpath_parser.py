@@ -1,4 +1,4 @@
-"""Parser of Step Functions JSONPath text into segments (used by `flowtasks.asl.jsonpath`).
+"""Parser of Step Functions JSONPath text into segments (used by `flowtasks.expressions.jsonpath`).
 
 Grammar (Jayway JsonPath, which Step Functions uses)::
 
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flowtasks.asl.jsonpath_filter import Operand, Predicate, comparison
+from flowtasks.expressions.jsonpath_filter import Operand, Predicate, comparison
 
 __all__ = [
     "Deep",
@@ -360,7 +360,7 @@ class _Parser:
             root, self.pos = self.peek(), self.pos + 1
         segments = tuple(self.segments())
         # Imported here: jsonpath imports this module.
-        from flowtasks.asl.jsonpath import compile_path
+        from flowtasks.expressions.jsonpath import compile_path
 
         rel = ParsedPath("$", segments)
         reader = compile_path("$" + self.text[start + len(root) : self.pos])

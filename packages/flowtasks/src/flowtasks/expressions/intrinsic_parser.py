@@ -21,15 +21,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from flowtasks.asl.intrinsic_functions import (
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.expressions.intrinsic_eval import (
     FUNCTIONS,
     IntrinsicError,
     format_pieces,
     split_template,
 )
-from flowtasks.asl.jsonpath import PathNotFound, compile_path
-from flowtasks.asl.jsonpath_parse import PathSyntaxError
-from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.expressions.jsonpath import PathNotFound, compile_path
+from flowtasks.expressions.jsonpath_parser import PathSyntaxError
+from flowtasks.limits import MAX_INTRINSIC_NESTING
 
 __all__ = [
     "IntrinsicSyntaxError",
@@ -40,8 +41,6 @@ __all__ = [
 
 Evaluator = Callable[[Any, Any], Any]
 
-MAX_NESTING = 10
-"""AWS: "You can nest up to 10 intrinsic functions within a field"."""
 
 _CALL_START = re.compile(r"States\.[A-Za-z0-9]+\s*\(")
 
@@ -140,8 +139,8 @@ class _Parser:
             self.fail("expected a function name such as States.Format")
             raise AssertionError  # unreachable
         name = m.group(0)
-        if depth > MAX_NESTING:
-            self.fail(f"more than {MAX_NESTING} nested intrinsic functions")
+        if depth > MAX_INTRINSIC_NESTING:
+            self.fail(f"more than {MAX_INTRINSIC_NESTING} nested intrinsic functions")
         spec = FUNCTIONS.get(name)
         if spec is None:
             self.fail(f"unknown function {name!r}; known: {', '.join(sorted(FUNCTIONS))}")

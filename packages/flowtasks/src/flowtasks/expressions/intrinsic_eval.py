@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flowtasks.limits import MAX_ARRAY_RANGE, MAX_ENCODING_INPUT
+
 __all__ = [
     "FUNCTIONS",
     "FunctionSpec",
@@ -31,10 +33,6 @@ __all__ = [
 _NUMBER_TYPES = (int, float)
 """The Python types of JSON numbers (bool, a subclass of int, is not one)."""
 
-MAX_ARRAY_RANGE = 1000
-"""States.ArrayRange: "The newly generated array can't contain more than 1000 items"."""
-MAX_ENCODING_INPUT = 10_000
-"""Base64Encode / Base64Decode / Hash: input strings of up to 10,000 characters."""
 INT32_MIN, INT32_MAX = -2_147_483_648, 2_147_483_647
 """States.MathAdd: "integer values in the range of -2147483648 and 2147483647"."""
 HASH_ALGORITHMS = {

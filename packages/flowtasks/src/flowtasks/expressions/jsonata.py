@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 
 __all__ = ["Evaluator", "compile_value", "is_expression"]
 
@@ -41,7 +41,7 @@ _HASHES = {
 
 
 def _failure(message: str) -> StatesFailure:
-    return StatesFailure("States.QueryEvaluationError", message)
+    return StatesFailure(StatesErrorName.QUERY_EVALUATION_ERROR, message)
 
 
 def _partition(array: Any, size: Any) -> list[Any]:
@@ -99,7 +99,7 @@ def _expression(text: str, where: str) -> Evaluator:
         message = f"{where}: invalid JSONata expression {source!r}: {exc}"
 
         def invalid(states: Mapping[str, Any], variables: Mapping[str, Any]) -> Any:
-            raise StatesFailure("States.QueryEvaluationError", message)
+            raise StatesFailure(StatesErrorName.QUERY_EVALUATION_ERROR, message)
 
         return invalid
     for name, function in _FUNCTIONS.items():
@@ -115,7 +115,7 @@ def _expression(text: str, where: str) -> Evaluator:
             raise
         except Exception as exc:
             raise StatesFailure(
-                "States.QueryEvaluationError",
+                StatesErrorName.QUERY_EVALUATION_ERROR,
                 f"{where}: the JSONata expression {source!r} failed: {exc}",
             ) from exc
 
@@ -133,7 +133,7 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     raise StatesFailure(
-        "States.QueryEvaluationError",
+        StatesErrorName.QUERY_EVALUATION_ERROR,
         f"a JSONata expression returned {type(value).__name__}, which is not JSON",
     )
 

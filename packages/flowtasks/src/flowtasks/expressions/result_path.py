@@ -13,8 +13,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from flowtasks.asl.jsonpath_parse import PathSyntaxError, parse_path
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.expressions.jsonpath_parser import PathSyntaxError, parse_path
 
 __all__ = ["compile_result_path"]
 

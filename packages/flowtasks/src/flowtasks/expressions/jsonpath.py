@@ -20,7 +20,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from flowtasks.asl.jsonpath_parse import (
+from flowtasks.expressions.jsonpath_parser import (
     Deep,
     Field,
     Filter,
@@ -34,7 +34,7 @@ from flowtasks.asl.jsonpath_parse import (
     normalized,
     parse_path,
 )
-from flowtasks.asl.result_path import compile_result_path
+from flowtasks.expressions.result_path import compile_result_path
 
 __all__ = [
     "ContextObject",

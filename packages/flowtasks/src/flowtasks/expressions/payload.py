@@ -22,9 +22,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from flowtasks.asl.intrinsics import compile_intrinsic, is_intrinsic
-from flowtasks.asl.jsonpath import PathNotFound, compile_path
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.expressions.intrinsic_parser import compile_intrinsic, is_intrinsic
+from flowtasks.expressions.jsonpath import PathNotFound, compile_path
 
 __all__ = [
     "TemplateError",

@@ -1,0 +1,430 @@
+"""What CreateStateMachine's schema refuses that the structural checks do not see.
+
+Part of `flowtasks.asl.validate` (``schema_problems``). Sources, each cited in
+``tests/unit/compiler/test_aws_refusals.py``:
+
+- the fields each state type allows: AWS's ASL language service
+  (aws/amazon-states-language-service, ``validationSchema.ts``) and statelint
+  (awslabs/statelint, ``StateMachine.j2119``); AWS answers ``Field 'X' is not supported``;
+- which fields belong to one query language only (developer guide, "Transforming data with
+  JSONata"; AWS: "The QueryLanguage is set to 'JSONPath', but field 'Output' is only supported
+  for the 'JSONata' QueryLanguage"), and that a JSONata machine cannot hold JSONPath states;
+- the mutually exclusive pairs (a field and its ``...Path`` twin, Iterator/ItemProcessor,
+  ItemSelector/Parameters): statelint "MAY have only one of";
+- state names unique across the whole machine, nested branches and Map processors included
+  (ASL specification, "States");
+- literal values with a strict format: Wait ``Timestamp`` (RFC 3339, recorded against AWS by
+  LocalStack), ``Credentials`` needing ``RoleArn``, Map ``Label``, the enums and upper bounds of
+  the language service's JSON schema, ``ResultPath`` never into ``$$``, Map number ``...Path``
+  fields being Reference Paths, payload template keys unique once ``.$`` is stripped.
+
+Next/End, Type, StartAt and the checks of `flowtasks.asl.numbers` stay where they are; this
+module only adds what they leave out, so that one mistake is reported once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from flowtasks.asl.choice_rules import parse_timestamp
+from flowtasks.errors import Problem
+from flowtasks.limits import MAX_FIELD_SECONDS, MAX_MAP_LABEL_LENGTH, MAX_RETRY_DELAY_SECONDS
+
+__all__ = ["schema_problems"]
+
+_BASE = frozenset({"Type", "Comment", "QueryLanguage", "Next", "End"})
+_IO = frozenset({"InputPath", "OutputPath"})
+_ERRORS = frozenset({"Retry", "Catch"})
+ALLOWED: dict[str, frozenset[str]] = {
+    "Pass": _BASE | _IO | {"Assign", "Result", "ResultPath", "Parameters", "Output"},
+    "Task": _BASE
+    | _IO
+    | _ERRORS
+    | {
+        "Assign",
+        "Resource",
+        "Parameters",
+        "Arguments",
+        "Credentials",
+        "ResultSelector",
+        "ResultPath",
+        "Output",
+        "TimeoutSeconds",
+        "TimeoutSecondsPath",
+        "HeartbeatSeconds",
+        "HeartbeatSecondsPath",
+    },
+    "Choice": _BASE | _IO | {"Choices", "Default", "Assign", "Output"},
+    "Wait": _BASE
+    | _IO
+    | {"Assign", "Seconds", "Timestamp", "SecondsPath", "TimestampPath", "Output"},
+    "Succeed": _BASE | _IO | {"Output"},
+    "Fail": _BASE | {"Error", "ErrorPath", "Cause", "CausePath"},
+    "Parallel": _BASE
+    | _IO
+    | _ERRORS
+    | {"Assign", "Branches", "ResultPath", "Parameters", "Arguments", "ResultSelector", "Output"},
+    "Map": _BASE
+    | _IO
+    | _ERRORS
+    | {
+        "Assign",
+        "Iterator",
+        "ItemProcessor",
+        "ItemsPath",
+        "Items",
+        "ItemSelector",
+        "Parameters",
+        "ItemReader",
+        "ItemBatcher",
+        "ResultWriter",
+        "MaxConcurrency",
+        "MaxConcurrencyPath",
+        "ToleratedFailureCount",
+        "ToleratedFailureCountPath",
+        "ToleratedFailurePercentage",
+        "ToleratedFailurePercentagePath",
+        "Label",
+        "ResultPath",
+        "ResultSelector",
+        "Output",
+    },
+}
+"""The fields each state type allows (Next/End on terminal types are reported elsewhere)."""
+_ROOT = frozenset({"Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"})
+_BRANCH = frozenset({"Comment", "StartAt", "States", "QueryLanguage"})
+_PROCESSOR = frozenset({"Comment", "StartAt", "States", "ProcessorConfig"})
+_RETRIER = frozenset(
+    {
+        "ErrorEquals",
+        "IntervalSeconds",
+        "MaxAttempts",
+        "BackoffRate",
+        "MaxDelaySeconds",
+        "JitterStrategy",
+        "Comment",
+    }
+)
+_CATCHER = frozenset({"ErrorEquals", "Next", "ResultPath", "Output", "Assign", "Comment"})
+
+JSONATA_ONLY = frozenset({"Arguments", "Output", "Items"})
+JSONPATH_ONLY = frozenset(
+    {
+        "InputPath",
+        "OutputPath",
+        "Parameters",
+        "ResultSelector",
+        "ResultPath",
+        "ItemsPath",
+        "SecondsPath",
+        "TimestampPath",
+        "TimeoutSecondsPath",
+        "HeartbeatSecondsPath",
+        "ErrorPath",
+        "CausePath",
+        "MaxConcurrencyPath",
+        "ToleratedFailureCountPath",
+        "ToleratedFailurePercentagePath",
+    }
+)
+_EXCLUSIVE: tuple[tuple[str, str], ...] = (
+    ("TimeoutSeconds", "TimeoutSecondsPath"),
+    ("HeartbeatSeconds", "HeartbeatSecondsPath"),
+    ("Error", "ErrorPath"),
+    ("Cause", "CausePath"),
+    ("Iterator", "ItemProcessor"),
+    ("ItemSelector", "Parameters"),
+    ("MaxConcurrency", "MaxConcurrencyPath"),
+    ("ToleratedFailureCount", "ToleratedFailureCountPath"),
+    ("ToleratedFailurePercentage", "ToleratedFailurePercentagePath"),
+)
+_MAP_NUMBER_PATHS = (
+    "MaxConcurrencyPath",
+    "ToleratedFailureCountPath",
+    "ToleratedFailurePercentagePath",
+)
+_ENUMS: dict[str, tuple[str, ...]] = {
+    "Mode": ("INLINE", "DISTRIBUTED"),
+    "ExecutionType": ("STANDARD", "EXPRESS"),
+    "InputType": ("CSV", "JSON", "JSONL", "MANIFEST", "PARQUET"),
+    "CSVHeaderLocation": ("FIRST_ROW", "GIVEN"),
+    "CSVDelimiter": ("COMMA", "PIPE", "SEMICOLON", "TAB", "SPACE"),
+    "OutputType": ("JSON", "JSONL"),
+    "Transformation": ("NONE", "FLATTEN", "COMPACT"),
+}
+_NAME_SPECIALS = frozenset(' <>{}[]?*"#%\\^|~`$&,;:/')
+_TEMPLATES = ("Parameters", "ResultSelector", "ItemSelector", "Assign")
+
+
+def schema_problems(definition: Mapping[str, Any], subject: str = "definition") -> list[Problem]:
+    """Every schema problem of `definition` (already known to be a JSON object), located."""
+    walker = _Walker(subject)
+    walker.container(definition, subject, "root", definition.get("QueryLanguage", "JSONPath"))
+    return walker.problems
+
+
+class _Walker:
+    def __init__(self, subject: str) -> None:
+        self.problems: list[Problem] = []
+        self.top_jsonata = False
+        self.names: dict[str, str] = {}
+        self.subject = subject
+
+    def add(self, where: str, message: str) -> None:
+        self.problems.append(Problem(where, message))
+
+    def container(self, machine: Any, where: str, kind: str, language: Any) -> None:
+        if not isinstance(machine, Mapping):
+            return
+        allowed = {"root": _ROOT, "branch": _BRANCH, "processor": _PROCESSOR}[kind]
+        if kind == "branch":
+            language = machine.get("QueryLanguage", language)
+        for field in machine:
+            if field not in allowed:
+                what = {"root": "a state machine", "branch": "a Parallel branch"}
+                self.add(
+                    where,
+                    f"Field {field!r} is not supported in "
+                    f"{what.get(kind, 'a Map ItemProcessor')}; it allows "
+                    f"{', '.join(sorted(allowed))}",
+                )
+        if kind == "root":
+            self.top_jsonata = machine.get("QueryLanguage") == "JSONata"
+            if "Version" in machine and machine["Version"] != "1.0":
+                self.add(where, f"Version must be '1.0', not {machine['Version']!r}")
+            self._at_most(machine, "TimeoutSeconds", MAX_FIELD_SECONDS, where)
+        if kind == "processor":
+            config = machine.get("ProcessorConfig")
+            if isinstance(config, Mapping):
+                self._enums(config, f"{where}.ProcessorConfig")
+        states = machine.get("States")
+        if not isinstance(states, Mapping):
+            return
+        for name, state in states.items():
+            here = f"{where} > States.{name}"
+            seen = self.names.get(str(name))
+            if seen is not None:
+                self.add(
+                    here,
+                    f"state name {name!r} is also used at {seen}; state names must be unique "
+                    "across the whole state machine, Parallel branches and Map processors "
+                    "included: rename one",
+                )
+            else:
+                self.names[str(name)] = here
+            if isinstance(state, Mapping):
+                self.state(str(name), state, here, language)
+
+    def state(self, name: str, state: Mapping[str, Any], where: str, language: Any) -> None:
+        own = state.get("QueryLanguage", language)
+        if self.top_jsonata and state.get("QueryLanguage") == "JSONPath":
+            self.add(
+                where,
+                "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
+            )
+        jsonata = own == "JSONata"
+        kind = state.get("Type")
+        allowed = ALLOWED.get(str(kind))
+        if allowed is None:
+            return  # an unknown Type is reported by the structural checks
+        for field in state:
+            if field not in allowed:
+                self.add(
+                    where,
+                    f"Field {field!r} is not supported by a {kind} state (state {name!r}); "
+                    f"remove it. A {kind} state allows {', '.join(sorted(allowed - _BASE))}",
+                )
+            elif jsonata and field in JSONPATH_ONLY:
+                self.add(where, _language(field, "JSONata", "JSONPath"))
+            elif not jsonata and field in JSONATA_ONLY:
+                self.add(where, _language(field, "JSONPath", "JSONata"))
+        for one, other in _EXCLUSIVE:
+            if one in state and other in state:
+                self.add(
+                    where,
+                    f"There should only be one of the following fields: [{one}, {other}] "
+                    f"(state {name!r})",
+                )
+        self._literals(name, state, where, jsonata)
+        self._errors(state, where, jsonata)
+        # Nested states inherit the language of the machine around the state, not the state's
+        # own QueryLanguage (AWS's answers quoted in floci-io/floci issue 2968).
+        for index, branch in enumerate(state.get("Branches") or ()):
+            self.container(branch, f"{where} > Branches[{index}]", "branch", language)
+        for field in ("ItemProcessor", "Iterator"):
+            if field in state:
+                self.container(state[field], f"{where} > {field}", "processor", language)
+
+    def _literals(self, name: str, state: Mapping[str, Any], where: str, jsonata: bool) -> None:
+        kind = state.get("Type")
+        if kind == "Wait" and "Timestamp" in state:
+            value = state["Timestamp"]
+            expression = jsonata and isinstance(value, str) and value.startswith("{%")
+            if not expression and parse_timestamp(value) is None:
+                self.add(
+                    f"{where} > Timestamp",
+                    f"String does not match RFC3339 timestamp: Timestamp of state {name!r} is "
+                    f"{value!r}; write an RFC 3339 timestamp such as 2016-03-14T01:59:00Z",
+                )
+        if kind == "Task":
+            for field in ("TimeoutSeconds", "HeartbeatSeconds"):
+                self._at_most(state, field, MAX_FIELD_SECONDS, f"{where} > {field}")
+            timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
+            if isinstance(timeout, int) and isinstance(heartbeat, int) and heartbeat >= timeout:
+                self.add(
+                    f"{where} > HeartbeatSeconds",
+                    f"HeartbeatSeconds ({heartbeat}) must be smaller than TimeoutSeconds "
+                    f"({timeout}) in state {name!r}",
+                )
+            if "Credentials" in state:
+                credentials = state["Credentials"]
+                if not (
+                    isinstance(credentials, Mapping)
+                    and ("RoleArn" in credentials or "RoleArn.$" in credentials)
+                ):
+                    self.add(
+                        f"{where} > Credentials",
+                        "The field 'RoleArn' is required but was missing in Credentials of "
+                        f"state {name!r}",
+                    )
+        if kind == "Map":
+            self._map_literals(name, state, where)
+        if not jsonata:
+            for field in ("ResultPath",):
+                value = state.get(field)
+                if isinstance(value, str) and value.startswith("$$"):
+                    self.add(
+                        f"{where} > {field}",
+                        f"{field} cannot write into the context object ($$); use a path "
+                        "starting with '$.'",
+                    )
+            for field in _TEMPLATES:
+                if field in state:
+                    for sub, key in _colliding_keys(state[field], field):
+                        self.add(
+                            f"{where} > {sub}",
+                            f"{field} has the field {key!r} twice once '.$' is stripped; keep one",
+                        )
+
+    def _map_literals(self, name: str, state: Mapping[str, Any], where: str) -> None:
+        if "Label" in state:
+            label = state["Label"]
+            if not isinstance(label, str) or not label:
+                self.add(f"{where} > Label", f"Label of state {name!r} cannot be empty")
+            elif len(label) > MAX_MAP_LABEL_LENGTH:
+                self.add(
+                    f"{where} > Label",
+                    f"Label of state {name!r} cannot exceed {MAX_MAP_LABEL_LENGTH} characters",
+                )
+            else:
+                bad = sorted({c for c in label if _bad_name_char(c)})
+                if bad:
+                    shown = ", ".join(repr(c) for c in bad)
+                    self.add(
+                        f"{where} > Label",
+                        f"Label of state {name!r} contains invalid characters: {shown} (no "
+                        "whitespace, brackets, wildcards, special or control characters)",
+                    )
+        for field in _MAP_NUMBER_PATHS:
+            value = state.get(field)
+            if isinstance(value, str) and value.startswith("$$"):
+                self.add(
+                    f"{where} > {field}",
+                    f"{field} must be a Reference Path into the state input, not the context "
+                    "object ($$): Value is not a Reference Path",
+                )
+        reader = state.get("ItemReader")
+        if isinstance(reader, Mapping):
+            config = reader.get("ReaderConfig")
+            if isinstance(config, Mapping):
+                self._enums(config, f"{where} > ItemReader.ReaderConfig")
+                self._exclusive(config, "MaxItems", f"{where} > ItemReader.ReaderConfig")
+        batcher = state.get("ItemBatcher")
+        if isinstance(batcher, Mapping):
+            for field in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
+                self._exclusive(batcher, field, f"{where} > ItemBatcher")
+        writer = state.get("ResultWriter")
+        if isinstance(writer, Mapping) and isinstance(writer.get("WriterConfig"), Mapping):
+            self._enums(writer["WriterConfig"], f"{where} > ResultWriter.WriterConfig")
+
+    def _errors(self, state: Mapping[str, Any], where: str, jsonata: bool) -> None:
+        for field, allowed in (("Retry", _RETRIER), ("Catch", _CATCHER)):
+            rules = state.get(field)
+            if not isinstance(rules, list):
+                continue
+            for index, rule in enumerate(rules):
+                if not isinstance(rule, Mapping):
+                    continue
+                here = f"{where} > {field}[{index}]"
+                for key in rule:
+                    if key not in allowed:
+                        self.add(
+                            here,
+                            f"Field {key!r} is not supported in a {field} rule; it allows "
+                            f"{', '.join(sorted(allowed))}",
+                        )
+                    elif field == "Catch" and jsonata and key == "ResultPath":
+                        self.add(here, _language(key, "JSONata", "JSONPath"))
+                    elif field == "Catch" and not jsonata and key == "Output":
+                        self.add(here, _language(key, "JSONPath", "JSONata"))
+                if field == "Retry":
+                    for key, high in (
+                        ("MaxAttempts", MAX_FIELD_SECONDS),
+                        ("IntervalSeconds", MAX_FIELD_SECONDS),
+                        ("MaxDelaySeconds", MAX_RETRY_DELAY_SECONDS),
+                    ):
+                        self._at_most(rule, key, high, f"{here}.{key}")
+                elif isinstance(rule.get("ResultPath"), str) and rule["ResultPath"].startswith(
+                    "$$"
+                ):
+                    self.add(
+                        f"{here}.ResultPath",
+                        "ResultPath cannot write into the context object ($$)",
+                    )
+
+    def _at_most(self, holder: Mapping[str, Any], field: str, high: int, where: str) -> None:
+        value = holder.get(field)
+        if isinstance(value, int) and not isinstance(value, bool) and value > high:
+            self.add(where, f"{field} must be at most {high}, not {value}")
+
+    def _enums(self, config: Mapping[str, Any], where: str) -> None:
+        for field, values in _ENUMS.items():
+            if field in config and config[field] not in values:
+                self.add(
+                    f"{where}.{field}",
+                    f"{field} must be one of {', '.join(values)}, not {config[field]!r}",
+                )
+
+    def _exclusive(self, holder: Mapping[str, Any], field: str, where: str) -> None:
+        if field in holder and f"{field}Path" in holder:
+            self.add(
+                where,
+                f"There should only be one of the following fields: [{field}, {field}Path]",
+            )
+
+
+def _language(field: str, language: str, needed: str) -> str:
+    return (
+        f"The QueryLanguage is set to {language!r}, but field {field!r} is only supported "
+        f"for the {needed!r} QueryLanguage"
+    )
+
+
+def _bad_name_char(ch: str) -> bool:
+    code = ord(ch)
+    return ch in _NAME_SPECIALS or ch.isspace() or code < 0x20 or 0x7F <= code <= 0x9F
+
+
+def _colliding_keys(template: Any, field: str) -> Iterator[tuple[str, str]]:
+    """(location, key) of every object key present both with and without ``.$``."""
+    if isinstance(template, Mapping):
+        plain = {k for k in template if isinstance(k, str) and not k.endswith(".$")}
+        for key in template:
+            if isinstance(key, str) and key.endswith(".$") and key[:-2] in plain:
+                yield field, key[:-2]
+        for key, value in template.items():
+            yield from _colliding_keys(value, f"{field}.{key}")
+    elif isinstance(template, list):
+        for index, item in enumerate(template):
+            yield from _colliding_keys(item, f"{field}[{index}]")
