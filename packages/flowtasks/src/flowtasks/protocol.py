@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowtasks.errors import TaskError
+from flowtasks.limits import MAX_TASK_CAUSE_LENGTH, MAX_TASK_ERROR_LENGTH
 
 ENV_INPUT = "FLOWTASKS_INPUT"
 ENV_TASK_TOKEN = "FLOWTASKS_TASK_TOKEN"
@@ -69,11 +70,6 @@ RETRYABLE_ERRORS = (ERROR_TERMINATED, ERROR_CONTAINER_STOPPED)
 
 ECS_RESOURCE = "arn:aws:states:::ecs:runTask.waitForTaskToken"
 LAMBDA_RESOURCE = "arn:aws:states:::lambda:invoke.waitForTaskToken"
-
-MAX_ERROR_LENGTH = 256
-"""SendTaskFailure accepts an `error` of at most 256 characters."""
-MAX_CAUSE_LENGTH = 32768
-"""SendTaskFailure accepts a `cause` of at most 32,768 characters."""
 
 
 @dataclass(frozen=True)
@@ -152,4 +148,4 @@ def error_of(exc: BaseException) -> tuple[str, str]:
         error, cause = exc.error, exc.cause
     else:
         error, cause = type(exc).__name__, str(exc)
-    return error[:MAX_ERROR_LENGTH], cause[:MAX_CAUSE_LENGTH]
+    return error[:MAX_TASK_ERROR_LENGTH], cause[:MAX_TASK_CAUSE_LENGTH]

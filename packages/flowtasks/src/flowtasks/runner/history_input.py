@@ -140,7 +140,7 @@ def input_env(
 ) -> dict[str, str]:
     """The input variables (``FLOWTASKS_INPUT`` / ``FLOWTASKS_PARAM_*``) of the attempt
     `found`, evaluated as Step Functions does: InputPath of `state_spec`, then `parameters`."""
-    from flowtasks.asl.jsonpath import ContextObject
+    from flowtasks.expressions.jsonpath import ContextObject
     from flowtasks.local.state import input_path, template
 
     arn = found.execution_arn

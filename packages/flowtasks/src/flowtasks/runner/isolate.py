@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from flowtasks.asl.states_errors import StatesErrorName
 from flowtasks.errors import TaskError, UsageError
 from flowtasks.protocol import (
     ENV_ARTIFACT_BUCKET,
@@ -134,7 +135,7 @@ class Isolation:
             call = task_call_of(resource, parameters)
             if call is None:
                 if fallback is None:
-                    raise TaskError("States.Runtime", "no handler")
+                    raise TaskError(StatesErrorName.RUNTIME, "no handler for this Task")
                 return fallback(parameters)
             return self._run(call)
 

@@ -4,7 +4,7 @@
 client, which finds the endpoint as boto3 always does (``AWS_ENDPOINT_URL_SFN``, then
 ``AWS_ENDPOINT_URL``, then AWS). Transient failures (throttling, 5xx, a dropped connection) are
 retried by botocore's ``standard`` retry mode: exponential backoff with jitter, up to
-`MAX_ATTEMPTS` attempts. Answers that mean the state is already over (``TaskTimedOut``,
+`REPORT_ATTEMPTS` attempts. Answers that mean the state is already over (``TaskTimedOut``,
 ``InvalidToken``, ``TaskDoesNotExist``) are not errors of the runner: `Outcome.STALE`.
 
 Only the first final report (success or failure) is sent; later ones (a SIGTERM racing the
@@ -17,11 +17,11 @@ import enum
 import threading
 from typing import Any
 
-from flowtasks.protocol import MAX_CAUSE_LENGTH, MAX_ERROR_LENGTH
+from flowtasks.limits import MAX_TASK_CAUSE_LENGTH, MAX_TASK_ERROR_LENGTH
 
-__all__ = ["MAX_ATTEMPTS", "STALE_CODES", "Outcome", "Reporter", "sfn_client"]
+__all__ = ["REPORT_ATTEMPTS", "STALE_CODES", "Outcome", "Reporter", "sfn_client"]
 
-MAX_ATTEMPTS = 8
+REPORT_ATTEMPTS = 8
 """Attempts per report (botocore standard retry mode: backoff with jitter, at most 20 s apart)."""
 STALE_CODES = frozenset({"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"})
 """Step Functions error codes meaning the token no longer accepts reports."""
@@ -35,7 +35,7 @@ class Outcome(enum.Enum):
     FAILED = "failed"  # could not report after every retry
 
 
-def sfn_client(max_attempts: int = MAX_ATTEMPTS) -> Any:
+def sfn_client(max_attempts: int = REPORT_ATTEMPTS) -> Any:
     """A boto3 Step Functions client with the runner's retry and timeout settings."""
     import boto3
     from botocore.config import Config
@@ -71,7 +71,7 @@ class Reporter:
         """SendTaskFailure with `error` and `cause` (cut to Step Functions' limits)."""
         return self._final(
             "SendTaskFailure",
-            {"error": error[:MAX_ERROR_LENGTH], "cause": cause[:MAX_CAUSE_LENGTH]},
+            {"error": error[:MAX_TASK_ERROR_LENGTH], "cause": cause[:MAX_TASK_CAUSE_LENGTH]},
         )
 
     def heartbeat(self) -> Outcome:
