@@ -39,13 +39,13 @@ def leak(event: Any) -> Any:
     raise RuntimeError(f"cannot reach {os.environ['FLOWTASKS_CONN_WAREHOUSE']}")
 
 
-@task(heartbeat_seconds=1)
+@task(heartbeat_seconds=3)
 def slow(event: dict[str, Any]) -> Any:
     time.sleep(event.get("sleep", 2.5))
     return {"slept": event.get("sleep", 2.5)}
 
 
-@task(heartbeat_seconds=1)
+@task(heartbeat_seconds=3)
 def freeze(event: Any) -> Any:
     os.kill(os.getpid(), signal.SIGSTOP)  # the whole process stops: no more heartbeats
     return {"unreachable": True}
