@@ -19,7 +19,7 @@ from flowtasks.asl.task_resource import task_resource
 from flowtasks.asl.validate import validate_definition
 from flowtasks.asl.warnings import flow_warnings
 from flowtasks.dsl._unset import UNSET
-from flowtasks.dsl.base import Chain, Goto, State, as_chain
+from flowtasks.dsl.chain import Chain, Goto, State, as_chain
 from flowtasks.dsl.flow import Flow
 from flowtasks.dsl.map import Map
 from flowtasks.dsl.retry import Catch, Retry

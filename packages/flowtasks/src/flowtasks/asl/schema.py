@@ -18,7 +18,7 @@ Part of `flowtasks.asl.validate` (``schema_problems``). Sources, each cited in
   the language service's JSON schema, ``ResultPath`` never into ``$$``, Map number ``...Path``
   fields being Reference Paths, payload template keys unique once ``.$`` is stripped.
 
-Next/End, Type, StartAt and the checks of `flowtasks.asl.numbers` stay where they are; this
+Next/End, Type, StartAt and the checks of `flowtasks.asl.validate_numbers` stay where they are; this
 module only adds what they leave out, so that one mistake is reported once.
 """
 

@@ -21,8 +21,8 @@ from flowtasks.asl.checks import (
     value_problem,
 )
 from flowtasks.asl.choice_rules import check_choice_rule
-from flowtasks.asl.numbers import number_problems
 from flowtasks.asl.schema import schema_problems
+from flowtasks.asl.validate_numbers import number_problems
 from flowtasks.errors import Problem
 
 STATE_TYPES = frozenset({"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})

@@ -10,7 +10,7 @@ from flowtasks.errors import UsageError
 
 def graph_command(args: argparse.Namespace) -> int:
     """Mermaid or dot text; with ``--run``, each state coloured by its outcome in that run."""
-    from flowtasks.asl.graph import render
+    from flowtasks.asl.diagram import render
 
     run = None
     if args.run is not None:

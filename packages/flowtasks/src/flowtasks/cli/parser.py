@@ -119,6 +119,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print each run's meta.json as a JSON list"
     )
 
+    cmd = command(
+        "dev", "dev:dev_command", "start, stop or show local services (S3, SFTP, Redshift)"
+    )
+    cmd.add_argument(
+        "action",
+        choices=("up", "down", "status"),
+        help="up: start them in the background (and write their settings); down: stop them; "
+        "status: show them (exit 1 when not running)",
+    )
+    cmd.add_argument(
+        "--seed", metavar="DIR", help="up: copy the files under DIR into the SFTP server's root"
+    )
+    cmd.add_argument(
+        "--dir", metavar="PATH", help="where services keep data (default: ./.flowtasks/dev)"
+    )
+
     help_text = "scaffold a domain or a flow"
     new = sub.add_parser("new", help=help_text, description=help_text)
     new_sub = new.add_subparsers(dest="what", metavar="WHAT", required=True, help="domain or flow")

@@ -38,6 +38,7 @@ def run_command(args: argparse.Namespace) -> int:
     sources = sum(x is not None for x in (args.flow, args.asl, args.redrive))
     if sources != 1:
         raise UsageError("run needs exactly one of FLOW, --asl PATH or --redrive RUN_ID")
+    _use_local_services()
     mocks = parse_mocks(args.mock)
     _, value = read_input(args)
     started = datetime.now(UTC).isoformat(timespec="milliseconds")
@@ -169,3 +170,16 @@ def runs_command(args: argparse.Namespace) -> int:
         meta = saved.meta
         out(f"{saved.id}  {meta.get('status', '?'):9}  {meta.get('flow', '?')}")
     return 0
+
+
+def _use_local_services() -> None:
+    """While `flow-task dev up` services run (``./.flowtasks/dev``), tasks reach them: their
+    settings (AWS endpoint, FLOWTASKS_CONN_*) override the environment for this run."""
+    import os
+
+    from flowtasks.dev.services import active_settings, dev_dir
+
+    settings = active_settings()
+    if settings:
+        os.environ.update(settings)
+        err(f"using the local services of {dev_dir()} (see `flow-task dev status`)")

@@ -4,7 +4,7 @@ See docs/anatomy-of-a-workflow.md. Everything public is re-exported by `flowtask
 """
 
 from flowtasks.dsl._unset import UNSET
-from flowtasks.dsl.base import Chain, Goto, State
+from flowtasks.dsl.chain import Chain, Goto, State
 from flowtasks.dsl.conditions import And, Condition, Not, Or, Var
 from flowtasks.dsl.flow import Flow
 from flowtasks.dsl.map import DistributedMap, ItemBatcher, Map, ResultWriter, S3Items

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from flowtasks.dsl._source import caller_source
-from flowtasks.dsl.base import Chain, Chainable, State, as_chain
+from flowtasks.dsl.chain import Chain, Chainable, State, as_chain
 from flowtasks.dsl.task import TaskState
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from flowtasks.dsl._unset import UNSET, Unset
-from flowtasks.dsl.base import Chain, Chainable, State, as_chain, catches, retries
+from flowtasks.dsl.chain import Chain, Chainable, State, as_chain, catches, retries
 from flowtasks.dsl.retry import Catch, Retry
 from flowtasks.dsl.states import dataflow_fields
 

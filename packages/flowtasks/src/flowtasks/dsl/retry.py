@@ -16,7 +16,7 @@ from flowtasks.dsl._source import caller_source
 from flowtasks.dsl._unset import UNSET, Unset
 
 if TYPE_CHECKING:
-    from flowtasks.dsl.base import Chain, Goto, State
+    from flowtasks.dsl.chain import Chain, Goto, State
 
 ErrorSpec = type[BaseException] | str
 """An exception class (compiled to its class name, as `flowtasks.protocol.error_of` names it)

@@ -14,7 +14,7 @@ from typing import Any
 
 from flowtasks.dsl._source import caller_source
 from flowtasks.dsl._unset import UNSET, Unset
-from flowtasks.dsl.base import Chain, Chainable, State, as_chain, catches, retries
+from flowtasks.dsl.chain import Chain, Chainable, State, as_chain, catches, retries
 from flowtasks.dsl.conditions import Condition
 from flowtasks.dsl.retry import Catch, Retry
 

@@ -15,7 +15,7 @@ from typing import Any, Generic, Literal, ParamSpec, TypeVar, overload
 
 from flowtasks.dsl import _typed
 from flowtasks.dsl._unset import UNSET, Unset
-from flowtasks.dsl.base import State, catches, retries
+from flowtasks.dsl.chain import State, catches, retries
 from flowtasks.dsl.retry import Catch, Retry
 from flowtasks.dsl.states import dataflow_fields
 

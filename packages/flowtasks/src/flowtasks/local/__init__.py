@@ -4,11 +4,11 @@ semantics.
     from flowtasks.local import run, redrive, Execution
     execution = run(definition, input, handlers={"StateName": fn}, skip_waits=True)
 
-`run` / `redrive` are in `flowtasks.local.engine`; time is injectable (`flowtasks.local.clock`);
+`run` / `redrive` are in `flowtasks.local.start`; time is injectable (`flowtasks.local.clock`);
 ``skip_waits=True`` skips Wait states and retry intervals but moves the execution's time on
 (`SkippedWaits`), so timeouts and timestamps behave as if the time had passed; long-running
 handlers report liveness with `heartbeat()`. A definition with badly typed numeric fields is a
-`DefinitionError` before anything runs (`flowtasks.asl.numbers`).
+`DefinitionError` before anything runs (`flowtasks.asl.validate_numbers`).
 
 Decisions where AWS behaviour cannot be reproduced exactly in-process (each documented in its
 module):
@@ -33,8 +33,8 @@ module):
 """
 
 from flowtasks.local.clock import Clock, FakeClock, RealClock, SkippedWaits
-from flowtasks.local.engine import redrive, run
 from flowtasks.local.execution import Execution
+from flowtasks.local.start import redrive, run
 from flowtasks.local.state_task import heartbeat
 
 __all__ = [

@@ -23,10 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.local.context import execution_arn, map_run_arn
+from flowtasks.local.engine import CancelToken, Runtime, Scope, run_scope
 from flowtasks.local.fanout import Outcome, fan_out
 from flowtasks.local.history import History, iso
 from flowtasks.local.limits import dumps
-from flowtasks.local.runtime import CancelToken, Runtime, Scope, run_scope
 from flowtasks.local.state import template
 from flowtasks.local.state_map import read_number, threshold
 

@@ -1,216 +1,264 @@
-"""`run` and `redrive`: execute an ASL definition in-process with Step Functions semantics."""
+"""The interpreter loop: run the states of one scope (a machine, a branch, an iteration).
+
+`Runtime` holds what one execution shares (history, clock, handlers, context, redrive data);
+`Scope` is one thread of states inside it (its history lane, its cancellation, its redrive key).
+`run_scope` moves from state to state until an end, a failure (`StatesFailure`) or a
+cancellation (`Cancelled`, when a sibling branch failed or the execution timed out).
+"""
 
 from __future__ import annotations
 
-import json
-import uuid
+import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
-from flowtasks.errors import UsageError
-from flowtasks.limits import MAX_HISTORY_EVENTS
-from flowtasks.local.clock import Clock, RealClock, SkippedWaits
-from flowtasks.local.context import ROLE_ARN, execution_arn, state_machine_arn
-from flowtasks.local.execution import Execution
-from flowtasks.local.graph import Graph, compile_definition
-from flowtasks.local.history import EventSink, History, iso
-from flowtasks.local.limits import checked_json, dumps
-from flowtasks.local.runtime import (
-    Cancelled,
-    ExecutionTimedOut,
-    Redrive,
-    Runtime,
-    Scope,
-    run_scope,
-)
+from flowtasks.local.clock import Clock, RealClock
+from flowtasks.local.history import History
+from flowtasks.local.limits import checked_json, checked_output
 
-__all__ = ["DEFAULT_STATE_MACHINE_NAME", "redrive", "run"]
+if TYPE_CHECKING:
+    from flowtasks.local.graph import Graph
 
-DEFAULT_STATE_MACHINE_NAME = "LocalStateMachine"
+__all__ = ["CancelToken", "Cancelled", "ExecutionTimedOut", "Runtime", "Scope", "run_scope"]
 
 Handler = Callable[[Any], Any]
 
 
-def run(
-    definition: Mapping[str, Any] | str,
-    input: Any = None,
-    handlers: Mapping[str, Handler] | None = None,
-    skip_waits: bool = False,
-    *,
-    clock: Clock | None = None,
-    on_event: EventSink | None = None,
-    name: str | None = None,
-    state_machine_name: str | None = None,
-    history_limit: int | None = MAX_HISTORY_EVENTS,
-) -> Execution:
-    """Run `definition` (ASL dict or JSON text) on `input` (None -> {}) and return the execution.
+class Cancelled(Exception):
+    """The scope was stopped from outside (a sibling failed, or the execution ended)."""
 
-    Raises `flowtasks.DefinitionError` (every problem) for an invalid definition, before running.
-    Every other failure is the execution's: see `Execution.status`, `.error`, `.cause`.
-    `history_limit`: AWS fails an execution whose history would pass 25,000 events (e.g. an
-    inline Map over thousands of items, or an endless loop); None lifts the limit.
+
+class ExecutionTimedOut(Exception):
+    """The execution ran past its TimeoutSeconds."""
+
+
+class CancelToken:
+    """A cancellation flag that also cancels every token derived from it."""
+
+    def __init__(self, parent: CancelToken | None = None) -> None:
+        self.event = threading.Event()
+        self._children: list[CancelToken] = []
+        self._lock = threading.Lock()
+        if parent is not None:
+            parent._adopt(self)
+
+    def _adopt(self, child: CancelToken) -> None:
+        with self._lock:
+            self._children.append(child)
+            cancelled = self.event.is_set()
+        if cancelled:
+            child.cancel()
+
+    def child(self) -> CancelToken:
+        return CancelToken(self)
+
+    def cancel(self) -> None:
+        self.event.set()
+        with self._lock:
+            children = list(self._children)
+        for child in children:
+            child.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.event.is_set()
+
+
+@dataclass
+class Redrive:
+    """Where each scope failed and what already succeeded, kept to redrive an execution.
+
+    ``resume[scope_key] = {"state": name, "input": value}``; ``done[state_key] = {index: output}``
+    for the branches/iterations of a Parallel or Map state that succeeded before it failed.
     """
-    parsed, graph = compile_definition(definition)
-    value = {} if input is None else json.loads(dumps(input))
-    sm_name = state_machine_name or DEFAULT_STATE_MACHINE_NAME
-    exec_name = name or str(uuid.uuid4())
-    execution = Execution(
-        definition=parsed,
-        input=value,
-        name=exec_name,
-        execution_arn=execution_arn(sm_name, exec_name),
-        state_machine_arn=state_machine_arn(sm_name),
-    )
-    return _execute(execution, graph, handlers, skip_waits, clock, on_event, None, history_limit)
+
+    resume: dict[str, dict[str, Any]] = field(default_factory=dict)
+    done: dict[str, dict[str, Any]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def set_resume(
+        self, key: str, state: str, value: Any, variables: Mapping[str, Any] | None = None
+    ) -> None:
+        """Where scope `key` stopped: the state, its input and the scope's variables (if any)."""
+        entry: dict[str, Any] = {"state": state, "input": value}
+        if variables:
+            entry["variables"] = dict(variables)
+        with self.lock:
+            self.resume[key] = entry
+
+    def take_resume(self, key: str) -> dict[str, Any] | None:
+        with self.lock:
+            return self.resume.pop(key, None)
+
+    def set_done(self, key: str, outputs: Mapping[int, Any]) -> None:
+        with self.lock:
+            self.done[key] = {str(i): v for i, v in outputs.items()}
+
+    def take_done(self, key: str) -> dict[int, Any]:
+        with self.lock:
+            done = self.done.pop(key, None) or {}
+        return {int(i): v for i, v in done.items()}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"resume": dict(self.resume), "done": dict(self.done)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Redrive:
+        data = data or {}
+        return cls(resume=dict(data.get("resume") or {}), done=dict(data.get("done") or {}))
 
 
-def redrive(
-    execution: Execution,
-    handlers: Mapping[str, Handler] | None = None,
-    skip_waits: bool = False,
-    *,
-    clock: Clock | None = None,
-    on_event: EventSink | None = None,
-    history_limit: int | None = MAX_HISTORY_EVENTS,
-) -> Execution:
-    """Resume a FAILED / TIMED_OUT / ABORTED execution as RedriveExecution does (Standard).
+@dataclass
+class Runtime:
+    """What one execution's states share."""
 
-    https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html: the
-    execution continues from the states that did not succeed, with the same input; states that
-    succeeded are not run again (nor are the Parallel branches and Map iterations that
-    succeeded); the history continues with an ``ExecutionRedriven`` event and
-    ``$$.Execution.RedriveCount`` is incremented. Returns a new `Execution` (same name and ARN).
-    """
-    if execution.status not in ("FAILED", "TIMED_OUT", "ABORTED"):
-        raise UsageError(
-            f"execution {execution.name!r} is {execution.status}: only FAILED, TIMED_OUT or "
-            "ABORTED executions can be redriven"
+    history: History
+    clock: Clock
+    handlers: Mapping[str, Handler]
+    skip_waits: bool
+    execution: dict[str, Any]
+    machine: dict[str, Any]
+    state_machine_name: str
+    deadline: float | None = None
+    root: CancelToken = field(default_factory=CancelToken)
+    previous: Redrive | None = None
+    record: Redrive = field(default_factory=Redrive)
+    children: list[Any] = field(default_factory=list)
+    children_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    timed_out: bool = False
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def check_deadline(self) -> None:
+        if self.deadline is not None and self.clock.now() >= self.deadline:
+            self.timed_out = True
+            self.root.cancel()
+            raise ExecutionTimedOut
+
+    def sleep(self, seconds: float, cancel: CancelToken) -> None:
+        """Wait `seconds` (never past the execution's deadline; waking early if cancelled).
+
+        With ``skip_waits`` the clock is a `SkippedWaits`: time moves on without blocking.
+        """
+        if seconds <= 0:
+            return
+        hits_deadline = False
+        if self.deadline is not None:
+            left = max(self.deadline - self.clock.now(), 0.0)
+            if seconds >= left:
+                seconds, hits_deadline = left, True
+        if isinstance(self.clock, RealClock):
+            cancel.event.wait(seconds)
+        else:
+            self.clock.sleep(seconds)
+        if cancel.cancelled:
+            raise Cancelled
+        if hits_deadline:
+            self.timed_out = True
+            self.root.cancel()
+            raise ExecutionTimedOut
+
+    def handler_for(self, state: str, resource: str) -> Handler | None:
+        return self.handlers.get(state) or self.handlers.get(resource)
+
+
+@dataclass
+class Scope:
+    """One thread of states: its redrive key, history lane and cancellation."""
+
+    key: str
+    previous_event: int
+    cancel: CancelToken
+    variables: dict[str, Any] = field(default_factory=dict)
+    """Workflow variables (``Assign``) visible here: a branch or iteration starts with a copy of
+    its parent's, and its own assignments stay inside it."""
+    sizes: dict[str, int] = field(default_factory=dict)
+    """Size in bytes (UTF-8 JSON) of each variable (`flowtasks.local.variables` limits)."""
+    stored: int = 0
+    """The sum of `sizes`."""
+    assigned: dict[str, str] | None = None
+    """What the state being run assigned (name -> JSON text), for its StateExited event."""
+    decision: dict[str, Any] | None = None
+    """A retry or catch decision of the state being run whose failure had no event of its own:
+    the state's next event carries it (`take_decision`)."""
+
+    def take_decision(self) -> dict[str, Any] | None:
+        """The pending decision as an event's extra (``{"decision": ...}``), or None; clears it."""
+        decision, self.decision = self.decision, None
+        return None if decision is None else {"decision": decision}
+
+    def inner(self, key: str, previous_event: int, cancel: CancelToken) -> Scope:
+        """A branch / iteration scope nested in this one."""
+        if not self.variables:
+            return Scope(key, previous_event, cancel)
+        return Scope(
+            key, previous_event, cancel, dict(self.variables), dict(self.sizes), self.stored
         )
-    _, graph = compile_definition(execution.definition)
-    again = Execution(
-        definition=execution.definition,
-        input=execution.input,
-        name=execution.name,
-        execution_arn=execution.execution_arn,
-        state_machine_arn=execution.state_machine_arn,
-        history=[dict(event) for event in execution.history],
-        start_date=execution.start_date,
-        redrive_count=execution.redrive_count + 1,
-        children=list(execution.children),
-    )
-    previous = Redrive.from_dict(execution.redrive_data)
-    return _execute(again, graph, handlers, skip_waits, clock, on_event, previous, history_limit)
 
 
-def _execute(
-    execution: Execution,
-    graph: Graph,
-    handlers: Mapping[str, Handler] | None,
-    skip_waits: bool,
-    clock: Clock | None,
-    on_event: EventSink | None,
-    previous: Redrive | None,
-    history_limit: int | None,
-) -> Execution:
-    clock = clock or RealClock()
-    if skip_waits and not isinstance(clock, SkippedWaits):
-        clock = SkippedWaits(clock)
-    history = History(clock.now, on_event, execution.history, history_limit)
-    started = clock.now()
-    if not execution.start_date:
-        execution.start_date = iso(started)
-    sm_name = execution.state_machine_arn.rsplit(":", 1)[-1]
-    rt = Runtime(
-        history=history,
-        clock=clock,
-        handlers=handlers if handlers is not None else {},
-        skip_waits=skip_waits,
-        execution={
-            "Id": execution.execution_arn,
-            "Input": execution.input,
-            "Name": execution.name,
-            "RoleArn": ROLE_ARN,
-            "StartTime": execution.start_date,
-            "RedriveCount": execution.redrive_count,
-        },
-        machine={"Id": execution.state_machine_arn, "Name": sm_name},
-        state_machine_name=sm_name,
-        deadline=started + graph.timeout if graph.timeout is not None else None,
-        previous=previous,
-    )
-    if previous is None:
-        text = dumps(execution.input)
-        first = history.add(
-            "ExecutionStarted",
-            0,
-            {
-                "input": text,
-                "inputDetails": {"truncated": False},
-                "roleArn": ROLE_ARN,
-                "stateMachineArn": execution.state_machine_arn,
-            },
-        )
-    else:
-        first = history.add(
-            "ExecutionRedriven", history.last_id, {"redriveCount": execution.redrive_count}
-        )
-    # AWS records the first state's entered event after event 0, not after ExecutionStarted
-    # (every AWS-recorded history in LocalStack's snapshots); a redrive continues the history.
-    scope = Scope("", first if previous is not None else 0, rt.root)
-    try:
+_PREFIX = "An error occurred while executing the state"
+
+
+def run_scope(rt: Runtime, graph: Graph, value: Any, scope: Scope) -> Any:
+    """Run `graph` from its start (or, when redriving, from where this scope failed)."""
+    name = graph.start_at
+    if rt.previous is not None:
+        resume = rt.previous.take_resume(scope.key)
+        if resume is not None:
+            name, value = resume["state"], resume["input"]
+            if resume.get("variables"):
+                from flowtasks.local.variables import assign_variables
+
+                assign_variables(scope, resume["variables"], name)
+                scope.assigned = None
+    states = graph.states
+    history = rt.history
+    cancel = scope.cancel
+    scope_entered = 0
+    known: Any = None  # the last output serialised, and its text: the next state's input
+    known_text = ""
+    while True:
+        if cancel.event.is_set():
+            raise Cancelled
+        if rt.deadline is not None:
+            rt.check_deadline()
+        state = states[name]
         try:
-            checked_json(execution.input, "execution input")
-            output = run_scope(rt, graph, execution.input, scope)
-            text = checked_json(output, "execution output")
-        except KeyboardInterrupt:
-            rt.root.cancel()
-            raise Cancelled from None
-    except StatesFailure as failure:
-        _end(execution, "FAILED", failure.error, failure.cause)
-        history.add(
-            "ExecutionFailed",
-            scope.previous_event,
-            {"error": failure.error, "cause": failure.cause},
-        )
-    except ExecutionTimedOut:
-        cause = f"The execution ran longer than its TimeoutSeconds ({graph.timeout:g})."
-        _end(execution, "TIMED_OUT", StatesErrorName.TIMEOUT, cause)
-        history.add(
-            "ExecutionTimedOut",
-            scope.previous_event,
-            {"error": StatesErrorName.TIMEOUT, "cause": cause},
-        )
-    except Cancelled:
-        _end(execution, "ABORTED", "States.Aborted", "The execution was interrupted.")
-        history.add(
-            "ExecutionAborted",
-            scope.previous_event,
-            {"error": "States.Aborted", "cause": "The execution was interrupted."},
-        )
-    else:
-        execution.status = "SUCCEEDED"
-        execution.output = json.loads(text)
-        history.add(
-            "ExecutionSucceeded",
-            scope.previous_event,
-            {"output": text, "outputDetails": {"truncated": False}},
-        )
-    execution.stop_date = iso(clock.now())
-    execution.children.extend(rt.children)
-    if execution.status != "SUCCEEDED":
-        if rt.previous is not None:  # what the redrive did not reach stays to be redriven
-            for key, resume in rt.previous.resume.items():
-                rt.record.resume.setdefault(key, resume)
-            for key, done in rt.previous.done.items():
-                rt.record.done.setdefault(key, done)
-        execution.redrive_data = rt.record.to_dict()
-    else:
-        execution.redrive_data = {}
-    return execution
-
-
-def _end(execution: Execution, status: str, error: str, cause: str) -> None:
-    execution.status = status
-    execution.error = error
-    execution.cause = cause
+            text = known_text if value is known else checked_json(value, "input of state", name)
+            event = history.add_event(
+                state.entered, scope.previous_event, {"name": name, "input": text}
+            )
+            scope.previous_event = scope_entered = event["id"]
+            output, following = state.execute(rt, scope, value, event["timestamp"])
+            if state.exited is not None:
+                known_text = checked_output(output, name)
+                known = output
+                details: dict[str, Any] = {"name": name, "output": known_text}
+                if scope.assigned is not None:
+                    details["assignedVariables"] = scope.assigned
+                    details["assignedVariablesDetails"] = {"truncated": False}
+                    scope.assigned = None
+                extra = None if scope.decision is None else scope.take_decision()
+                scope.previous_event = history.add(
+                    state.exited, scope.previous_event, details, extra
+                )
+        except StatesFailure as failure:
+            scope.decision = None
+            rt.record.set_resume(scope.key, name, value, scope.variables)
+            if failure.error == StatesErrorName.RUNTIME and not failure.cause.startswith(_PREFIX):
+                raise StatesFailure(
+                    failure.error,
+                    f"{_PREFIX} '{name}' (entered at the event id #{scope_entered}). "
+                    f"{failure.cause}",
+                ) from failure
+            raise
+        except (Cancelled, ExecutionTimedOut):
+            rt.record.set_resume(scope.key, name, value, scope.variables)
+            raise
+        if following is None:
+            return output
+        name = following
+        value = output

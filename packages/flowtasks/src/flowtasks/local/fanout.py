@@ -21,7 +21,7 @@ from typing import Any
 from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.limits import INLINE_MAP_MAX_CONCURRENCY
 from flowtasks.local.clock import Clock, SkippedWaits
-from flowtasks.local.runtime import Cancelled, CancelToken
+from flowtasks.local.engine import Cancelled, CancelToken
 
 __all__ = ["MAX_THREADS", "Outcome", "fan_out"]
 

@@ -19,7 +19,7 @@ from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.local.state import State
 
 if TYPE_CHECKING:
-    from flowtasks.local.runtime import Runtime, Scope
+    from flowtasks.local.engine import Runtime, Scope
 
 __all__ = ["Graph", "compile_definition", "compile_graph"]
 

@@ -33,7 +33,7 @@ from flowtasks.local.state_task import TaskState
 from flowtasks.local.variables import assign_variables
 
 if TYPE_CHECKING:
-    from flowtasks.local.runtime import Runtime, Scope
+    from flowtasks.local.engine import Runtime, Scope
 
 __all__ = ["JSONATA_STATES"]
 

@@ -31,7 +31,7 @@ from flowtasks.local.state import State, Writer, number, result_path, template
 from flowtasks.local.variables import assign_variables
 
 if TYPE_CHECKING:
-    from flowtasks.local.runtime import Runtime, Scope
+    from flowtasks.local.engine import Runtime, Scope
     from flowtasks.local.variables import Assigner
 
 __all__ = [

@@ -17,7 +17,7 @@ from flowtasks.expressions.jsonpath import ContextObject
 from flowtasks.local.context import state_context
 
 if TYPE_CHECKING:
-    from flowtasks.local.runtime import Runtime, Scope
+    from flowtasks.local.engine import Runtime, Scope
     from flowtasks.local.variables import Assigner
 
 __all__ = [

@@ -18,7 +18,7 @@ from flowtasks.local.state import Reader, State, number, result_path, template
 from flowtasks.local.variables import Assigner, assign_variables
 
 if TYPE_CHECKING:
-    from flowtasks.local.runtime import Runtime, Scope
+    from flowtasks.local.engine import Runtime, Scope
 
 __all__ = ["ChoiceState", "FailState", "PassState", "SucceedState", "WaitState", "parse_timestamp"]
 

@@ -22,15 +22,15 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.local.engine import Cancelled, CancelToken, Scope, run_scope
 from flowtasks.local.fanout import Outcome, fan_out
 from flowtasks.local.graph import compile_graph
 from flowtasks.local.retry import Guarded, StateFailed
-from flowtasks.local.runtime import Cancelled, CancelToken, Scope, run_scope
 from flowtasks.local.state import Reader, item_context, template
 from flowtasks.local.state import number as state_number
 
 if TYPE_CHECKING:
-    from flowtasks.local.runtime import Runtime
+    from flowtasks.local.engine import Runtime
 
 __all__ = ["MapState", "read_number", "threshold"]
 

@@ -14,15 +14,15 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesFailure
+from flowtasks.local.engine import CancelToken, run_scope
 from flowtasks.local.fanout import fan_out
 from flowtasks.local.graph import compile_graph
 from flowtasks.local.retry import Guarded, StateFailed
-from flowtasks.local.runtime import CancelToken, run_scope
 from flowtasks.local.state import template
 
 if TYPE_CHECKING:
+    from flowtasks.local.engine import Runtime, Scope
     from flowtasks.local.graph import Graph
-    from flowtasks.local.runtime import Runtime, Scope
 
 __all__ = ["ParallelState"]
 

@@ -39,7 +39,7 @@ from flowtasks.local.retry import Guarded, StateFailed
 from flowtasks.local.state import Reader, number, template
 
 if TYPE_CHECKING:
-    from flowtasks.local.runtime import Runtime, Scope
+    from flowtasks.local.engine import Runtime, Scope
 
 __all__ = ["TaskState", "current_events", "heartbeat", "resource_parts"]
 

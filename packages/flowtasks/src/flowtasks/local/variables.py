@@ -43,7 +43,7 @@ from flowtasks.limits import (
 from flowtasks.local.limits import dumps
 
 if TYPE_CHECKING:
-    from flowtasks.local.runtime import Scope
+    from flowtasks.local.engine import Scope
 
 __all__ = [
     "Assigner",

@@ -1,4 +1,4 @@
-"""Drawing ASL as Mermaid and dot, from hand-written definitions (flowtasks.asl.graph)."""
+"""Drawing ASL as Mermaid and dot, from hand-written definitions (flowtasks.asl.diagram)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from flowtasks.asl.graph import describe_condition, render, to_dot, to_mermaid
+from flowtasks.asl.diagram import describe_condition, render, to_dot, to_mermaid
 
 # Choice rule shapes follow the ASL spec, "Choice Rules": https://states-language.net/spec.html#choice-state
 MACHINE: dict[str, Any] = {

@@ -19,7 +19,7 @@ from flowtasks import (
     Var,
     task,
 )
-from flowtasks.dsl.base import as_chain
+from flowtasks.dsl.chain import as_chain
 
 
 @task
