@@ -17,6 +17,7 @@ Any other exception raised by a task handler is turned into an ASL error at exac
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -101,8 +102,11 @@ class StateNotFoundError(FlowtasksError):
         self.flow = flow
         self.state = state
         self.known = tuple(sorted(known))
+        close = difflib.get_close_matches(state, self.known, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
         super().__init__(
-            f"flow {flow!r} has no state {state!r}. States: {', '.join(self.known) or '(none)'}."
+            f"flow {flow!r} has no state {state!r}.{hint} "
+            f"States: {', '.join(self.known) or '(none)'}."
         )
 
 

@@ -1,10 +1,10 @@
 """Local runs saved on disk, so a finished (or failed) run can be inspected, drawn and redriven.
 
-Each run lives in ``.flowtasks/runs/<run id>/`` under the current directory (or under
-``$FLOWTASKS_RUNS_DIR``)::
+Each run lives in ``.flowtasks/runs/<run id>/`` at the root of the repository the current folder
+is in (see `runs_dir`; or under ``$FLOWTASKS_RUNS_DIR``)::
 
     input.json              the execution input
-    output.json             its output (null unless SUCCEEDED)
+    output.json             its output (only when it SUCCEEDED)
     history.json            the events, as GetExecutionHistory returns them
     definition.asl.json     the ASL that ran
     execution.json          the whole execution (Execution.to_dict), for ``run --redrive``
@@ -40,9 +40,17 @@ __all__ = [
 RUNS_DIR_ENV = "FLOWTASKS_RUNS_DIR"
 
 
-def runs_dir() -> Path:
-    """Where runs are saved: ``$FLOWTASKS_RUNS_DIR`` or ``./.flowtasks/runs``."""
-    return Path(os.environ.get(RUNS_DIR_ENV) or Path.cwd() / ".flowtasks" / "runs")
+def runs_dir(start: Path | None = None) -> Path:
+    """Where runs are saved: ``$FLOWTASKS_RUNS_DIR``, else ``.flowtasks/runs`` in the repository
+    that `start` (default: the current folder) is in, so that runs made from a domain's folder
+    and from the root are the same runs. The repository is the nearest folder, from `start` up,
+    holding ``.git`` (a folder, or a file in a git worktree); outside any, `start` itself."""
+    given = os.environ.get(RUNS_DIR_ENV)
+    if given:
+        return Path(given)
+    here = (start or Path.cwd()).resolve()
+    root = next((folder for folder in (here, *here.parents) if (folder / ".git").exists()), here)
+    return root / ".flowtasks" / "runs"
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -121,7 +129,10 @@ def save_run(
         **dict(extra or {}),
     }
     _write(path / "input.json", execution.input)
-    _write(path / "output.json", execution.output)
+    if execution.status == "SUCCEEDED":
+        _write(path / "output.json", execution.output)
+    else:  # no output, as the docs say; a redrive that failed again leaves none either
+        (path / "output.json").unlink(missing_ok=True)
     _write(path / "history.json", execution.history)
     _write(path / "definition.asl.json", execution.definition)
     _write(path / "execution.json", execution.to_dict())

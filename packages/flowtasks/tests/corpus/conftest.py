@@ -54,3 +54,12 @@ def s3_endpoint() -> Iterator[str]:
             else:
                 os.environ[name] = value
         server.stop()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """In GitHub Actions, end with a ``::warning`` annotation when the corpus was skipped."""
+    from corpus_presence import annotation
+
+    line = annotation()
+    if line is not None:
+        terminalreporter.write_line(line)

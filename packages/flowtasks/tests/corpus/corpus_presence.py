@@ -4,7 +4,9 @@ The corpus is not part of the repository: it lives in ``../shared/asl-examples``
 checkout, as sessions and CI lay it out. A test module that reads it calls `require_corpus` after
 its imports: without the corpus the module is skipped, with one reason; with
 ``FLOWTASKS_REQUIRE_CORPUS=1`` (set by ``.ci/run``) its collection fails instead, so a CI that
-should have the corpus cannot pass by skipping it.
+should have the corpus cannot pass by skipping it. In GitHub Actions, which has no folder beside
+the checkout, a skip is never silent: it adds a warning to the job's summary
+(``$GITHUB_STEP_SUMMARY``) and a ``::warning`` annotation, once per test run.
 """
 
 from __future__ import annotations
@@ -46,4 +48,34 @@ def require_corpus() -> None:
         return
     if corpus_required():
         pytest.fail(f"{REQUIRE_ENV}=1 but {reason}", pytrace=False)
+    report_skip(reason)
     pytest.skip(reason, allow_module_level=True)
+
+
+SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+"""The file GitHub Actions shows as the job's summary (Markdown), when set."""
+
+_reported: list[str] = []
+
+
+def report_skip(reason: str, environ: Mapping[str, str] = os.environ) -> None:
+    """Make a skipped corpus visible in GitHub Actions (once per process): a warning in the
+    job summary, and (`annotation`, printed by this folder's conftest at the end of the run) a
+    ``::warning`` annotation. Does nothing elsewhere."""
+    summary = environ.get(SUMMARY_ENV)
+    if not summary or _reported:
+        return
+    _reported.append(reason)
+    with open(summary, "a", encoding="utf-8") as stream:
+        stream.write(
+            "### ⚠️ Corpus tests skipped\n\n"
+            "The real-world ASL corpus tests (`packages/flowtasks/tests/corpus`) did not run in "
+            f"this job: {reason}.\n\n"
+            "`.ci/run`, which has the corpus beside the checkout, runs them with "
+            f"`{REQUIRE_ENV}=1`.\n"
+        )
+
+
+def annotation() -> str | None:
+    """The GitHub Actions ``::warning`` line for a skip `report_skip` reported, if any."""
+    return f"::warning title=Corpus tests skipped::{_reported[0]}" if _reported else None

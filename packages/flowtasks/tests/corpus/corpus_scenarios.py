@@ -56,6 +56,9 @@ class Scenario:
     cause: str | None = None
     visits: tuple[str, ...] = ()
     """States that must be entered, in this order (others may come between)."""
+    branch_visits: tuple[tuple[str, ...], ...] = ()
+    """More sequences checked like `visits`, one per Parallel branch or Map iteration: their
+    states interleave with the other branches' (threads), so each is its own sequence."""
     output: Any = None
     """When not None, the exact output (only where ASL semantics fix it from the mocks)."""
     retries: Mapping[str, int] = field(default_factory=dict)
@@ -103,6 +106,17 @@ def _config(cont: str) -> dict[str, Any]:
         }
     )
 
+
+_BEDROCK_PIPELINE = (
+    "Create Data Source",
+    "Start Ingestion Job",
+    "Get Ingestion Job",
+    "Ingestion Complete?",
+    "Create Evaluation Job",
+    "Get Evaluation Job Status",
+    "Evaluation Complete?",
+    "Success",
+)
 
 _VERSIONS_BODY = json.dumps(
     {"lambda_function_name": "app-orders", "sorted_versions": ["1", "2", "3", "4", "5"], "count": 5}
@@ -648,6 +662,7 @@ SCENARIOS: dict[str, Scenario] = {
     "wfc--async-state-machine-streaming-lambda-results-sam": Scenario(
         input={},
         status="FAILED",
+        error="States.IntrinsicFailure",
         visits=("SplitExeArn",),
         note="written for an EXPRESS machine, whose execution ARN has 9 ':'-separated parts "
         "(arn:aws:states:region:account:express:name:id1:id2); a STANDARD execution ARN, which "
@@ -682,6 +697,11 @@ SCENARIOS: dict[str, Scenario] = {
             },
         },
         visits=("Create Evaluation Pipelines",),
+        branch_visits=tuple(
+            tuple(f"{state}{suffix}" for state in _BEDROCK_PIPELINE) for suffix in ("", " 2")
+        ),
+        # each branch ends in Succeed with its last Task's result (JSONata: Output = the result)
+        output=[{"Status": "Completed"}, {"Status": "Completed"}],
     ),
     "wfc--call-microservice-apigw": Scenario(
         input={},
@@ -740,6 +760,8 @@ SCENARIOS: dict[str, Scenario] = {
         skip_waits=False,
         visits=(
             "Wait Either For Process Completion Or Timeout",
+            "Get Process1 Completion Status",
+            "Check If Process1 Completed",
             "Process1 Completed (DummyFailure)",
             "Next Step If Process1 Completes",
         ),
@@ -866,10 +888,14 @@ SCENARIOS: dict[str, Scenario] = {
         },
         visits=(
             "Log execution in DynamoDB",
+            'Wait for at least "quorum" number processes complete',
             "Next Step When Quorum is met",
             'Update "Ran Out of time" to False (if needed)',
             "Get Process Completion Status",
         ),
+        # whichever process meets the quorum first (threads), the run ends with the last
+        # getItem's result: its integration-shaped default (no mock, no ResultPath)
+        output=dynamodb(),
         note="waits are real: the timeout branch is still waiting when a quorum branch fails "
         "with States.QuorumMet, which cancels it",
     ),
@@ -1058,6 +1084,21 @@ SCENARIOS: dict[str, Scenario] = {
             "More functions to process?",
             "Success",
         ),
+        branch_visits=(  # app-orders' iteration: 5 versions, the 3 newest kept
+            (
+                "Get array of all versions",
+                "Remove $LATEST version",
+                "Check number of versions",
+                "Delete oldest version",
+                "Remove deleted version and decrement version count",
+                "Check number of versions",
+                "Delete oldest version",
+                "Remove deleted version and decrement version count",
+                "Check number of versions",
+                "Nothing to do",
+            ),
+        ),
+        output={"Functions": [{"FunctionName": "app-orders"}, {"FunctionName": "other"}]},
     ),
     "wfc--synchronous-job": Scenario(
         input={},

@@ -21,6 +21,7 @@ from corpus_scenarios import (
     load,
 )
 
+from flowtasks.asl.walk import iter_states
 from flowtasks.local.graph import compile_definition
 from flowtasks.testing import run_flow, task_states
 
@@ -44,6 +45,31 @@ def _params(kind: str) -> list[Any]:
 def test_every_corpus_file_has_a_scenario() -> None:
     assert len(CORPUS_FILES) == 60
     assert sorted(SCENARIOS) == CORPUS_FILES
+
+
+BIG = 12
+"""A machine of this many states or more pins its output or a path of 5 states or more."""
+
+
+def test_every_failed_scenario_names_its_error() -> None:
+    unnamed = [
+        name
+        for name, scenario in SCENARIOS.items()
+        if scenario.status != "SUCCEEDED" and scenario.error is None and not scenario.xfail
+    ]
+    assert not unnamed, f"scenarios expecting {'FAILED'} without naming the error: {unnamed}"
+
+
+def test_big_machines_pin_their_output_or_path() -> None:
+    thin = []
+    for name, scenario in SCENARIOS.items():
+        if scenario.xfail or scenario.load_xfail:
+            continue
+        states = sum(1 for _ in iter_states(load(name, scenario.substitutions)))
+        pinned = max([len(scenario.visits), *map(len, scenario.branch_visits)])
+        if states >= BIG and scenario.output is None and pinned < 5:
+            thin.append(f"{name} ({states} states, {pinned} visited)")
+    assert not thin, f"big machines checked too thinly: {thin}"
 
 
 @pytest.mark.parametrize("name", _params("load"))
@@ -91,6 +117,8 @@ def test_runs(name: str, request: pytest.FixtureRequest) -> None:
     if scenario.cause is not None:
         assert run.cause == scenario.cause, run.describe()
     run.assert_visited(*scenario.visits)
+    for sequence in scenario.branch_visits:
+        run.assert_visited(*sequence)
     if scenario.output is not None:
         assert run.output == scenario.output, run.describe()
     for state, count in scenario.retries.items():

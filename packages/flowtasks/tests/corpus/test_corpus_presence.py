@@ -40,7 +40,9 @@ def test_without_the_corpus():
 """
 
 
-def pytest_run(tmp_path: Path, *, present: bool, require: str | None) -> tuple[int, str]:
+def pytest_run(
+    tmp_path: Path, *, present: bool, require: str | None, summary: Path | None = None
+) -> tuple[int, str]:
     repo = tmp_path / "repo"
     tests = repo / "packages" / "flowtasks" / "tests" / "corpus"
     tests.mkdir(parents=True)
@@ -54,6 +56,9 @@ def pytest_run(tmp_path: Path, *, present: bool, require: str | None) -> tuple[i
     env = {k: v for k, v in os.environ.items() if k != "FLOWTASKS_REQUIRE_CORPUS"}
     if require is not None:
         env["FLOWTASKS_REQUIRE_CORPUS"] = require
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    if summary is not None:
+        env["GITHUB_STEP_SUMMARY"] = str(summary)
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", str(tests)],
         cwd=tmp_path,
@@ -91,3 +96,23 @@ def test_a_present_corpus_runs_the_tests(tmp_path: Path) -> None:
     code, out = pytest_run(tmp_path, present=True, require="1")
     assert code == 0, out
     assert "3 passed, 2 xfailed" in out
+
+
+def test_in_github_actions_a_skipped_corpus_is_in_the_job_summary(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier steps' summary\n", encoding="utf-8")
+    code, out = pytest_run(tmp_path, present=False, require=None, summary=summary)
+    assert code == 0, out
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier steps' summary\n### ⚠️ Corpus tests skipped\n")
+    assert text.count("Corpus tests skipped") == 1  # two modules skipped, one report
+    assert "../shared/asl-examples not found" in text
+    assert out.count("::warning title=Corpus tests skipped::../shared/asl-examples") == 1
+
+
+def test_a_present_corpus_adds_nothing_to_the_summary(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    code, out = pytest_run(tmp_path, present=True, require=None, summary=summary)
+    assert code == 0, out
+    assert not summary.exists()
+    assert "::warning" not in out

@@ -220,6 +220,12 @@ class _Builder:
                     f"the same state {name!r} is used twice (defined at {state.source}); a state "
                     "stands in one place: use .with_(name=...) for a second copy, or Goto to jump"
                 )
+            elif other.source == state.source:  # e.g. Pass("A") >> Pass("A") on one line
+                file, _, line = state.source.rpartition(":")
+                message = (
+                    f"duplicate state name {name!r}: defined twice on line {line} of {file}; "
+                    "give one of them another name"
+                )
             else:
                 message = (
                     f"duplicate state name {name!r}: defined at {other.source} and at "

@@ -56,6 +56,7 @@ def task_resource(
     inputs = list(_input_env(state, problems))
     problems.extend(_function_problems(state))
     if state.compute == "lambda":
+        problems.extend(_lambda_size_problems(state))
         payload_env = {name + (".$" if ref else ""): value for name, value, ref in env + inputs}
         return (
             LAMBDA_RESOURCE,
@@ -148,6 +149,19 @@ def _param_env(parameters: Any, problems: list[tuple[str, str]]) -> Iterator[tup
         else:
             constant = json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
             yield ENV_PARAM_PREFIX + name, constant, False
+
+
+def _lambda_size_problems(state: TaskState[Any, Any]) -> Iterator[tuple[str, str]]:
+    """`cpu` / `memory` size an ECS task: a Lambda task has nowhere to put them."""
+    for name in ("cpu", "memory"):
+        value = getattr(state, name)
+        if value is not None:
+            yield (
+                name,
+                f"{name}={value} sizes an ECS task, but compute='lambda' runs the task in the "
+                f"domain's Lambda function, which has no per-task size: drop {name}=, or use "
+                "compute='ecs'",
+            )
 
 
 def _has_reference(value: Any) -> bool:

@@ -9,6 +9,7 @@ before every execution; the compiler runs it on what it emits.
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
@@ -171,9 +172,12 @@ class _Walker:
     ) -> Iterator[tuple[str, str]]:
         def target(field: str, value: Any) -> Iterator[tuple[str, str]]:
             if not isinstance(value, str) or value not in states:
+                close = difflib.get_close_matches(str(value), list(states), n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
                 yield (
                     field,
-                    f"{field} goes to unknown state {value!r}; known: {', '.join(sorted(states))}",
+                    f"{field} goes to unknown state {value!r}; {hint}"
+                    f"known: {', '.join(sorted(states))}",
                 )
 
         if kind == "Choice":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import shlex
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -17,7 +18,7 @@ from flowtasks.asl.walk import iter_states
 from flowtasks.errors import TaskError, UsageError
 from flowtasks.protocol import task_call_of
 
-__all__ = ["is_failure", "mock_handlers", "parse_json", "parse_mocks"]
+__all__ = ["is_failure", "mock_handlers", "parse_json", "parse_mocks", "unmocked_foreign_tasks"]
 
 
 def parse_json(text: str, what: str) -> Any:
@@ -51,15 +52,20 @@ def mock_handlers(
     copy of its value, or raises ``TaskError(Error, Cause)`` for an ``{"Error", "Cause"}`` object.
 
     Every other Task state gets a handler that runs our flow's task in-process (as the engine
-    does) or, for a Task that is not ours, fails with States.Runtime advising ``--mock``.
-    UsageError, before anything runs, for a key naming no Task state of `definition`.
+    does). UsageError, before anything runs, for a key naming no Task state of `definition`, and
+    for Task states that are not ours (someone else's Lambda, an SDK integration) and have no
+    mock: all of them at once, with the ``--mock`` arguments to add.
     """
     tasks, types = _task_states(definition)
     resources = set(tasks.values())
     handlers: dict[str, Callable[[Any], Any]] = {}
-    for state, value in mocks.items():
+    for state in mocks:
         if state not in tasks and state not in resources:
             raise UsageError(_unknown_state(state, tasks, types))
+    missing = unmocked_foreign_tasks(mocks, definition)
+    if missing:
+        raise UsageError(_missing_text(missing))
+    for state, value in mocks.items():
         if is_failure(value):
             error, cause = str(value["Error"]), str(value.get("Cause", ""))
 
@@ -77,6 +83,42 @@ def mock_handlers(
         if state not in handlers and resource not in handlers:
             handlers[state] = _unmocked(state, resource)
     return handlers
+
+
+_ENGINE_RESOURCES = ("arn:aws:states:::states:startExecution",)
+"""Resources that the engine runs itself (a child execution), without a handler."""
+
+
+def unmocked_foreign_tasks(
+    mocks: Mapping[str, Any], definition: Mapping[str, Any]
+) -> dict[str, str]:
+    """Task states (name -> Resource), at every depth, that cannot run locally as they stand:
+    not mocked (by name or Resource), not running a flow's task (``flow-task state ...`` in
+    their Parameters), and not run by the engine itself."""
+    missing: dict[str, str] = {}
+    for name, state in iter_states(definition):
+        if state.get("Type") != "Task":
+            continue
+        resource = str(state.get("Resource"))
+        if name in mocks or resource in mocks or resource.startswith(_ENGINE_RESOURCES):
+            continue
+        if task_call_of(resource, state.get("Parameters")) is None:
+            missing[name] = resource
+    return missing
+
+
+def _missing_text(missing: Mapping[str, str]) -> str:
+    count = len(missing)
+    width = max(len(name) for name in missing)
+    lines = [
+        f"{count} Task state{'s' if count > 1 else ''} cannot run locally (not a flow's task) "
+        "and {verb} no --mock:".format(verb="have" if count > 1 else "has"),
+        *(f"  {name:<{width}}  {resource}" for name, resource in missing.items()),
+        "Give each its result, or a failure; for example add:",
+        "  " + " ".join(f"--mock {shlex.quote(name + '={}')}" for name in missing),
+        "  (or --mock " + shlex.quote(next(iter(missing)) + '={"Error": "Boom"}') + " to fail it)",
+    ]
+    return "\n".join(lines)
 
 
 def _unknown_state(state: str, tasks: Mapping[str, str], types: Mapping[str, str]) -> str:

@@ -116,7 +116,7 @@ def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: A
     extra: dict[str, Any]
     if args.asl is not None:
         definition = read_valid_asl(args.asl)
-        flow_label = machine_name = Path(args.asl).name.split(".")[0]
+        flow_label = machine_name = asl_name(args.asl)
         extra = {"source": str(Path(args.asl).resolve())}
     else:
         from flowtasks.registry import compiled_definition, qualified_name_of, split_name
@@ -156,6 +156,16 @@ def _handlers(args: argparse.Namespace, mocks: dict[str, Any], definition: Any) 
         if spec.get("Type") == "Task"
     }
     return isolation.handlers(handlers, mocks, resources)
+
+
+def asl_name(path: str) -> str:
+    """The run's flow label for an ASL file: its name without ``.json``/``.yaml`` and ``.asl``
+    (``samt--nodejs20.x-app.json`` -> ``samt--nodejs20.x-app``; ``order.asl.json`` -> ``order``)."""
+    name = Path(path).name
+    for suffix in (".json", ".yaml", ".yml", ".asl"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            name = name[: -len(suffix)]
+    return name
 
 
 def runs_command(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -65,7 +66,34 @@ def encode_result(result: Any) -> str:
     try:
         return json.dumps(result, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"the task's result is not JSON: {exc}") from exc
+        where = _non_json_path(result, "$")
+        at = f" at {where}" if where else ""
+        raise TypeError(f"the task's result is not JSON{at}: {exc}") from exc
+
+
+def _non_json_path(value: Any, path: str) -> str | None:
+    """The JSONPath of the first value in `value` that JSON cannot carry (None if none)."""
+    if value is None or isinstance(value, str | bool | int):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else path
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _non_json_path(item, f"{path}[{index}]")
+            if found:
+                return found
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                return f"{path} (a key of type {type(key).__name__})"
+            name = str(key)
+            step = f".{name}" if name.isidentifier() else f"[{json.dumps(name)}]"
+            found = _non_json_path(item, path + step)
+            if found:
+                return found
+        return None
+    return path
 
 
 def finish_result(call: TaskCall, result: Any, store: Any) -> str:

@@ -189,6 +189,10 @@ def test_state_result_that_json_cannot_carry_fails_like_in_aws(shop: Path, capsy
             ["state", "shop.Orders", "Nope"],
             "flow 'shop.Orders' has no state 'Nope'. States: Count.",
         ),
+        (
+            ["state", "shop.Orders", "count"],
+            "flow 'shop.Orders' has no state 'count'. Did you mean 'Count'? States: Count.",
+        ),
         (["state", "shop.Nope", "Count"], "unknown flow 'shop.Nope'."),
         (["state", "shop.Orders", "Count", "--input", "{nope"], "--input is not valid JSON"),
         (["state", "shop.Orders", "Count", "--input-file", "/no/such/file"], "cannot read"),

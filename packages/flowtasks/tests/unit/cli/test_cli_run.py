@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from flowtasks.cli import main
+from flowtasks.runs import list_runs
 
 Capture = pytest.CaptureFixture[str]
 
@@ -148,18 +149,42 @@ def test_run_any_asl_file_with_mocked_tasks(capsys: Capture, tmp_path: Path) -> 
     assert (code, json.loads(out)) == (0, {"r": 7})
 
 
-def test_an_unmocked_foreign_task_fails_the_run(capsys: Capture, tmp_path: Path) -> None:
+def test_unmocked_foreign_tasks_are_all_listed_before_anything_runs(
+    capsys: Capture, tmp_path: Path
+) -> None:
+    branch = {
+        "StartAt": "Inner",
+        "States": {"Inner": {"Type": "Task", "Resource": "y", "End": True}},
+    }
     asl = write_asl(
         tmp_path,
-        {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": "x", "End": True}}},
+        {
+            "StartAt": "Call",
+            "States": {
+                "Call": {"Type": "Task", "Resource": "x", "Next": "Both"},
+                "Both": {"Type": "Parallel", "Branches": [branch], "Next": "Save"},
+                "Save": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem",
+                         "End": True},
+            },
+        },
+    )  # fmt: skip
+    code, out, err = run_cli(capsys, "run", "--asl", asl, "--mock", "Save={}")
+    assert (code, out) == (2, "")
+    # every one at once, with the arguments to add; the CLI's advice, not the API's (handlers=)
+    assert err == (
+        "flow-task: error: 2 Task states cannot run locally (not a flow's task) and have no "
+        "--mock:\n"
+        "  Call   x\n"
+        "  Inner  y\n"
+        "Give each its result, or a failure; for example add:\n"
+        "  --mock 'Call={}' --mock 'Inner={}'\n"
+        '  (or --mock \'Call={"Error": "Boom"}\' to fail it)\n'
     )
-    code, out, err = run_cli(capsys, "run", "--asl", asl)
-    assert (code, out) == (1, "")
-    assert "FAILED  run " in err
-    # The CLI's advice, not the Python API's (handlers=...): the user is at the command line.
-    assert "Error: States.Runtime" in err
-    assert "give its result with --mock 'Call=JSON'" in err
-    assert "handlers=" not in err
+    assert not list(Path(tmp_path / "runs").glob("*"))  # no run was started or saved
+    code, out, err = run_cli(
+        capsys, "run", "--asl", asl, "--mock", "Call={}", "--mock", "y=1", "--mock", "Save={}"
+    )
+    assert code == 0, err
 
 
 def test_a_mock_is_refused_before_anything_runs(capsys: Capture, tmp_path: Path) -> None:
@@ -460,3 +485,26 @@ def test_parallel_shows_its_branch_count(capsys: Capture, tmp_path: Path) -> Non
     assert "  ▸ P (2 branches)" in err.splitlines()
     assert err.count("    ▸ B") == 1
     assert err.count("    ▸ C") == 1
+
+
+@pytest.mark.parametrize(
+    ("file_name", "label"),
+    [
+        ("samt--nodejs20.x-app.json", "samt--nodejs20.x-app"),
+        ("order.asl.json", "order"),
+        ("v1.2.yaml", "v1.2"),
+        ("plain", "plain"),
+    ],
+)
+def test_an_asl_file_s_run_keeps_its_whole_name(
+    capsys: Capture, tmp_path: Path, runs_folder: Path, file_name: str, label: str
+) -> None:
+    path = tmp_path / file_name
+    path.write_text(json.dumps({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}))
+    code, _, err = run_cli(capsys, "run", "--asl", str(path))
+    assert code == 0, err
+    assert f": {label}\n" in err  # the progress header: "run <id>: <label>"
+    (saved,) = list_runs(directory=runs_folder)
+    assert saved.meta["flow"] == label
+    arn = saved.meta["execution_arn"]
+    assert arn.split(":")[-2] == label  # the state machine's name in the execution ARN

@@ -62,7 +62,9 @@ def test_the_result_comes_back_as_step_functions_sees_it(echo: Path) -> None:
 
 
 def test_a_result_json_cannot_carry_is_a_type_error(echo: Path) -> None:
-    with pytest.raises(TypeError, match="the task's result is not JSON: Out of range float"):
+    with pytest.raises(
+        TypeError, match=r"the task's result is not JSON at \$\.x: Out of range float"
+    ):
         execute(TaskCall("echo.Echo", "NotANumber", {ENV_INPUT: "{}"}))
     with pytest.raises(TypeError, match="Object of type set is not JSON serializable"):
         encode_result({1, 2})

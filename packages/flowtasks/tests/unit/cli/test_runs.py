@@ -51,6 +51,36 @@ def test_runs_dir_defaults_to_cwd_and_follows_the_environment(
     assert runs_dir() == tmp_path / "elsewhere"
 
 
+@pytest.mark.parametrize("git", ["folder", "file"])  # a clone, or a git worktree
+def test_runs_dir_is_the_repository_s_whatever_folder_runs_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, git: str
+) -> None:
+    monkeypatch.delenv("FLOWTASKS_RUNS_DIR", raising=False)
+    repo = tmp_path / "repo"
+    domain = repo / "domains" / "demo-flows"
+    domain.mkdir(parents=True)
+    if git == "folder":
+        (repo / ".git").mkdir()
+    else:
+        (repo / ".git").write_text("gitdir: /somewhere/.git/worktrees/repo\n")
+    monkeypatch.chdir(domain)
+    assert runs_dir() == repo / ".flowtasks" / "runs"
+    assert runs_dir(repo) == repo / ".flowtasks" / "runs"
+    save_run("r-1", FakeExecution(), flow="f", started="s", finished="f")
+    monkeypatch.chdir(repo)
+    assert [run.id for run in list_runs()] == ["r-1"]
+
+
+def test_output_json_is_written_only_for_a_run_that_succeeded(tmp_path: Path) -> None:
+    done = FakeExecution(status="SUCCEEDED", output={"rows": 3}, error=None, cause=None)
+    saved = save_run("r-ok", done, flow="f", started="s", finished="f", directory=tmp_path)
+    assert json.loads((saved.path / "output.json").read_text()) == {"rows": 3}
+    saved = save_run(
+        "r-bad", FakeExecution(), flow="f", started="s", finished="f", directory=tmp_path
+    )
+    assert not (saved.path / "output.json").exists()
+
+
 def test_save_writes_every_file_and_load_reads_them_back(tmp_path: Path) -> None:
     execution = FakeExecution()
     saved = save_run(
@@ -69,8 +99,7 @@ def test_save_writes_every_file_and_load_reads_them_back(tmp_path: Path) -> None
         "history.json",
         "input.json",
         "meta.json",
-        "output.json",
-    ]
+    ]  # no output.json: the run failed
     meta = json.loads((saved.path / "meta.json").read_text())
     assert meta["flow"] == "demo.X"
     assert meta["status"] == "FAILED"

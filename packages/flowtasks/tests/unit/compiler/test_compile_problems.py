@@ -81,6 +81,25 @@ def test_duplicate_state_names_name_both_places() -> None:
     assert second.source.endswith(at)
 
 
+def test_a_duplicate_name_on_one_line_says_twice_on_that_line() -> None:
+    first, second = Pass("Same"), Pass("Same")  # one line: one file:line for both
+    problem = only(Flow("Dup", first >> second))
+    file, _, line = first.source.rpartition(":")
+    assert first.source == second.source
+    assert problem.message == (
+        f"duplicate state name 'Same': defined twice on line {line} of {file}; "
+        "give one of them another name"
+    )
+
+
+def test_an_unknown_goto_target_suggests_the_closest_state() -> None:
+    problem = only(Flow("Typo", Pass("Retry") >> Pass("Publish") >> Goto("Publsh")))
+    assert problem.where == "t.Typo > States.Publish > Next"
+    assert problem.message == (
+        "Next goes to unknown state 'Publsh'; did you mean 'Publish'? known: Publish, Retry"
+    )
+
+
 def test_the_same_state_object_twice_suggests_with_or_goto() -> None:
     problem = only(Flow("Twice", good >> Pass("Mid") >> good))
     assert problem.where == "t.Twice > States.Good"
@@ -360,3 +379,17 @@ def test_a_bad_choice_rule_is_located_at_its_when_line_even_inside_a_branch() ->
     assert problem.source is not None
     assert problem.source.endswith(at)
     assert "invalid JSONPath '$.[bad'" in problem.message
+
+
+def test_cpu_and_memory_are_refused_for_a_lambda_task() -> None:
+    sized = good.with_(name="Sized", compute="lambda", cpu=1024, memory=2048)
+    problems = problems_of(Flow("LambdaSize", sized))
+    assert [p.where for p in problems] == [
+        "t.LambdaSize > States.Sized > cpu",
+        "t.LambdaSize > States.Sized > memory",
+    ]
+    assert problems[0].message.startswith("cpu=1024 sizes an ECS task, but compute='lambda'")
+    assert "drop memory=, or use compute='ecs'" in problems[1].message
+    ecs = compile_flow(Flow("EcsSize", good.with_(name="Sized", cpu=1024, memory=2048)), "t")
+    overrides = ecs.definition["States"]["Sized"]["Parameters"]["Overrides"]
+    assert (overrides["Cpu"], overrides["Memory"]) == ("1024", "2048")

@@ -286,8 +286,12 @@ def test_missing_variable_is_a_runtime_error() -> None:
 
 
 def test_missing_variable_errors_even_for_type_tests() -> None:
-    with pytest.raises(StatesFailure):
+    with pytest.raises(StatesFailure) as caught:
         matches({"Variable": "$.v", "IsNull": True}, {})
+    assert caught.value.error == "States.Runtime"
+    assert caught.value.cause == (
+        "Invalid path '$.v': The choice state's condition path references an invalid value."
+    )
 
 
 def test_missing_path_operand_is_a_runtime_error() -> None:

@@ -159,6 +159,7 @@ def test_missing_path_cause_names_the_nested_field_and_shows_the_input() -> None
     evaluate = compile_template({"outer": [{"inner.$": "$.a.b"}], "ok.$": "$.a"})
     with pytest.raises(StatesFailure) as caught:
         evaluate({"a": {"c": 1}}, CONTEXT)
+    assert caught.value.error == "States.Runtime"
     assert caught.value.cause == (
         "The JSONPath '$.a.b' specified for the field 'inner.$' "
         'could not be found in the input \'{"a":{"c":1}}\''

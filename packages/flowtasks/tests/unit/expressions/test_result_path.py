@@ -103,8 +103,10 @@ def test_an_input_that_is_not_an_object_cannot_take_a_field() -> None:
     assert caught.value.cause == (
         'Unable to apply ReferencePath $.partitioned to input "{\\"min_size\\":10000}"'
     )
-    with pytest.raises(StatesFailure):
+    with pytest.raises(StatesFailure) as caught:
         compile_result_path("$.x")([1, 2], 1)
+    assert caught.value.error == "States.ResultPathMatchFailure"
+    assert caught.value.cause == "Unable to apply ReferencePath $.x to input [1,2]"
 
 
 @pytest.mark.parametrize(

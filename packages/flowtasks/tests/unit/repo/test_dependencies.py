@@ -12,7 +12,6 @@ PACKAGE = Path(__file__).resolve().parents[3]
 SOURCE = PACKAGE / "src" / "flowtasks"
 NOT_IMPORTED_BY_NAME = {
     "backports-zstd": "smart-open's codec for .zst objects (flowtasks.tasks.s3) on Python < 3.14",
-    "paramiko": "flowtasks.tasks.sftp, landing with issue 7a: drop this entry once it has",
 }
 """Dependencies that are needed although no flowtasks module imports them, each with why."""
 
