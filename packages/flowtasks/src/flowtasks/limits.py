@@ -26,6 +26,7 @@ __all__ = [
     "MAX_VARIABLES_BYTES",
     "MAX_VARIABLE_BYTES",
     "MAX_VARIABLE_NAME_LENGTH",
+    "MAX_WAIT_DELAY_SECONDS",
     "MAX_WAIT_SECONDS",
 ]
 
@@ -100,3 +101,8 @@ json-schema common.json, "Maximum: 31622400")."""
 
 MAX_MAP_LABEL_LENGTH = 40
 """Characters of a Distributed Map's Label (state-map-distributed.html, "Label")."""
+
+MAX_WAIT_DELAY_SECONDS = 2**31 - 1
+"""The longest delay a Wait may resolve to (a TimestampPath far ahead): beyond it the state fails
+with ``States.Runtime`` "Wait state delay is too long." (recorded against AWS: LocalStack's
+test_wait.py::test_timestamp_too_far_in_future_boundary, 24855 days ahead waits, 24856 fail)."""

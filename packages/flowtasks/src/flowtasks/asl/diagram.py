@@ -1,4 +1,5 @@
-"""Draw an ASL state machine as a Mermaid flowchart or a Graphviz dot graph.
+"""Draw an ASL state machine as a Mermaid flowchart or a Graphviz dot graph (or give its graph as
+JSON data, which ``flow-task ui`` lays out and draws in the browser).
 
 Pure functions of the ASL dict (the compiled definition, never the Python objects): every state,
 Choice rules labelled with a readable condition (``$.count > 0``) and ``Default``, Catch edges
@@ -18,7 +19,15 @@ from typing import Any, Literal
 from flowtasks.asl.choice_rules import KINDS, OPERATORS
 from flowtasks.asl.walk import children
 
-__all__ = ["FORMATS", "OUTCOMES", "describe_condition", "render", "to_dot", "to_mermaid"]
+__all__ = [
+    "FORMATS",
+    "OUTCOMES",
+    "describe_condition",
+    "render",
+    "to_dot",
+    "to_json",
+    "to_mermaid",
+]
 
 FORMATS = ("mermaid", "dot")
 OUTCOMES = ("succeeded", "failed", "caught", "not_run")
@@ -333,6 +342,50 @@ def to_dot(
         lines.append(f"    {edge.source} -> {edge.target}{suffix};")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+# --- JSON data -------------------------------------------------------------------------------
+
+
+def to_json(
+    definition: Mapping[str, Any], *, outcomes: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The same graph as `to_mermaid` and `to_dot`, as JSON-ready data for a drawing program.
+
+    ``{"nodes": [{"id", "name", "type", "cluster", "outcome"}], "clusters": [{"id", "label",
+    "parent"}], "edges": [{"source", "target", "kind", "label"}]}``. ``cluster`` and ``parent``
+    are a cluster id or None (the top level); ``outcome`` is one of `OUTCOMES` when `outcomes` is
+    given, else None. Edges name the pseudo-nodes ``_start`` and ``_end`` as the other formats do.
+    """
+    graph = _build(definition)
+    outcome_of: dict[str, str] = {}
+    for outcome, ids in _classes(graph, outcomes).items():
+        outcome_of.update(dict.fromkeys(ids, outcome))
+    nodes: list[dict[str, Any]] = []
+    clusters: list[dict[str, Any]] = []
+
+    def emit(cluster: _Cluster, parent: str | None) -> None:
+        for item in cluster.items:
+            if isinstance(item, _Node):
+                nodes.append(
+                    {
+                        "id": item.id,
+                        "name": item.name,
+                        "type": item.type,
+                        "cluster": parent,
+                        "outcome": outcome_of.get(item.id),
+                    }
+                )
+            else:
+                clusters.append({"id": item.id, "label": item.label, "parent": parent})
+                emit(item, item.id)
+
+    emit(graph.root, None)
+    edges = [
+        {"source": e.source, "target": e.target, "kind": e.kind, "label": e.label}
+        for e in graph.edges
+    ]
+    return {"nodes": nodes, "clusters": clusters, "edges": edges}
 
 
 _RENDERERS: dict[str, Callable[..., str]] = {"mermaid": to_mermaid, "dot": to_dot}

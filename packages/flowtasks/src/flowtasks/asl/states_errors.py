@@ -44,9 +44,26 @@ class StatesFailure(Exception):
 
     Evaluation code raises this for anything a Retry/Catch may see; the engine turns it into
     the state's failure. Not a `FlowtasksError`: it never escapes `flowtasks.local.run`.
+    `error` and `cause` are None when absent: a Fail state without Error or Cause (AWS then
+    records neither; a ``States.ALL`` catcher sees ``{"Error": null, "Cause": null}``).
     """
 
-    def __init__(self, error: str, cause: str = "") -> None:
+    def __init__(self, error: str | None, cause: str | None = "") -> None:
         self.error = error
         self.cause = cause
-        super().__init__(f"{error}: {cause}" if cause else error)
+        super().__init__(f"{error}: {cause}" if cause else str(error))
+
+    def event_details(self) -> dict[str, str]:
+        """``error`` and ``cause`` for a history event, each only when present."""
+        return error_details(self.error, self.cause)
+
+
+def error_details(error: str | None, cause: str | None) -> dict[str, str]:
+    """The ``error`` / ``cause`` keys of a failure event: an absent one is left out, as AWS does
+    (LocalStack's AWS-recorded ``test_base.py::test_state_fail_empty``: ``{}``)."""
+    details = {}
+    if error is not None:
+        details["error"] = error
+    if cause is not None:
+        details["cause"] = cause
+    return details

@@ -119,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--json", action="store_true", help="print each run's meta.json as a JSON list"
     )
 
+    cmd = command("ui", "ui:ui_command", "look at saved runs in a browser (127.0.0.1 only)")
+    cmd.add_argument(
+        "--port", type=count, default=8765, metavar="N", help="port (default: 8765; 0: any free)"
+    )
+    cmd.add_argument("--open", action="store_true", help="open the page in the web browser")
+
     cmd = command(
         "dev", "dev:dev_command", "start, stop or show local services (S3, SFTP, Redshift)"
     )

@@ -13,6 +13,7 @@ from flowtasks.cli.io import err, json_text, out, read_input, read_valid_asl
 from flowtasks.errors import UsageError
 
 if TYPE_CHECKING:
+    from flowtasks.live_runs import LiveRun
     from flowtasks.local import Execution
 
 
@@ -26,6 +27,7 @@ class _Ran:
     started: str
     mocks: dict[str, Any]
     extra: dict[str, Any]
+    live: LiveRun
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -61,12 +63,14 @@ def run_command(args: argparse.Namespace) -> int:
     if isolation is not None:  # the runners' JSON logs, kept with the run
         logs = "".join(line + "\n" for line in isolation.logs)
         (saved_run.path / "runner.log.jsonl").write_text(logs, encoding="utf-8")
+    ran.live.close()
     if execution.status == "SUCCEEDED":
         out(json_text(execution.output))
         err(f"SUCCEEDED  run {run_id} saved in {saved_run.path}")
         return 0
     err(f"{execution.status}  run {run_id} saved in {saved_run.path}")
-    err(f"  Error: {execution.error}")
+    # A Fail state without Error leaves none, as in AWS.
+    err(f"  Error: {execution.error if execution.error is not None else '(none given)'}")
     if execution.cause:
         err(f"  Cause: {execution.cause}")
     return EXIT_CODES.get(str(execution.status), 1)
@@ -75,6 +79,7 @@ def run_command(args: argparse.Namespace) -> int:
 def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
     """Resume the failed saved run ``--redrive`` names, under the same id, with its mocks."""
     from flowtasks.cli.progress import Progress
+    from flowtasks.live_runs import LiveRun, tee
     from flowtasks.local import Execution, redrive
     from flowtasks.runs import load_run
 
@@ -97,19 +102,28 @@ def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
         header=f"redriving run {run_id} ({flow_label})",
         skip_waits=args.skip_waits,
     )
-    execution = redrive(
-        execution,
-        _handlers(args, mocks, execution.definition),
-        skip_waits=args.skip_waits,
-        on_event=progress,
-    )
+    live = LiveRun(
+        run_id, flow=flow_label, definition=execution.definition, input=execution.input,
+        started=started, prior=execution.history, meta={**saved.meta, "mocks": mocks},
+    )  # fmt: skip
+    try:
+        execution = redrive(
+            execution,
+            _handlers(args, mocks, execution.definition),
+            skip_waits=args.skip_waits,
+            on_event=tee(progress, live),
+        )
+    except BaseException:
+        live.abandon()
+        raise
     progress.close()
-    return _Ran(execution, run_id, flow_label, started, mocks, extra)
+    return _Ran(execution, run_id, flow_label, started, mocks, extra, live)
 
 
 def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: Any) -> _Ran:
     """A new run of the flow FLOW, or of the ASL file ``--asl``, under a new run id."""
     from flowtasks.cli.progress import Progress
+    from flowtasks.live_runs import LiveRun, tee
     from flowtasks.local import run
     from flowtasks.runs import new_run_id
 
@@ -128,17 +142,25 @@ def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: A
     run_id = new_run_id()
     header = f"run {run_id}: {flow_label}"
     progress = Progress(definition, header=header, skip_waits=args.skip_waits)
-    execution = run(
-        definition,
-        value,
-        _handlers(args, mocks, definition),
-        args.skip_waits,
-        on_event=progress,
-        name=run_id,
-        state_machine_name=machine_name,
-    )
+    live = LiveRun(
+        run_id, flow=flow_label, definition=definition, input=value, started=started,
+        meta={"mocks": mocks, **extra},
+    )  # fmt: skip
+    try:
+        execution = run(
+            definition,
+            value,
+            _handlers(args, mocks, definition),
+            args.skip_waits,
+            on_event=tee(progress, live),
+            name=run_id,
+            state_machine_name=machine_name,
+        )
+    except BaseException:
+        live.abandon()
+        raise
     progress.close()
-    return _Ran(execution, run_id, flow_label, started, mocks, extra)
+    return _Ran(execution, run_id, flow_label, started, mocks, extra, live)
 
 
 def _handlers(args: argparse.Namespace, mocks: dict[str, Any], definition: Any) -> Any:

@@ -51,14 +51,16 @@ def _partition(array: Any, size: Any) -> list[Any]:
     return [array[i : i + step] for i in range(0, len(array), step)]
 
 
-def _range(first: Any, last: Any, step: Any = 1) -> list[Any]:
+def _range(first: Any, last: Any, step: Any = 1) -> Any:
+    """A JSONata sequence: a single value stands alone, as AWS gives it ($range(1, 9, 9) is 1 in
+    LocalStack's AWS-recorded test_array_jsonata.py::test_array_range; $partition keeps [[0]])."""
     if not all(isinstance(n, int | float) for n in (first, last, step)) or step == 0:
         raise _failure("$range(start, end, step) needs numbers and a non-zero step")
     values, current = [], first
     while (step > 0 and current <= last) or (step < 0 and current >= last):
         values.append(current)
         current += step
-    return values
+    return values[0] if len(values) == 1 else values
 
 
 def _hash(data: Any, algorithm: Any) -> str:

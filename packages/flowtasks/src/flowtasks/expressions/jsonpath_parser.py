@@ -242,7 +242,18 @@ class _Parser:
         chars: list[str] = []
         while self.pos < len(self.text):
             ch = self.text[self.pos]
-            if ch == "\\" and self.pos + 1 < len(self.text):
+            if (
+                ch == "\\"
+                and self.pos + 1 < len(self.text)
+                and self.text[self.pos + 1]
+                in (
+                    quote,
+                    "\\",
+                )
+            ):
+                # Only the quote and the backslash are escaped; any other backslash is kept, as
+                # AWS does: $['Test\""Name"'] selects the key Test\""Name" (LocalStack's
+                # AWS-recorded test_escape_sequence_parsing[ESCAPE_SEQUENCES_JSONPATH]).
                 chars.append(self.text[self.pos + 1])
                 self.pos += 2
                 continue

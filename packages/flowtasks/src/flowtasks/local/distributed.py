@@ -27,6 +27,7 @@ from flowtasks.local.engine import CancelToken, Runtime, Scope, run_scope
 from flowtasks.local.fanout import Outcome, fan_out
 from flowtasks.local.history import History, iso
 from flowtasks.local.limits import dumps
+from flowtasks.local.retry import StateFailed
 from flowtasks.local.state import template
 from flowtasks.local.state_map import read_number, threshold
 
@@ -83,7 +84,24 @@ def run_distributed(
     """Run the Map Run of a distributed Map state; returns the state's result."""
     run_id = str(uuid.uuid4())
     arn = map_run_arn(rt.state_machine_name, state.name, run_id)
-    items = _items(state, rt, effective, ctx)
+    try:
+        items = _items(state, rt, effective, ctx)
+    except StatesFailure as failure:
+        # As recorded against AWS (LocalStack's test_map_item_reader_csv_max_items_paths[-1],
+        # [1.5]): MapStateStarted {"length": 0}; an ItemReader failure then fails the Map Run
+        # (MapRunStarted, MapRunFailed, MapStateFailed), a States.Runtime the execution.
+        scope.previous_event = rt.history.add(
+            "MapStateStarted", scope.previous_event, {"length": 0}, scope.take_decision()
+        )
+        if failure.error != StatesErrorName.ITEM_READER_FAILED:
+            raise
+        history = rt.history
+        scope.previous_event = history.add(
+            "MapRunStarted", scope.previous_event, {"mapRunArn": arn}
+        )
+        details = failure.event_details()
+        scope.previous_event = history.add("MapRunFailed", scope.previous_event, details)
+        raise StateFailed(failure.error, failure.cause, "MapStateFailed") from failure
     inputs = state.item_inputs(items, effective, ctx)
     batcher = state.spec.get("ItemBatcher")
     if batcher is not None:
@@ -113,7 +131,7 @@ def run_distributed(
             record = _run_child(rt, state, inputs[index], cancel)
             records[index] = record
             if record["Status"] != "SUCCEEDED":
-                raise StatesFailure(record.get("Error") or "", record.get("Cause") or "")
+                raise StatesFailure(record.get("Error"), record.get("Cause"))
             return record["_output"]
 
         return child
@@ -177,7 +195,7 @@ def _run_child(rt: Runtime, state: MapState, value: Any, cancel: CancelToken) ->
         history.add(
             "ExecutionFailed",
             inner.previous_event,
-            {"error": failure.error, "cause": failure.cause},
+            failure.event_details(),
         )
     else:
         out_text = dumps(output)

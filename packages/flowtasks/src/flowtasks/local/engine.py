@@ -248,7 +248,9 @@ def run_scope(rt: Runtime, graph: Graph, value: Any, scope: Scope) -> Any:
         except StatesFailure as failure:
             scope.decision = None
             rt.record.set_resume(scope.key, name, value, scope.variables)
-            if failure.error == StatesErrorName.RUNTIME and not failure.cause.startswith(_PREFIX):
+            # AWS prefixes the cause of both with the state and the event that entered it.
+            prefixed = (StatesErrorName.RUNTIME, StatesErrorName.QUERY_EVALUATION_ERROR)
+            if failure.error in prefixed and not (failure.cause or "").startswith(_PREFIX):
                 raise StatesFailure(
                     failure.error,
                     f"{_PREFIX} '{name}' (entered at the event id #{scope_entered}). "

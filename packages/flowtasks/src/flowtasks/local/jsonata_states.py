@@ -17,16 +17,17 @@ no InputPath/Parameters/ResultSelector/ResultPath/OutputPath; instead
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.expressions.jsonata import Evaluator, compile_value, is_expression
-from flowtasks.limits import MAX_WAIT_SECONDS
+from flowtasks.limits import MAX_WAIT_DELAY_SECONDS, MAX_WAIT_SECONDS
 from flowtasks.local.retry import Catcher
 from flowtasks.local.state import State
-from flowtasks.local.state_basic import parse_timestamp
+from flowtasks.local.state_basic import timestamp_seconds
 from flowtasks.local.state_map import MapState, threshold
 from flowtasks.local.state_parallel import ParallelState
 from flowtasks.local.state_task import TaskState
@@ -149,16 +150,19 @@ class JFail(State):
 
     def __init__(self, name: str, spec: Mapping[str, Any]) -> None:
         super().__init__(name, {})
-        self.error = compile_value(spec.get("Error", ""), f"{name}.Error")
-        self.cause = compile_value(spec.get("Cause", ""), f"{name}.Cause")
+        # An absent Error or Cause stays absent (None), as AWS records it.
+        self.error = compile_value(spec["Error"], f"{name}.Error") if "Error" in spec else None
+        self.cause = compile_value(spec["Cause"], f"{name}.Cause") if "Cause" in spec else None
 
     def execute(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str
     ) -> tuple[Any, str | None]:
         states = {"input": value, "context": self.context(rt, entered_time)}
-        error = self.error(states, scope.variables)
-        cause = self.cause(states, scope.variables)
-        raise StatesFailure(str(error or ""), str(cause or ""))
+        error = None if self.error is None else self.error(states, scope.variables)
+        cause = None if self.cause is None else self.cause(states, scope.variables)
+        raise StatesFailure(
+            None if error is None else str(error), None if cause is None else str(cause)
+        )
 
 
 class JChoice(State):
@@ -225,7 +229,18 @@ class JWait(State):
             seconds = self.seconds(states, scope.variables)
         elif self.timestamp is not None:
             moment = self.timestamp(states, scope.variables)
-            seconds = parse_timestamp(moment, f"Wait state {self.name!r} Timestamp") - rt.now()
+            at = timestamp_seconds(moment)
+            if at is None:
+                # AWS's error and cause (LocalStack's AWS-recorded test_wait_timestamp_jsonata).
+                shown = moment if isinstance(moment, str) else json.dumps(moment)
+                raise StatesFailure(
+                    StatesErrorName.QUERY_EVALUATION_ERROR,
+                    "The Timestamp field cannot be parsed as an ISO-8601 extended offset "
+                    f"date-time format string: {shown}",
+                )
+            seconds = at - rt.now()
+        if seconds > MAX_WAIT_DELAY_SECONDS:
+            raise StatesFailure(StatesErrorName.RUNTIME, "Wait state delay is too long.")
         rt.sleep(seconds, scope.cancel)
         return self.outputs.apply(scope, states, value, self.name), self.next
 
@@ -326,13 +341,24 @@ class JMap(_Guarded, MapState):
         return variables
 
     def items(self, effective: Any, ctx: Any) -> list[Any]:
-        items = effective
-        if self.items_expr is not None:
-            items = self.items_expr({"input": effective, "context": ctx}, self._variables)
+        """The items to iterate, AWS's causes when they are no array (LocalStack's AWS-recorded
+        test_map_state_items_eval_jsonata_fail and test_map_state_items_input_types)."""
+        if self.items_expr is None:
+            if not isinstance(effective, list):
+                raise StatesFailure(
+                    StatesErrorName.QUERY_EVALUATION_ERROR,
+                    f"Map state input must be an array but was: {_json(effective)}",
+                )
+            return effective
+        items = self.items_expr({"input": effective, "context": ctx}, self._variables)
         if not isinstance(items, list):
+            source = self.spec["Items"]
+            expression = source[2:-2].strip() if isinstance(source, str) else _json(source)
             raise StatesFailure(
                 StatesErrorName.QUERY_EVALUATION_ERROR,
-                f"Map state {self.name!r}: Items must be a JSON array, got {type(items).__name__}.",
+                f"The JSONata expression '{expression}' specified for the field 'Items' returned "
+                f"an unexpected result type. Expected 'array', but was '{_kind(items)}' for "
+                f"value: {_json(items)}",
             )
         return items
 
@@ -387,3 +413,20 @@ JSONATA_STATES: dict[str, type[State]] = {
     "Parallel": JParallel,
     "Map": JMap,
 }
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _kind(value: Any) -> str:
+    """The JSON type name of `value`, as AWS names it in its causes."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "object" if isinstance(value, dict) else "array"

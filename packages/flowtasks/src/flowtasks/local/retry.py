@@ -47,8 +47,9 @@ __all__ = [
 _NOT_ALL = frozenset({StatesErrorName.DATA_LIMIT_EXCEEDED, StatesErrorName.RUNTIME})
 
 
-def matches(error_equals: Sequence[str], error: str, *, terminal: bool = True) -> bool:
-    """Whether an ErrorEquals list matches the error name `error`.
+def matches(error_equals: Sequence[str], error: str | None, *, terminal: bool = True) -> bool:
+    """Whether an ErrorEquals list matches the error name `error` (None: a failure without an
+    error name, which only the wildcards match).
 
     ``terminal=False`` is for a ``States.DataLimitExceeded`` that the wildcards do match: a
     Task's oversized result (`flowtasks.local.limits.ResultTooLarge`).
@@ -79,8 +80,8 @@ class StateFailed(StatesFailure):
 
     def __init__(
         self,
-        error: str,
-        cause: str,
+        error: str | None,
+        cause: str | None,
         event: str,
         details: dict[str, Any] | None = None,
         *,

@@ -169,11 +169,7 @@ def _execute(
             raise Cancelled from None
     except StatesFailure as failure:
         _end(execution, "FAILED", failure.error, failure.cause)
-        history.add(
-            "ExecutionFailed",
-            scope.previous_event,
-            {"error": failure.error, "cause": failure.cause},
-        )
+        history.add("ExecutionFailed", scope.previous_event, failure.event_details())
     except ExecutionTimedOut:
         cause = f"The execution ran longer than its TimeoutSeconds ({graph.timeout:g})."
         _end(execution, "TIMED_OUT", StatesErrorName.TIMEOUT, cause)
@@ -211,7 +207,7 @@ def _execute(
     return execution
 
 
-def _end(execution: Execution, status: str, error: str, cause: str) -> None:
+def _end(execution: Execution, status: str, error: str | None, cause: str | None) -> None:
     execution.status = status
     execution.error = error
     execution.cause = cause

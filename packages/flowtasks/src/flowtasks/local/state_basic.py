@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
-from flowtasks.limits import MAX_WAIT_SECONDS
+from flowtasks.limits import MAX_WAIT_DELAY_SECONDS, MAX_WAIT_SECONDS
 from flowtasks.local.state import Reader, State, number, result_path, template
 from flowtasks.local.variables import Assigner, assign_variables
 
@@ -186,11 +186,35 @@ class WaitState(State):
         try:
             return reader(effective, ctx)
         except PathNotFound:
-            path = self.spec[field]
+            # AWS's cause (LocalStack's AWS-recorded test_logs.py wait_seconds_path runs).
             raise StatesFailure(
                 StatesErrorName.RUNTIME,
-                f"Invalid path {path!r} in {field} of Wait state {self.name!r}: no results.",
+                f"The {field} parameter does not reference an input value: {self.spec[field]}",
             ) from None
+
+    def _seconds(self, raw: Any) -> float:
+        """What SecondsPath selected, checked as AWS checks it (LocalStack's AWS-recorded
+        test_wait.py::test_base_wait_seconds_path[-1, -1.5, 1.5]): a whole, non-negative number."""
+        path = self.spec["SecondsPath"]
+        shown = raw if isinstance(raw, str) else json.dumps(raw)
+        whole = isinstance(raw, int | float) and not isinstance(raw, bool) and raw == int(raw)
+        if not whole:
+            raise StatesFailure(
+                StatesErrorName.RUNTIME,
+                f"The SecondsPath parameter cannot be parsed as a long value: {path} == {shown}",
+            )
+        if raw < 0:
+            raise StatesFailure(
+                StatesErrorName.RUNTIME,
+                f"The SecondsPath parameter references a negative value: {path} == {shown}",
+            )
+        if raw > MAX_WAIT_SECONDS:
+            raise StatesFailure(
+                StatesErrorName.RUNTIME,
+                f"SecondsPath of Wait state {self.name!r} selected {shown}, more than the "
+                f"{MAX_WAIT_SECONDS} seconds a Wait may last.",
+            )
+        return float(raw)
 
     def execute(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str
@@ -205,18 +229,7 @@ class WaitState(State):
         elif self.timestamp is not None:
             seconds = self.timestamp - rt.now()
         elif self.seconds_path is not None:
-            raw = self._read(self.seconds_path, effective, ctx, "SecondsPath")
-            if (
-                isinstance(raw, bool)
-                or not isinstance(raw, int | float)
-                or not 0 <= raw <= MAX_WAIT_SECONDS
-            ):
-                raise StatesFailure(
-                    StatesErrorName.RUNTIME,
-                    f"SecondsPath of Wait state {self.name!r} selected {raw!r}, "
-                    f"not a number of seconds from 0 to {MAX_WAIT_SECONDS}.",
-                )
-            seconds = raw
+            seconds = self._seconds(self._read(self.seconds_path, effective, ctx, "SecondsPath"))
         elif self.timestamp_path is not None:
             raw = self._read(self.timestamp_path, effective, ctx, "TimestampPath")
             moment = timestamp_seconds(raw)
@@ -231,6 +244,8 @@ class WaitState(State):
             seconds = moment - rt.now()
         else:
             seconds = 0
+        if seconds > MAX_WAIT_DELAY_SECONDS:
+            raise StatesFailure(StatesErrorName.RUNTIME, "Wait state delay is too long.")
         rt.sleep(seconds, scope.cancel)
         assigned = None if self.assign is None else self.assign(effective, ctx)
         output = effective if self.output_path is None else self.output_path(effective, ctx)
@@ -264,9 +279,13 @@ class FailState(State):
         self.error_path = _string_source(spec.get("ErrorPath"))
         self.cause_path = _string_source(spec.get("CausePath"))
 
-    def _text(self, reader: Reader | None, fixed: Any, value: Any, ctx: Any, field: str) -> str:
+    def _text(
+        self, reader: Reader | None, fixed: Any, value: Any, ctx: Any, field: str
+    ) -> str | None:
+        """The Error or Cause: None when the state has neither the field nor its Path (AWS
+        then records no ``error``/``cause`` at all; ``test_base.py::test_state_fail_empty``)."""
         if reader is None:
-            return fixed if isinstance(fixed, str) else ""
+            return fixed if isinstance(fixed, str) else None
         from flowtasks.expressions.jsonpath import PathNotFound
 
         try:

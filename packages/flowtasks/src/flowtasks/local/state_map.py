@@ -17,6 +17,7 @@ A retried Map records ``MapStateFailed`` once, after its last attempt (`StateFai
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -41,31 +42,71 @@ _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 def read_number(
     state: str, spec: Mapping[str, Any], key: str, value: Any, ctx: Any
 ) -> float | None:
-    """A number given as `key` or read through `key`Path (States.Runtime if not a number)."""
+    """A number given as `key` or read through `key`Path, checked as AWS checks it when resolved.
+
+    AWS's answers (LocalStack's AWS-recorded test_base_scenarios.py::test_max_concurrency_path,
+    ::test_map_state_tolerated_failure_count_path, ::..._percentage_path,
+    ::test_map_item_reader_csv_max_items_paths): a value that is not a number is ``States.Runtime``
+    'The <key>Path field refers to value "<v>" which is not a valid integer (float): <path>'; a
+    negative ToleratedFailureCount, a ToleratedFailurePercentage outside 0-100 and a negative
+    MaxItems have causes of their own (the last one is ``States.ItemReaderFailed``).
+    """
     if key in spec:
         try:
             number = state_number(spec, key)
         except ValueError as exc:
             raise StatesFailure(StatesErrorName.RUNTIME, f"Map state {state!r}: {exc}") from None
-    elif key + "Path" in spec:
-        from flowtasks.expressions.jsonpath import PathNotFound, compile_path
-
-        try:
-            number = compile_path(spec[key + "Path"])(value, ctx)
-        except PathNotFound:
-            number = None
-        if isinstance(number, str) and _INTEGER.fullmatch(number):
-            # AWS takes an integer written as a string ("1", e.g. from a variable): LocalStack's
-            # AWS-validated test_reference_in_map_state[..._TOLERATED_FAILURE_PATH] succeeds.
-            number = int(number)
-        if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
-            raise StatesFailure(
-                StatesErrorName.RUNTIME,
-                f"{key}Path of Map state {state!r} selected {number!r}, not a non-negative number.",
-            )
-    else:
+        return None if number is None else float(number)
+    if key + "Path" not in spec:
         return None
-    return None if number is None else float(number)
+    from flowtasks.expressions.jsonpath import PathNotFound, compile_path
+
+    path = spec[key + "Path"]
+    try:
+        found = compile_path(path)(value, ctx)
+    except PathNotFound:
+        raise StatesFailure(
+            StatesErrorName.RUNTIME,
+            f"The {key}Path field does not reference an input value: {path}",
+        ) from None
+    kind = "float" if key == "ToleratedFailurePercentage" else "integer"
+    number = _as_number(found, kind)
+    if number is None:
+        shown = found if isinstance(found, str) else json.dumps(found, separators=(",", ":"))
+        raise StatesFailure(
+            StatesErrorName.RUNTIME,
+            f'The {key}Path field refers to value "{shown}" which is not a valid {kind}: {path}',
+        )
+    if key == "ToleratedFailurePercentage" and not 0 <= number <= 100:
+        raise StatesFailure(
+            StatesErrorName.RUNTIME, "ToleratedFailurePercentage must be between 0 and 100."
+        )
+    if number < 0 and key == "ToleratedFailureCount":
+        raise StatesFailure(StatesErrorName.RUNTIME, "ToleratedFailureCount cannot be negative.")
+    if number < 0 and key == "MaxItems":
+        raise StatesFailure(StatesErrorName.ITEM_READER_FAILED, "field MaxItems must be positive")
+    if number < 0:
+        # MaxConcurrencyPath -1: AWS never finishes the execution (LocalStack's
+        # test_max_concurrency_path_negative); a local run fails instead of hanging.
+        raise StatesFailure(
+            StatesErrorName.RUNTIME,
+            f"{key}Path of Map state {state!r} selected {number:g}: it cannot be negative "
+            "(AWS leaves such an execution running forever).",
+        )
+    return number
+
+
+def _as_number(found: Any, kind: str) -> float | None:
+    """`found` as a number of `kind` ("integer" or "float"), or None. An integer written as a
+    string counts: AWS takes "1" (LocalStack's AWS-validated test_reference_in_map_state
+    [..._TOLERATED_FAILURE_PATH] succeeds)."""
+    if isinstance(found, str) and _INTEGER.fullmatch(found):
+        return float(int(found))
+    if isinstance(found, bool) or not isinstance(found, int | float):
+        return None
+    if kind == "integer" and not float(found).is_integer():
+        return None
+    return float(found)
 
 
 def threshold(count: float | None, percentage: float | None) -> Callable[[int, int], bool] | None:
@@ -166,7 +207,10 @@ class MapState(Guarded):
         )
         scope.previous_event = started
         graph = self.processor
-        failed_events: list[int] = []  # the MapIterationFailed events
+        # The last event of each failed iteration: MapStateFailed follows it, not the
+        # MapIterationFailed (every AWS-recorded Map failure in LocalStack's snapshots, e.g.
+        # test_base_scenarios.py::test_map_state_catch_empty_fail).
+        failed_events: list[int] = []
 
         def job(index: int) -> Callable[[CancelToken], Any]:
             if index in done:
@@ -179,9 +223,8 @@ class MapState(Guarded):
                 try:
                     output = run_scope(rt, graph, inputs[index], inner)
                 except StatesFailure:
-                    failed_events.append(
-                        history.add("MapIterationFailed", inner.previous_event, where)
-                    )
+                    failed_events.append(inner.previous_event)
+                    history.add("MapIterationFailed", inner.previous_event, where)
                     raise
                 except Cancelled:
                     history.add("MapIterationAborted", inner.previous_event, where)
@@ -230,7 +273,7 @@ class MapState(Guarded):
                 key, {i: o[1] for i, o in enumerate(outcomes) if o is not None and o[0]}
             )
             if event_prefix == "MapRun":
-                details = {"error": error.error, "cause": error.cause}
+                details = error.event_details()
                 scope.previous_event = rt.history.add("MapRunFailed", scope.previous_event, details)
             raise StateFailed(error.error, error.cause, "MapStateFailed")
         scope.previous_event = rt.history.add(f"{event_prefix}Succeeded", scope.previous_event)

@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
+from flowtasks.asl.states_errors import StatesErrorName, StatesFailure, error_details
 from flowtasks.local.limits import (
     ResultTooLarge,
     check_result_text,
@@ -125,8 +125,8 @@ class TaskEvents:
             details["heartbeatInSeconds"] = heartbeat_s
         return details
 
-    def error(self, error: str, cause: str) -> dict[str, Any]:
-        return {**(self.where() or {}), "error": error, "cause": cause}
+    def error(self, error: str | None, cause: str | None) -> dict[str, Any]:
+        return {**(self.where() or {}), **error_details(error, cause)}
 
     def output(self, text: str) -> dict[str, Any]:
         return {**(self.where() or {}), "output": text, "outputDetails": {"truncated": False}}
