@@ -24,6 +24,8 @@ from flowtasks.asl.checks import (
 from flowtasks.asl.choice_rules import check_choice_rule
 from flowtasks.asl.schema import schema_problems
 from flowtasks.asl.validate_numbers import number_problems
+from flowtasks.asl.validate_variables import variable_problems
+from flowtasks.asl.walk import Machine, machines
 from flowtasks.errors import Problem
 
 STATE_TYPES = frozenset({"Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"})
@@ -73,7 +75,6 @@ def validate_definition(
     walker = _Walker(source_of or (lambda _name: None), check_graph)
     if not isinstance(definition, Mapping):
         return [Problem(subject, "an ASL definition must be a JSON object")]
-    jsonata = definition.get("QueryLanguage") == "JSONata"
     if "QueryLanguage" in definition and definition["QueryLanguage"] not in ("JSONata", "JSONPath"):
         walker.add(subject, None, "QueryLanguage must be 'JSONPath' or 'JSONata'")
     timeout = definition.get("TimeoutSeconds")
@@ -81,10 +82,12 @@ def validate_definition(
         isinstance(timeout, int) and not isinstance(timeout, bool) and timeout > 0
     ):
         walker.add(subject, None, f"TimeoutSeconds must be a positive integer, not {timeout!r}")
-    walker.machine(definition, subject, jsonata)
+    for machine in machines(definition, subject):
+        walker.machine(machine)
     return (
         walker.problems
         + number_problems(definition, subject)
+        + variable_problems(definition, subject, source_of)
         + schema_problems(definition, subject)
     )
 
@@ -99,30 +102,34 @@ class _Walker:
         source = self.source_of(state) if state is not None else None
         self.problems.append(Problem(where, message, source))
 
-    def machine(self, machine: Any, where: str, jsonata: bool) -> None:
-        if not isinstance(machine, Mapping):
+    def machine(self, machine: Machine) -> None:
+        """The checks of one state machine and of each of its own states."""
+        where = machine.where
+        if not isinstance(machine.spec, Mapping):
             self.add(where, None, "must be an object with StartAt and States")
             return
-        states = machine.get("States")
+        states = machine.spec.get("States")
         if not isinstance(states, Mapping) or not states:
             self.add(where, None, "States must be a non-empty object of states")
             return
-        start = machine.get("StartAt")
+        start = machine.spec.get("StartAt")
         if not isinstance(start, str) or start not in states:
             known = ", ".join(sorted(states))
             self.add(f"{where} > StartAt", None, f"StartAt {start!r} is not a state here ({known})")
         for name, state in states.items():
-            self.state(str(name), state, states, f"{where} > States.{name}", jsonata)
+            language = machine.language
+            self.state(str(name), state, states, f"{where} > States.{name}", language)
         if self.check_graph and isinstance(start, str) and start in states:
             self.graph(states, start, where)
 
     def state(
-        self, name: str, state: Any, states: Mapping[str, Any], where: str, lang: bool
+        self, name: str, state: Any, states: Mapping[str, Any], where: str, language: str
     ) -> None:
+        """The checks of one state (its nested machines are checked as machines of their own)."""
         if not isinstance(state, Mapping):
             self.add(where, name, "a state must be an object")
             return
-        jsonata = state.get("QueryLanguage", "JSONata" if lang else "JSONPath") == "JSONata"
+        jsonata = state.get("QueryLanguage", language) == "JSONata"
         kind = state.get("Type")
         if kind not in STATE_TYPES:
             known = ", ".join(sorted(STATE_TYPES))
@@ -147,12 +154,9 @@ class _Walker:
             branches = state.get("Branches")
             if not isinstance(branches, list) or not branches:
                 self.add(f"{where} > Branches", name, "a Parallel state needs a list of Branches")
-            else:
-                for index, branch in enumerate(branches):
-                    self.machine(branch, f"{where} > Branches[{index}]", jsonata)
         elif kind == "Map":
-            field = "ItemProcessor" if "ItemProcessor" in state else "Iterator"
-            self.machine(state.get(field), f"{where} > {field}", jsonata)
+            if "ItemProcessor" not in state and "Iterator" not in state:
+                self.add(f"{where} > Iterator", name, "must be an object with StartAt and States")
         elif kind == "Task" and not isinstance(state.get("Resource"), str | Mapping):
             self.add(f"{where} > Resource", name, "a Task needs a Resource")
         elif kind == "Wait":

@@ -17,9 +17,10 @@ A typical culprit is an unsubstituted ``${Placeholder}`` of DefinitionSubstituti
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from flowtasks.asl.walk import walk
 from flowtasks.errors import Problem
 from flowtasks.limits import MAX_WAIT_SECONDS
 
@@ -39,30 +40,19 @@ _FIELDS: dict[str, dict[str, tuple[str, float, float | None]]] = {
 
 def number_problems(definition: Mapping[str, Any], subject: str = "definition") -> list[Problem]:
     """Every numeric field of every state (nested ones too) that Step Functions would refuse."""
-    language = definition.get("QueryLanguage", "JSONPath")
-    return list(_machine(definition, subject, language))
-
-
-def _machine(machine: Any, where: str, language: Any) -> Iterator[Problem]:
-    states = machine.get("States") if isinstance(machine, Mapping) else None
-    if not isinstance(states, Mapping):
-        return
-    language = machine.get("QueryLanguage", language)
-    for name, state in states.items():
-        if not isinstance(state, Mapping):
-            continue
-        here = f"{where} > States.{name}"
-        jsonata = state.get("QueryLanguage", language) == "JSONata"
-        for field, (kind, low, high) in _FIELDS.get(str(state.get("Type")), {}).items():
-            if field in state:
-                message = _problem(state[field], kind, low, high, jsonata)
+    problems = []
+    for state in walk(definition, subject):
+        jsonata = state.language == "JSONata"
+        for field, (kind, low, high) in _FIELDS.get(str(state.spec.get("Type")), {}).items():
+            if field in state.spec:
+                message = _problem(state.spec[field], kind, low, high, jsonata)
                 if message is not None:
-                    yield Problem(f"{here} > {field}", f"state {name!r}: {field} {message}")
-        for index, branch in enumerate(state.get("Branches") or ()):
-            yield from _machine(branch, f"{here} > Branches[{index}]", language)
-        for field in ("ItemProcessor", "Iterator"):
-            if field in state:
-                yield from _machine(state[field], f"{here} > {field}", language)
+                    problems.append(
+                        Problem(
+                            f"{state.where} > {field}", f"state {state.name!r}: {field} {message}"
+                        )
+                    )
+    return problems
 
 
 def _problem(value: Any, kind: str, low: float, high: float | None, jsonata: bool) -> str | None:

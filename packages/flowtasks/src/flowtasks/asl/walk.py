@@ -1,27 +1,115 @@
-"""Walking an ASL definition: the nested state machines of a state, every state at every depth.
+"""The one walk over an ASL definition: its state machines (top level, Parallel branches, Map
+item processors) and every state at every depth, each with its location and query language.
 
 Works on any ASL dict, valid or not: malformed parts (a non-object state, a missing ``States``)
-are passed over rather than raising, so tools can walk what they are given.
+are passed over rather than raising, so tools can walk what they are given. `machines` does
+yield a nested machine that is not an object (its `Machine.spec` is then not a Mapping), so the
+validator can say so. Locations read like ``demo.Flow > States.Fan > ItemProcessor``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["children", "iter_states"]
+__all__ = ["Machine", "StateAt", "children", "iter_states", "machines", "nested", "walk"]
+
+
+def nested(state: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """``(field, machine)`` of each state machine nested in `state`: a Parallel's
+    ``Branches[i]``, a Map's ``ItemProcessor`` (or its older name, ``Iterator``); the machines
+    may be malformed. Empty for every other state."""
+    kind = state.get("Type")
+    if kind == "Parallel":
+        branches = state.get("Branches")
+        if not isinstance(branches, list):
+            return []
+        return [(f"Branches[{index}]", branch) for index, branch in enumerate(branches)]
+    if kind == "Map":
+        field = "ItemProcessor" if "ItemProcessor" in state else "Iterator"
+        return [(field, state[field])] if field in state else []
+    return []
 
 
 def children(state: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The state machines nested in `state`: a Parallel's Branches, a Map's ItemProcessor
-    (or its older name, Iterator). Empty for every other state."""
-    kind = state.get("Type")
-    if kind == "Parallel":
-        return [b for b in state.get("Branches") or () if isinstance(b, Mapping)]
-    if kind == "Map":
-        processor = state.get("ItemProcessor") or state.get("Iterator")
-        return [processor] if isinstance(processor, Mapping) else []
-    return []
+    """The well-formed (object) state machines nested in `state` (see `nested`)."""
+    return [machine for _, machine in nested(state) if isinstance(machine, Mapping)]
+
+
+@dataclass(frozen=True)
+class Machine:
+    """One state machine of a definition. `spec` is its object (``StartAt``, ``States``), or
+    whatever stands in its place when malformed; `where` its location; `language` the query
+    language its states inherit; `owner` the Parallel / Map state it belongs to (None at the top
+    level) and `parent` the machine of that state; `distributed` whether it is a Distributed
+    Map's item processor (its iterations are child executions: a scope of their own)."""
+
+    spec: Any
+    where: str
+    language: str
+    owner: str | None = None
+    parent: Machine | None = None
+    distributed: bool = False
+
+    def states(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """``(name, state)`` of this machine's own states that are objects, in order."""
+        states = self.spec.get("States") if isinstance(self.spec, Mapping) else None
+        if isinstance(states, Mapping):
+            for name, state in states.items():
+                if isinstance(state, Mapping):
+                    yield str(name), state
+
+
+@dataclass(frozen=True)
+class StateAt:
+    """One state, found in `machine`: its `name`, its object (`spec`), its location `where`
+    (``... > States.<name>``) and its effective query `language`."""
+
+    name: str
+    spec: Mapping[str, Any]
+    machine: Machine
+
+    @property
+    def where(self) -> str:
+        return f"{self.machine.where} > States.{self.name}"
+
+    @property
+    def language(self) -> str:
+        return str(self.spec.get("QueryLanguage", self.machine.language))
+
+
+def machines(definition: Mapping[str, Any], where: str = "definition") -> Iterator[Machine]:
+    """Every state machine of `definition`, depth first: the top level, then each state's
+    nested machines (right after that state's machine, in state order)."""
+    yield from _machines(Machine(definition, where, _language(definition, "JSONPath")))
+
+
+def _machines(machine: Machine) -> Iterator[Machine]:
+    yield machine
+    for name, state in machine.states():
+        at = f"{machine.where} > States.{name}"
+        language = str(state.get("QueryLanguage", machine.language))
+        for field, spec in nested(state):
+            config = spec.get("ProcessorConfig") if isinstance(spec, Mapping) else None
+            distributed = isinstance(config, Mapping) and config.get("Mode") == "DISTRIBUTED"
+            inner_language = _language(spec, language)
+            inner = Machine(spec, f"{at} > {field}", inner_language, name, machine, distributed)
+            yield from _machines(inner)
+
+
+def _language(spec: Any, inherited: str) -> str:
+    """A machine's query language: its own ``QueryLanguage`` (AWS takes one on the top level and
+    on a Parallel branch), else the one it inherits."""
+    own = spec.get("QueryLanguage") if isinstance(spec, Mapping) else None
+    return own if isinstance(own, str) else inherited
+
+
+def walk(definition: Mapping[str, Any], where: str = "definition") -> Iterator[StateAt]:
+    """Every state (an object) of `definition` at every depth, machine by machine."""
+    for machine in machines(definition, where):
+        for name, state in machine.states():
+            yield StateAt(name, state, machine)
 
 
 def iter_states(machine: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from flowtasks.asl.walk import children, machines, walk
 from flowtasks.errors import Problem
 from flowtasks.limits import EXPRESS_MAX_SECONDS, INLINE_MAP_MAX_CONCURRENCY
 from flowtasks.limits import MAX_HISTORY_EVENTS as HISTORY_EVENTS
@@ -18,15 +19,12 @@ _EVENTS = {"Task": 6, "Parallel": 4, "Map": 4}
 
 
 def events_of(machine: Mapping[str, Any]) -> int:
-    """About how many history events one run through every state of `machine` records."""
+    """About how many history events one run through every state of `machine` records (an
+    iteration of a nested Map: 2 more, MapIterationStarted and ...Succeeded)."""
     total = 0
-    for state in (machine.get("States") or {}).values():
-        total += _EVENTS.get(state.get("Type"), 2)
-        for branch in state.get("Branches") or ():
-            total += events_of(branch)
-        processor = state.get("ItemProcessor") or state.get("Iterator")
-        if isinstance(processor, Mapping):
-            total += 2 + events_of(processor)
+    for state in walk(machine):
+        kind = str(state.spec.get("Type"))
+        total += _EVENTS.get(kind, 2) + (2 * len(children(state.spec)) if kind == "Map" else 0)
     return total
 
 
@@ -49,7 +47,8 @@ def flow_warnings(
         return Problem(at, message, source_of.get(state or ""), severity="warning")
 
     standard = flow_type == "STANDARD"
-    for name, state in _all_states(definition):
+    for at in walk(definition):
+        name, state = at.name, at.spec
         if state.get("Type") != "Map":
             continue
         config = (state.get("ItemProcessor") or {}).get("ProcessorConfig") or {}
@@ -73,7 +72,11 @@ def flow_warnings(
                     f"past the {HISTORY_EVENTS} limit of a Standard execution; use DistributedMap",
                 )
     if standard:
-        for machine_where, machine in _all_machines(definition):
+        for scope in machines(definition, ""):
+            machine_where = scope.where.removeprefix(" > ")
+            if not isinstance(scope.spec, Mapping):
+                continue
+            machine = scope.spec
             for loop in _loops(machine.get("States") or {}, machine.get("StartAt")):
                 events = sum(_EVENTS.get(machine["States"][n].get("Type"), 2) for n in loop)
                 yield warn(
@@ -100,21 +103,6 @@ def flow_warnings(
                     f"with retries) but Express executions stop after {EXPRESS_MAX_SECONDS}; "
                     "shorten them or use type='STANDARD'",
                 )
-
-
-def _all_machines(machine: Mapping[str, Any], where: str = "") -> Iterator[tuple[str, Any]]:
-    yield where, machine
-    for name, state in (machine.get("States") or {}).items():
-        for index, branch in enumerate(state.get("Branches") or ()):
-            yield from _all_machines(branch, f"States.{name} > Branches[{index}]")
-        processor = state.get("ItemProcessor") or state.get("Iterator")
-        if isinstance(processor, Mapping):
-            yield from _all_machines(processor, f"States.{name} > ItemProcessor")
-
-
-def _all_states(machine: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
-    for _, sub in _all_machines(machine):
-        yield from (sub.get("States") or {}).items()
 
 
 def _edges(state: Mapping[str, Any]) -> list[str]:
@@ -182,10 +170,9 @@ def _state_seconds(state: Mapping[str, Any]) -> int:
         seconds = state.get("Seconds")
         return seconds if isinstance(seconds, int) else 0
     if kind == "Parallel":
-        return max((_longest_seconds(b) for b in state.get("Branches") or ()), default=0)
+        return max((_longest_seconds(b) for b in children(state)), default=0)
     if kind == "Map":
-        processor = state.get("ItemProcessor") or state.get("Iterator") or {}
-        once = _longest_seconds(processor)
+        once = max((_longest_seconds(p) for p in children(state)), default=0)
     elif kind == "Task":
         timeout = state.get("TimeoutSeconds")
         once = timeout if isinstance(timeout, int) else 0

@@ -112,21 +112,9 @@ def _problems(data: Mapping[str, Any]) -> Iterator[str]:
 
 def _state_names(definition: Mapping[str, Any]) -> set[str]:
     """Every state name in `definition`, nested branches and Map processors included."""
-    names: set[str] = set()
-    states = definition.get("States")
-    if not isinstance(states, dict):
-        return names
-    for name, state in states.items():
-        names.add(name)
-        if not isinstance(state, dict):
-            continue
-        branches = state.get("Branches")
-        nested: list[Any] = [state.get("Iterator"), state.get("ItemProcessor")]
-        nested += branches if isinstance(branches, list) else []
-        for graph in nested:
-            if isinstance(graph, dict):
-                names |= _state_names(graph)
-    return names
+    from flowtasks.asl.walk import iter_states
+
+    return {name for name, _ in iter_states(definition)}
 
 
 def _redrive_problems(data: Mapping[str, Any], names: set[str]) -> Iterator[str]:

@@ -3,8 +3,8 @@
 Parallel branches and Map processors are compiled recursively into their own `Graph`.
 States this engine does not run (e.g. a JSONata-only field in a JSONPath state) still
 compile: running one fails with ``States.Runtime`` naming the state and the feature.
-A definition with workflow variables (``Assign``) has its names and scopes checked
-(`flowtasks.local.variables.name_problems`), and its JSONPath states read variables.
+A definition with workflow variables (``Assign``; names and scopes are validated by
+`flowtasks.asl.validate_variables`) has its JSONPath states read variables.
 """
 
 from __future__ import annotations
@@ -163,19 +163,10 @@ def compile_definition(definition: Mapping[str, Any] | str) -> tuple[dict[str, A
 
 
 def _check_variables(definition: Mapping[str, Any]) -> bool:
-    """Whether the definition uses variables; DefinitionError for bad names or scopes."""
-    from flowtasks.local.variables import name_problems, uses_variables
+    """Whether the definition uses variables (their names and scopes were validated)."""
+    from flowtasks.local.variables import uses_variables
 
-    if not uses_variables(definition):
-        return False
-    problems = name_problems(definition)
-    if problems:
-        from flowtasks.errors import DefinitionError, Problem
-
-        raise DefinitionError(
-            [Problem(where, message) for where, message in problems], "state machine definition"
-        )
-    return True
+    return uses_variables(definition)
 
 
 def _enable_variables(graph: Graph) -> None:

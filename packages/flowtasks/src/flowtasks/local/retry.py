@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.local.limits import ResultTooLarge
-from flowtasks.local.state import State, Writer, number, result_path, template
+from flowtasks.local.state import State, Writer, result_path, template
 from flowtasks.local.variables import assign_variables
 
 if TYPE_CHECKING:
@@ -99,11 +99,12 @@ class Retrier:
     """One Retry entry."""
 
     def __init__(self, spec: Mapping[str, Any]) -> None:
+        # the fields were validated before running (`flowtasks.asl.checks.error_rules_problems`)
         self.errors: tuple[str, ...] = tuple(spec.get("ErrorEquals") or ())
-        self.interval = float(number(spec, "IntervalSeconds", 1) or 0)
-        self.max_attempts = int(number(spec, "MaxAttempts", 3) or 0)
-        self.backoff = float(number(spec, "BackoffRate", 2.0) or 0)
-        max_delay = number(spec, "MaxDelaySeconds")
+        self.interval = float(spec.get("IntervalSeconds", 1))
+        self.max_attempts = int(spec.get("MaxAttempts", 3))
+        self.backoff = float(spec.get("BackoffRate", 2.0))
+        max_delay = spec.get("MaxDelaySeconds")
         self.max_delay = float(max_delay) if max_delay is not None else None
         self.full_jitter = spec.get("JitterStrategy", "NONE") == "FULL"
 
@@ -152,11 +153,7 @@ class Guarded(State):
         self.result_selector = template(spec.get("ResultSelector"))
         self.result_path = result_path(spec)
         self.assign = self.compile_assign(spec)
-        self.invalid: str | None = None
-        try:
-            self.retriers = compile_retriers(spec)
-        except ValueError as exc:
-            self.retriers, self.invalid = (), f"Retry of state {name!r}: {exc}"
+        self.retriers = compile_retriers(spec)
         self.catchers = compile_catchers(spec, self.query_language == "JSONPath")
 
     def attempt(
@@ -201,8 +198,6 @@ class Guarded(State):
     def execute(
         self, rt: Runtime, scope: Scope, value: Any, entered_time: str
     ) -> tuple[Any, str | None]:
-        if self.invalid is not None:
-            raise StatesFailure(StatesErrorName.RUNTIME, self.invalid)
         counts = [0] * len(self.retriers)
         retry_count = 0
         while True:

@@ -26,7 +26,6 @@ __all__ = [
     "Writer",
     "input_path",
     "item_context",
-    "number",
     "output_path",
     "result_path",
     "template",
@@ -70,18 +69,6 @@ def template(value: Any) -> Reader | None:
     from flowtasks.expressions.payload import compile_template
 
     return compile_template(value)
-
-
-def number(spec: Mapping[str, Any], key: str, default: float | None = None) -> float | None:
-    """A numeric field; ValueError (message for the user) when present but not a number.
-
-    Real definitions sometimes hold unsubstituted ``${Placeholder}`` strings here.
-    """
-    value = spec.get(key, default)
-    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
-        return value
-    hint = " (an unsubstituted DefinitionSubstitutions placeholder?)" if "${" in str(value) else ""
-    raise ValueError(f"{key} must be a number, not {value!r}{hint}")
 
 
 def item_context(ctx: dict[str, Any], index: int, item: Any) -> dict[str, Any]:

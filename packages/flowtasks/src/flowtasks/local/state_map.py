@@ -28,7 +28,6 @@ from flowtasks.local.fanout import Outcome, fan_out
 from flowtasks.local.graph import compile_graph
 from flowtasks.local.retry import Guarded, StateFailed
 from flowtasks.local.state import Reader, item_context, template
-from flowtasks.local.state import number as state_number
 
 if TYPE_CHECKING:
     from flowtasks.local.engine import Runtime
@@ -52,10 +51,7 @@ def read_number(
     MaxItems have causes of their own (the last one is ``States.ItemReaderFailed``).
     """
     if key in spec:
-        try:
-            number = state_number(spec, key)
-        except ValueError as exc:
-            raise StatesFailure(StatesErrorName.RUNTIME, f"Map state {state!r}: {exc}") from None
+        number = spec[key]  # validated before running (`flowtasks.asl.validate_numbers`)
         return None if number is None else float(number)
     if key + "Path" not in spec:
         return None

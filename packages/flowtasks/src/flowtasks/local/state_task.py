@@ -36,7 +36,7 @@ from flowtasks.local.limits import (
     from_handler,
 )
 from flowtasks.local.retry import Guarded, StateFailed
-from flowtasks.local.state import Reader, number, template
+from flowtasks.local.state import Reader, template
 
 if TYPE_CHECKING:
     from flowtasks.local.engine import Runtime, Scope
@@ -140,12 +140,9 @@ class TaskState(Guarded):
         self.resource: str = spec.get("Resource", "")
         self.events = TaskEvents(self.resource)
         self.parameters = template(spec.get("Parameters"))
-        try:
-            self.timeout = number(spec, "TimeoutSeconds")
-            self.heartbeat = number(spec, "HeartbeatSeconds")
-        except ValueError as exc:
-            self.timeout = self.heartbeat = None
-            self.invalid = self.invalid or f"Task state {name!r}: {exc}"
+        # validated before running (`flowtasks.asl.validate_numbers`)
+        self.timeout: float | None = spec.get("TimeoutSeconds")
+        self.heartbeat: float | None = spec.get("HeartbeatSeconds")
         self.timeout_path = _path(spec, "TimeoutSecondsPath")
         self.heartbeat_path = _path(spec, "HeartbeatSecondsPath")
 

@@ -29,7 +29,7 @@ does: ``assignedVariables`` (name -> JSON text) and ``assignedVariablesDetails``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
@@ -37,7 +37,6 @@ from flowtasks.expressions.jsonpath import ContextObject
 from flowtasks.limits import (
     MAX_ASSIGN_BYTES,
     MAX_VARIABLE_BYTES,
-    MAX_VARIABLE_NAME_LENGTH,
     MAX_VARIABLES_BYTES,
 )
 from flowtasks.local.limits import dumps
@@ -49,7 +48,6 @@ __all__ = [
     "Assigner",
     "assign_variables",
     "compile_assign",
-    "name_problems",
     "uses_variables",
 ]
 
@@ -116,106 +114,9 @@ def assign_variables(scope: Scope, values: Mapping[str, Any], state: str) -> Non
     scope.assigned = texts
 
 
-# ---------------------------------------------------------------------------------------------
-# Static checks of a definition: names, and scopes.
+def uses_variables(definition: Mapping[str, Any]) -> bool:
+    """Whether any state of `definition` (nested ones included) assigns variables."""
+    from flowtasks.asl.validate_variables import state_assigns
+    from flowtasks.asl.walk import walk
 
-
-def _assign_names(assign: Any) -> list[str]:
-    if not isinstance(assign, Mapping):
-        return []
-    return [key[:-2] if key.endswith(".$") else key for key in assign if isinstance(key, str)]
-
-
-def _state_assigns(spec: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
-    """(where, Assign object) of a state: its own, its Choice rules', its catchers'."""
-    if "Assign" in spec:
-        yield "Assign", spec["Assign"]
-    for i, rule in enumerate(spec.get("Choices") or ()):
-        if isinstance(rule, Mapping) and "Assign" in rule:
-            yield f"Choices[{i}].Assign", rule["Assign"]
-    for i, catcher in enumerate(spec.get("Catch") or ()):
-        if isinstance(catcher, Mapping) and "Assign" in catcher:
-            yield f"Catch[{i}].Assign", catcher["Assign"]
-
-
-def _inner_graphs(spec: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any], bool]]:
-    """(where, graph, distributed) of a Parallel's branches / a Map's item processor."""
-    for i, branch in enumerate(spec.get("Branches") or ()):
-        if isinstance(branch, Mapping):
-            yield f"Branches[{i}]", branch, False
-    for key in ("ItemProcessor", "Iterator"):
-        processor = spec.get(key)
-        if isinstance(processor, Mapping):
-            config = processor.get("ProcessorConfig") or {}
-            distributed = isinstance(config, Mapping) and config.get("Mode") == "DISTRIBUTED"
-            yield key, processor, distributed
-
-
-def uses_variables(graph: Mapping[str, Any]) -> bool:
-    """Whether any state of `graph` (nested graphs included) has an ``Assign``."""
-    for spec in (graph.get("States") or {}).values():
-        if not isinstance(spec, Mapping):
-            continue
-        if any(True for _ in _state_assigns(spec)):
-            return True
-        if any(uses_variables(inner) for _, inner, _ in _inner_graphs(spec)):
-            return True
-    return False
-
-
-def _scope_names(graph: Mapping[str, Any]) -> set[str]:
-    names: set[str] = set()
-    for spec in (graph.get("States") or {}).values():
-        if isinstance(spec, Mapping):
-            for _, assign in _state_assigns(spec):
-                names.update(_assign_names(assign))
-    return names
-
-
-def name_problems(graph: Mapping[str, Any], where: str = "States") -> list[tuple[str, str]]:
-    """(where, message) for every invalid variable name and every assignment, inside a
-    Parallel branch or inline Map iteration, of a variable of an outer scope."""
-    return _check_scope(graph, where, frozenset())
-
-
-def _check_scope(
-    graph: Mapping[str, Any], where: str, outer: frozenset[str]
-) -> list[tuple[str, str]]:
-    problems: list[tuple[str, str]] = []
-    visible = outer | _scope_names(graph)
-    for state, spec in (graph.get("States") or {}).items():
-        if not isinstance(spec, Mapping):
-            continue
-        at = f"{where}.{state}"
-        for field, assign in _state_assigns(spec):
-            if assign is not None and not isinstance(assign, Mapping):
-                problems.append((f"{at}.{field}", "Assign must be a JSON object"))
-            for name in _assign_names(assign):
-                message = _name_problem(name)
-                if message is None and name in outer:
-                    message = (
-                        f"the variable ${name} belongs to an outer scope: a Parallel branch or "
-                        "Map iteration cannot assign it (variable names must be unique across "
-                        "nested scopes)"
-                    )
-                if message is not None:
-                    problems.append((f"{at}.{field}", message))
-        for field, inner, distributed in _inner_graphs(spec):
-            scope = frozenset() if distributed else visible
-            problems.extend(_check_scope(inner, f"{at}.{field}.States", scope))
-    return problems
-
-
-def _name_problem(name: str) -> str | None:
-    if not name:
-        return "a variable name cannot be empty"
-    if len(name) > MAX_VARIABLE_NAME_LENGTH:
-        return f"the variable name {name!r} is longer than {MAX_VARIABLE_NAME_LENGTH} characters"
-    if name == "states":
-        return "$states is a reserved variable: it cannot be assigned"
-    if any(ch in name for ch in ".[]$") or any(ch.isspace() for ch in name):
-        return (
-            f"invalid variable name {name!r}: assign a whole variable by its name "
-            "(not a sub-path such as x.y or x[0])"
-        )
-    return None
+    return any(any(True for _ in state_assigns(state.spec)) for state in walk(definition))

@@ -44,3 +44,40 @@ def test_children_of_parallel_map_and_plain_states() -> None:
     assert [b["StartAt"] for b in children(states["N"])] == ["C"]  # type: ignore[index]
     assert children({"Type": "Pass"}) == []
     assert list(iter_states({})) == []
+
+
+def test_machines_give_each_nested_machine_its_location_language_and_scope() -> None:
+    from flowtasks.asl.walk import machines, walk
+
+    definition = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Both",
+        "States": {
+            "Both": {
+                "Type": "Parallel",
+                "QueryLanguage": "JSONPath",
+                "Branches": [{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}],
+                "Next": "Fan",
+            },
+            "Fan": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED"},
+                    "StartAt": "B",
+                    "States": {"B": {"Type": "Succeed"}},
+                },
+                "End": True,
+            },
+        },
+    }
+    found = [(m.where, m.language, m.owner, m.distributed) for m in machines(definition, "f")]
+    assert found == [
+        ("f", "JSONata", None, False),
+        ("f > States.Both > Branches[0]", "JSONPath", "Both", False),
+        ("f > States.Fan > ItemProcessor", "JSONata", "Fan", True),
+    ]
+    assert [(s.where, s.language) for s in walk(definition, "f")][1:] == [
+        ("f > States.Fan", "JSONata"),
+        ("f > States.Both > Branches[0] > States.A", "JSONPath"),
+        ("f > States.Fan > ItemProcessor > States.B", "JSONata"),
+    ]

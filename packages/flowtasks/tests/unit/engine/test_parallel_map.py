@@ -255,12 +255,11 @@ def test_no_thread_leaks() -> None:
     assert threading.active_count() == baseline
 
 
-def test_large_simple_map_is_fast() -> None:
+def test_a_large_simple_map_runs_every_item() -> None:
+    # its speed is measured by benchmarks/engine.py, not asserted here (shared machines)
     definition = inline_map({"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.i, 1)"}})
     items = [{"i": i} for i in range(10_000)]
-    start = time.perf_counter()
     execution = run(definition, items, history_limit=None)
-    assert time.perf_counter() - start < 2.0
     assert execution.output[9_999] == {"n": 10_000}
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from flowtasks.asl.validate import validate_definition
 from flowtasks.errors import DefinitionError
 from flowtasks.local import FakeClock, run
 
@@ -232,3 +233,20 @@ def test_wait_timestamp_path_needs_a_time_zone(suffix: str, ok: bool) -> None:
             " The TimestampPath parameter does not reference a valid ISO-8601 extended offset"
             f" date-time format string: $.start_at == {stamp}"
         )
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["20260131T120000Z", "2026-01-31t12:00:00z", "2026-01-31T12:00Z", "2026-01-31 12:00:00Z"],
+)
+def test_the_engine_and_the_validator_share_one_timestamp_rule(stamp: str) -> None:
+    # The two copies disagreed: the engine's Wait took ISO 8601's basic format (and more) that
+    # the validator's Choice rules refused. AWS's rule decides: "a valid ISO-8601 *extended*
+    # offset date-time" (the cause above), RFC 3339 with an uppercase T and Z (state-wait.html).
+    states = {"State_1": {"Type": "Wait", "TimestampPath": "$.start_at", "End": True}}
+    execution = run(machine(states), {"start_at": stamp}, clock=FakeClock())
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+    problems = validate_definition(
+        machine({"W": {"Type": "Wait", "Timestamp": stamp, "End": True}})
+    )
+    assert any("Timestamp" in problem.where for problem in problems)

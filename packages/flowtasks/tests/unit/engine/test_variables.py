@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from flowtasks.asl.validate import validate_definition
 from flowtasks.errors import DefinitionError, TaskError
 from flowtasks.local import Execution, redrive, run
 
@@ -553,7 +554,7 @@ def test_inner_scope_cannot_assign_an_outer_variable() -> None:
     with pytest.raises(DefinitionError) as caught:
         run(definition, [1])
     assert "$x" in str(caught.value)
-    assert "M.ItemProcessor.States.I" in str(caught.value)
+    assert "States.M > ItemProcessor > States.I > Assign" in str(caught.value)
 
 
 def test_sibling_branches_may_assign_the_same_variable() -> None:
@@ -778,3 +779,18 @@ def test_intrinsic_in_item_selector_and_max_concurrency_path_read_variables() ->
         {"Question": "Who?", "Answer": "It's Charizard!"},
         {"Question": "Who?", "Answer": "It's Pikachu!"},
     ]
+
+
+def test_the_validator_judges_variable_names_as_run_does() -> None:
+    # The two copies disagreed: validate_definition accepted Assign {"x.y": 1}, which run()
+    # refused. Now the validator is the one judge, and run() reports its problem.
+    definition = {
+        "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "Assign": {"x.y": 1}, "End": True}},
+    }
+    (problem,) = validate_definition(definition)
+    assert problem.where == "definition > States.P > Assign"
+    assert "x.y" in problem.message
+    with pytest.raises(DefinitionError) as caught:
+        run(definition)
+    assert caught.value.problems == (problem,)
