@@ -29,6 +29,7 @@ from typing import Any
 
 from flowtasks.asl.choice_rules import parse_timestamp
 from flowtasks.errors import Problem
+from flowtasks.expressions.intrinsic_parser import is_intrinsic
 from flowtasks.limits import MAX_FIELD_SECONDS, MAX_MAP_LABEL_LENGTH, MAX_RETRY_DELAY_SECONDS
 
 __all__ = ["schema_problems"]
@@ -155,6 +156,17 @@ _ENUMS: dict[str, tuple[str, ...]] = {
 }
 _NAME_SPECIALS = frozenset(' <>{}[]?*"#%\\^|~`$&,;:/')
 _TEMPLATES = ("Parameters", "ResultSelector", "ItemSelector", "Assign")
+_STRING_INTRINSICS = (
+    "States.Format",
+    "States.JsonToString",
+    "States.ArrayGetItem",
+    "States.Base64Encode",
+    "States.Base64Decode",
+    "States.Hash",
+    "States.UUID",
+)
+"""The intrinsics ErrorPath and CausePath may use: those giving a string (state-fail.html)."""
+_NESTED = frozenset({"Branches", "ItemProcessor", "Iterator"})
 
 
 def schema_problems(definition: Mapping[str, Any], subject: str = "definition") -> list[Problem]:
@@ -178,6 +190,7 @@ class _Walker:
         if not isinstance(machine, Mapping):
             return
         allowed = {"root": _ROOT, "branch": _BRANCH, "processor": _PROCESSOR}[kind]
+        self._comment(machine, where)
         if kind == "branch":
             language = machine.get("QueryLanguage", language)
         for field in machine:
@@ -248,6 +261,25 @@ class _Walker:
                 )
         self._literals(name, state, where, jsonata)
         self._errors(state, where, jsonata)
+        self._comment(state, where)
+        if jsonata:
+            for field, value in state.items():
+                if field not in _NESTED:
+                    for sub, message in _unparsable(value, field):
+                        self.add(f"{where} > {sub}", message)
+        for field in ("ErrorPath", "CausePath"):
+            value = state.get(field)
+            if (
+                kind == "Fail"
+                and isinstance(value, str)
+                and is_intrinsic(value)
+                and not value.lstrip().startswith(_STRING_INTRINSICS)
+            ):
+                self.add(
+                    f"{where} > {field}",
+                    f"{field} takes a path or an intrinsic function that returns a string "
+                    f"({', '.join(_STRING_INTRINSICS)}), not {value!r}",
+                )
         # Nested states inherit the language of the machine around the state, not the state's
         # own QueryLanguage (AWS's answers quoted in floci-io/floci issue 2968).
         for index, branch in enumerate(state.get("Branches") or ()):
@@ -383,6 +415,10 @@ class _Walker:
                         "ResultPath cannot write into the context object ($$)",
                     )
 
+    def _comment(self, holder: Mapping[str, Any], where: str) -> None:
+        if "Comment" in holder and not isinstance(holder["Comment"], str):
+            self.add(where, f"Comment must be a string, not {holder['Comment']!r}")
+
     def _at_most(self, holder: Mapping[str, Any], field: str, high: int, where: str) -> None:
         value = holder.get(field)
         if isinstance(value, int) and not isinstance(value, bool) and value > high:
@@ -428,3 +464,19 @@ def _colliding_keys(template: Any, field: str) -> Iterator[tuple[str, str]]:
     elif isinstance(template, list):
         for index, item in enumerate(template):
             yield from _colliding_keys(item, f"{field}[{index}]")
+
+
+def _unparsable(value: Any, field: str) -> Iterator[tuple[str, str]]:
+    """(location, message) of every ``{% ... %}`` expression in `value` that does not parse."""
+    from flowtasks.expressions.jsonata import expression_problem, is_expression
+
+    if is_expression(value):
+        problem = expression_problem(value)
+        if problem is not None:
+            yield field, f"the JSONata expression {value!r} does not parse: {problem}"
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _unparsable(item, f"{field}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unparsable(item, f"{field}[{index}]")

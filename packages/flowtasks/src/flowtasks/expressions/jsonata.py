@@ -21,7 +21,7 @@ from typing import Any
 
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 
-__all__ = ["Evaluator", "compile_value", "is_expression"]
+__all__ = ["Evaluator", "compile_value", "expression_problem", "is_expression"]
 
 Evaluator = Callable[[Mapping[str, Any], Mapping[str, Any]], Any]
 """evaluate(states, variables) -> JSON value."""
@@ -29,6 +29,18 @@ Evaluator = Callable[[Mapping[str, Any], Mapping[str, Any]], Any]
 
 def is_expression(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
+
+
+def expression_problem(text: str) -> str | None:
+    """Why the ``{% ... %}`` expression `text` does not parse, or None. AWS refuses such a
+    definition when it is created (AWS's answers quoted in floci-io/floci issue 2745)."""
+    import jsonata
+
+    try:
+        jsonata.Jsonata(text[2:-2].strip())
+    except Exception as exc:  # jsonata.JException: a syntax error
+        return str(exc)
+    return None
 
 
 _HASHES = {

@@ -153,8 +153,12 @@ class TaskState(Guarded):
 
         try:
             seconds = reader(value, ctx)
-        except PathNotFound:
-            seconds = None
+        except PathNotFound as exc:
+            # AWS's cause (LocalStack's AWS-recorded test_base_scenarios.py::test_invalid_jsonpath
+            # [ST.INVALID_JSONPATH_IN_TIMEOUTSECONDSPATH] and [..._HEARTBEATSECONDSPATH]).
+            raise StatesFailure(
+                StatesErrorName.RUNTIME, f"Invalid path '{exc.path}' : {exc}"
+            ) from None
         if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds <= 0:
             raise StatesFailure(
                 StatesErrorName.RUNTIME,

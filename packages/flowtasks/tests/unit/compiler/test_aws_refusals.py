@@ -505,6 +505,57 @@ REFUSED: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
         ("ResultPath",),
         "spec: ResultPath MUST NOT begin with '$$'",
     ),
+    *(
+        (
+            f"jsonata-does-not-parse-{index}",
+            machine({**PASS, "Output": {"a": [f"{{% {text} %}}"]}}, "JSONata"),
+            ("Output.a[0]", "does not parse"),
+            "floci #2745 (AWS refuses an expression that does not parse, at creation)",
+        )
+        for index, text in enumerate(["a[1,2)", '"unterminated', "1 +", '{"a":}', "$x :="])
+    ),
+    (
+        "jsonata-condition-does-not-parse",
+        {
+            "QueryLanguage": "JSONata",
+            "StartAt": "C",
+            "States": {
+                "C": {
+                    "Type": "Choice",
+                    "Choices": [{"Condition": "{% $states.input.a = %}", "Next": "Done"}],
+                    "Default": "Done",
+                },
+                "Done": {"Type": "Succeed"},
+            },
+        },
+        ("Condition", "does not parse"),
+        "floci #2745",
+    ),
+    (
+        "errorpath-intrinsic-not-returning-a-string",
+        machine({"Type": "Fail", "ErrorPath": "States.ArrayLength($.a)"}),
+        ("ErrorPath", "returns a string"),
+        "guide state-fail.html (the intrinsics ErrorPath/CausePath may use); "
+        "asl-ls INVALID_JSON_PATH_OR_INTRINSIC_STRING_ONLY",
+    ),
+    (
+        "causepath-intrinsic-not-returning-a-string",
+        machine({"Type": "Fail", "CausePath": "States.MathAdd($.a, 1)"}),
+        ("CausePath", "returns a string"),
+        "guide state-fail.html; asl-ls",
+    ),
+    (
+        "comment-not-a-string",
+        machine({**PASS, "Comment": 3}),
+        ("Comment",),
+        "j2119 ('A State MAY have a string field named \"Comment\"')",
+    ),
+    (
+        "root-comment-not-a-string",
+        machine(PASS, Comment={"note": 1}),
+        ("Comment",),
+        "j2119",
+    ),
     (
         "template-keys-collide-after-stripping",
         machine({**PASS, "Parameters": {"a": 1, "a.$": "$"}}),
@@ -573,6 +624,17 @@ ACCEPTED: list[tuple[str, dict[str, Any], str]] = [
             "JSONata",
         ),
         "guide state-map.html (ItemSelector in both languages)",
+    ),
+    (
+        "causepath-format-intrinsic",
+        machine({"Type": "Fail", "CausePath": "States.Format('cause {}', $.c)"}),
+        "guide state-fail.html",
+    ),
+    (
+        "jsonata-literal-strings-are-not-parsed",
+        machine({**PASS, "Output": {"a": "{% not closed", "b": "1 + %}"}}, "JSONata"),
+        "LS outputdecl/test_output.py::test_base_cases[BASE_LITERALS] "
+        "(only exact {% ... %} is an expression)",
     ),
     (
         "distinct-names-in-branches",

@@ -375,3 +375,32 @@ def test_a_jsonata_map_input_must_be_an_array(items: Any, shown: str) -> None:
         PREFIX.format(state="MapIterateState", id=4)
         + f"Map state input must be an array but was: {shown}",
     )
+
+
+@pytest.mark.parametrize("field", ["TimeoutSecondsPath", "HeartbeatSecondsPath"])
+def test_a_task_timeout_path_selecting_nothing(field: str) -> None:
+    # scenarios/test_base_scenarios.py::test_invalid_jsonpath
+    # [ST.INVALID_JSONPATH_IN_TIMEOUTSECONDSPATH] and [ST.INVALID_JSONPATH_IN_HEARTBEATSECONDSPATH]
+    # (templates invalid_jsonpath_in_timeoutsecondspath.json5 / ..._heartbeatsecondspath.json5)
+    definition = {
+        "StartAt": "task",
+        "States": {
+            "task": {
+                "Type": "Task",
+                field: "$.NoSuchTimeoutSecondsPath",
+                "Resource": "arn:aws:states:::aws-sdk:s3:listBuckets",
+                "Parameters": {},
+                "End": True,
+            }
+        },
+    }
+    execution = run(definition, {"int-literal": 0}, handlers={"task": lambda _: {}})
+    cause = (
+        "Invalid path '$.NoSuchTimeoutSecondsPath' : No results for path: "
+        "$['NoSuchTimeoutSecondsPath']"
+    )
+    assert (execution.status, execution.error, execution.cause) == (
+        "FAILED",
+        "States.Runtime",
+        PREFIX.format(state="task", id=2) + cause,
+    )
