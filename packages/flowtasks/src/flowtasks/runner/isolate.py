@@ -29,11 +29,13 @@ from typing import Any
 from flowtasks.asl.states_errors import StatesErrorName
 from flowtasks.errors import TaskError, UsageError
 from flowtasks.protocol import (
+    ECS_RESOURCE,
     ENV_ARTIFACT_BUCKET,
     ENV_ARTIFACT_DIR,
     ENV_EXECUTION,
     ENV_TASK_TOKEN,
     ERROR_CONTAINER_STOPPED,
+    LAMBDA_RESOURCE,
     TaskCall,
     task_call_of,
 )
@@ -110,6 +112,8 @@ class Isolation:
         for state, resource in resources.items():
             if state in mocked or resource in mocked:
                 continue
+            if resource not in (ECS_RESOURCE, LAMBDA_RESOURCE):
+                continue  # not a task of ours: the engine's own handling applies
             handlers[state] = self._handler(resource, base.get(state))
         return handlers
 

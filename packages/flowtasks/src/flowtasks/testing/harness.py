@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.walk import iter_states
-from flowtasks.errors import UsageError
 from flowtasks.protocol import ECS_RESOURCE, LAMBDA_RESOURCE, task_call_of
 from flowtasks.testing.flow_run import FlowRun
-from flowtasks.testing.mocks import Mock, MockExhaustedError, MockHandler
+from flowtasks.testing.mocks import Mock, MockExhaustedError, MockHandler, mock_handlers
 
 if TYPE_CHECKING:
     from flowtasks.local.clock import Clock
@@ -90,7 +89,7 @@ def run_flow(
     from flowtasks.local import run
 
     definition = load_definition(flow)
-    handlers = _handlers(definition, mocks or {})
+    handlers = mock_handlers(mocks or {}, definition)
     execution = run(
         definition,
         input,
@@ -107,32 +106,6 @@ def run_flow(
             f"(retries call again)\n{result.describe()}"
         )
     return result
-
-
-def _handlers(definition: Mapping[str, Any], mocks: Mapping[str, Mock]) -> dict[str, MockHandler]:
-    tasks = task_states(definition)
-    resources = set(tasks.values())
-    unknown = [key for key in mocks if key not in tasks and key not in resources]
-    if unknown:
-        other = {name for name, _ in iter_states(definition)} - set(tasks)
-        hints = [
-            f"{key!r} is a {_type_of(definition, key)} state; only Task states can be mocked"
-            if key in other
-            else f"{key!r} names no Task state"
-            for key in unknown
-        ]
-        raise UsageError(
-            f"cannot mock {', '.join(repr(k) for k in unknown)}: {'; '.join(hints)}. "
-            f"Task states: {', '.join(sorted(tasks)) or '(none)'}"
-        )
-    return {key: MockHandler(key, spec) for key, spec in mocks.items()}
-
-
-def _type_of(definition: Mapping[str, Any], state: str) -> str:
-    for name, spec in iter_states(definition):
-        if name == state:
-            return str(spec.get("Type"))
-    return "unknown"
 
 
 class FlowRunner:
