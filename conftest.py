@@ -44,3 +44,13 @@ def asl_validator(tmp_path: Path) -> Callable[[dict[str, Any]], None]:
         assert result.returncode == 0, result.stdout + result.stderr
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def _no_running_local_services(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Tests never pick up the services a developer started with `flow-task dev up` (their
+    settings would override the environment of `flow-task run`); tests that want local
+    services start their own."""
+    monkeypatch.setenv("FLOWTASKS_DEV_DIR", str(tmp_path_factory.getbasetemp() / "no-dev"))

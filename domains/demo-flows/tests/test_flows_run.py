@@ -4,6 +4,10 @@ Each test runs the compiled flow (what deploys) through `flowtasks.testing`: unm
 run their task functions in-process; mocked ones return what the test says. Retry timing follows
 the AWS docs ("Handling errors in Step Functions workflows": the n-th retry waits
 IntervalSeconds x BackoffRate^(n-1)), checked on a fake clock, without sleeping.
+
+VendorIngest's states that reach SFTP, S3 and the warehouse are mocked here
+(`demo_flows.testing.offline_mocks`, built on the tasks' own pure functions);
+test_vendor_ingest_services.py runs it unmocked over real local services.
 """
 
 from __future__ import annotations
@@ -13,50 +17,64 @@ from typing import Any
 import pytest
 
 from demo_flows.tasks.reporting import build_report
-from demo_flows.tasks.vendor import list_files
+from demo_flows.testing import DROP, offline_mocks
 from flowtasks import TaskError
 from flowtasks.local.clock import FakeClock
 from flowtasks.testing import FlowRunner, run_flow
 
-VALID = {"name": "orders-1.csv", "content": "id,amount\n1,10.50\n2,3.25\n"}
-WRONG_COLUMNS = {"name": "orders-2.csv", "content": "id,price\n1,2\n"}
-NOT_CSV = {"name": "readme.txt", "content": "hello"}
-PARTIAL = {"name": "orders-3.csv.partial", "content": ""}
+VALID = ("orders-1.csv", "id,amount\n1,10.50\n2,3.25\n")
+WRONG_COLUMNS = ("orders-2.csv", "id,price\n1,2\n")
+NOT_CSV = ("readme.txt", "hello")
+PARTIAL = ("orders-3.csv.partial", "")
 
 
-def drop(*files: dict[str, str]) -> dict[str, Any]:
-    return {"vendor": "acme", "files": list(files)}
+def offline(*files: tuple[str, str]) -> dict[str, Any]:
+    """`offline_mocks` of an outbox holding `files`."""
+    return offline_mocks(dict(files))
 
 
 # ---------------------------------------------------------------------------- VendorIngest
 
 
 def test_vendor_ingest_loads_valid_files_and_rejects_invalid_ones(flow_runner: FlowRunner) -> None:
-    run = flow_runner.run("demo.VendorIngest", drop(VALID, WRONG_COLUMNS, NOT_CSV))
+    run = flow_runner.run("demo.VendorIngest", DROP, mocks=offline(VALID, WRONG_COLUMNS, NOT_CSV))
     run.assert_succeeded(
-        {"vendor": "acme", "loaded": 1, "rejected": 1, "rows": 2, "total_amount": 13.75}
+        {
+            "vendor": "acme",
+            "loaded": 1,
+            "rejected": 1,
+            "rows": 2,
+            "total_amount": 13.75,
+            "export": {"s3_uri": DROP["report"], "rows": 1, "bytes": 0},
+        }
     )
-    run.assert_visited("ListFiles", "AnyFiles", "ProcessFiles", "Summarise")
+    run.assert_visited("ListFiles", "AnyFiles", "PrepareTable", "FetchFiles", "ProcessFiles")
+    run.assert_visited("Summarise", "ExportTotals")
     assert run.visits("ValidateFile") == 2
-    assert run.visits("TransformFile") == 1
+    assert run.visits("LoadFile") == 1
     rejected = run.state_output("RejectFile")
-    assert rejected["file"] == "orders-2.csv"
+    assert rejected["file"] == "/outbox/orders-2.csv"
     assert rejected["status"] == "rejected"
     assert "missing column(s) amount" in rejected["reason"]
     assert run.state_output("ListFiles")["count"] == 2
+    # FetchFiles' records reach the Map; PrepareTable's result is discarded (ResultPath null)
+    assert [c["file"]["s3_uri"] for c in run.calls("ValidateFile")] == [
+        "s3://flowtasks-dev/landing/acme/orders-1.csv",
+        "s3://flowtasks-dev/landing/acme/orders-2.csv",
+    ]
+    assert "statements" not in run.state_output("PrepareTable")
 
 
 def test_vendor_ingest_with_nothing_to_load_stops_early() -> None:
-    run = run_flow("demo.VendorIngest", drop(NOT_CSV))
+    run = run_flow("demo.VendorIngest", DROP, mocks=offline(NOT_CSV))
     run.assert_succeeded().assert_path("ListFiles", "AnyFiles", "NothingToLoad")
+    run.assert_not_visited("PrepareTable")
 
 
 def test_a_vendor_still_uploading_is_retried_then_loaded() -> None:
-    run = run_flow(
-        "demo.VendorIngest",
-        drop(VALID),
-        mocks={"ListFiles": [TaskError("VendorNotReady", "upload in progress"), list_files.call]},
-    )
+    mocks = offline(VALID)
+    mocks["ListFiles"] = [TaskError("VendorNotReady", "upload in progress"), mocks["ListFiles"]]
+    run = run_flow("demo.VendorIngest", DROP, mocks=mocks)
     run.assert_succeeded().assert_retries("ListFiles", 1)
     assert run.attempt_errors("ListFiles") == [("VendorNotReady", "upload in progress")]
     assert run.output["loaded"] == 1
@@ -64,39 +82,41 @@ def test_a_vendor_still_uploading_is_retried_then_loaded() -> None:
 
 def test_a_vendor_never_ready_fails_after_five_retries_spaced_by_the_backoff() -> None:
     clock = FakeClock()
-    run = run_flow("demo.VendorIngest", drop(VALID, PARTIAL), skip_waits=False, clock=clock)
+    run = run_flow(
+        "demo.VendorIngest", DROP, mocks=offline(VALID, PARTIAL), skip_waits=False, clock=clock
+    )
     run.assert_failed("VendorNotReady").assert_retries("ListFiles", 5)
     assert run.failed_state == "ListFiles"
     # Retry(interval_seconds=60, backoff_rate=1.5, max_attempts=5)
     assert clock.sleeps == pytest.approx([60, 90, 135, 202.5, 303.75])
 
 
-def test_a_failing_transform_fails_the_whole_ingest() -> None:
-    run = run_flow(
-        "demo.VendorIngest",
-        drop(VALID),
-        mocks={"TransformFile": TaskError("Storage.Full", "no space left")},
+def test_a_dropped_warehouse_connection_is_retried_then_a_lasting_one_fails_the_ingest() -> None:
+    mocks = offline(VALID)
+    load = mocks["LoadFile"]
+    mocks["LoadFile"] = [TaskError("RedshiftConnectionError", "connection lost"), load]
+    run_flow("demo.VendorIngest", DROP, mocks=mocks).assert_succeeded().assert_retries(
+        "LoadFile", 1
     )
-    run.assert_failed("Storage.Full", "no space left")
+    mocks["LoadFile"] = TaskError("RedshiftConnectionError", "connection refused")
+    run = run_flow("demo.VendorIngest", DROP, mocks=mocks)
+    run.assert_failed("RedshiftConnectionError").assert_retries("LoadFile", 3)
     run.assert_not_visited("Summarise")
 
 
-def test_the_mock_sees_each_files_payload() -> None:
-    run = run_flow(
-        "demo.VendorIngest",
-        drop(VALID, WRONG_COLUMNS),
-        mocks={
-            "ValidateFile": lambda item: {
-                "vendor": item["vendor"],
-                "file": item["file"]["name"],
-                "rows": [],
-            }
-        },
-    )
-    run.assert_succeeded()
-    seen = sorted(call["file"]["name"] for call in run.calls("ValidateFile"))
-    assert seen == ["orders-1.csv", "orders-2.csv"]
-    assert run.output["rows"] == 0
+def test_a_sql_error_while_loading_is_not_retried() -> None:
+    mocks = offline(VALID)
+    mocks["LoadFile"] = TaskError("RedshiftSqlError", "permission denied for table")
+    run = run_flow("demo.VendorIngest", DROP, mocks=mocks)
+    run.assert_failed("RedshiftSqlError", "permission denied for table")
+    assert run.retries("LoadFile") == 0
+
+
+def test_a_transient_sftp_failure_is_retried() -> None:
+    mocks = offline(VALID)
+    mocks["FetchFiles"] = [TaskError("SftpTransientError", "connection reset"), mocks["FetchFiles"]]
+    run = run_flow("demo.VendorIngest", DROP, mocks=mocks)
+    run.assert_succeeded().assert_retries("FetchFiles", 1)
 
 
 # ---------------------------------------------------------------------------- DailyReport

@@ -15,29 +15,26 @@ from demo_flows.tasks.vendor import (
     IngestSummary,
     InvalidFile,
     VendorNotReady,
-    list_files,
+    csv_names,
+    load_record,
+    parse_orders,
     summarise,
-    transform_file,
-    validate_file,
 )
 
-GOOD = {"name": "orders-1.csv", "content": "id,amount\n1,10.50\n2,0.25\n"}
+
+def test_csv_names_keeps_only_csv_files_sorted() -> None:
+    assert csv_names(["b.csv", "readme.txt", "a.csv"]) == ["a.csv", "b.csv"]
 
 
-def test_list_files_keeps_only_csv_files() -> None:
-    drop = {"vendor": "acme", "files": [GOOD, {"name": "readme.txt", "content": ""}]}
-    assert list_files(drop) == {"vendor": "acme", "files": [GOOD], "count": 1}
-
-
-def test_list_files_raises_while_an_upload_is_partial() -> None:
-    drop = {"vendor": "acme", "files": [{"name": "orders-2.csv.partial", "content": ""}]}
+def test_csv_names_raises_while_an_upload_is_partial() -> None:
     with pytest.raises(VendorNotReady, match=r"orders-2\.csv\.partial"):
-        list_files(drop)
+        csv_names(["orders-1.csv", "orders-2.csv.partial"])
 
 
-def test_validate_then_transform_a_good_file() -> None:
-    parsed = validate_file({"vendor": "acme", "file": GOOD})
-    assert transform_file(parsed) == {
+def test_parse_then_record_a_good_file() -> None:
+    rows = parse_orders("orders-1.csv", "id,amount\n1,10.50\n2,0.25\n")
+    assert rows == [{"id": "1", "amount": "10.50"}, {"id": "2", "amount": "0.25"}]
+    assert load_record("orders-1.csv", rows) == {
         "file": "orders-1.csv",
         "status": "loaded",
         "rows": 2,
@@ -49,9 +46,9 @@ def test_validate_then_transform_a_good_file() -> None:
     ("content", "message"),
     [("id,price\n1,2\n", "missing column"), ("id,amount\n1,abc\n", "line 2: bad amount")],
 )
-def test_validate_rejects_bad_files(content: str, message: str) -> None:
+def test_parse_rejects_bad_files(content: str, message: str) -> None:
     with pytest.raises(InvalidFile, match=message):
-        validate_file({"vendor": "acme", "file": {"name": "bad.csv", "content": content}})
+        parse_orders("bad.csv", content)
 
 
 def test_summarise_returns_a_typed_summary_and_call_gives_json() -> None:

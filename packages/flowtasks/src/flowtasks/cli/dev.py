@@ -42,3 +42,17 @@ def dev_command(args: argparse.Namespace) -> int:
     _print_status(found.services)
     err(f"running (pid {found.pid}); dir {folder}")
     return 0
+
+
+def use_local_services() -> None:
+    """While `flow-task dev up` services run (``./.flowtasks/dev``), tasks run by ``run`` and
+    ``state`` reach them: their settings (AWS endpoint, FLOWTASKS_CONN_*) override the
+    environment of this process. Elsewhere (a container in AWS) nothing changes."""
+    import os
+
+    from flowtasks.dev.state import active_settings, dev_dir
+
+    settings = active_settings()
+    if settings:
+        os.environ.update(settings)
+        err(f"using the local services of {dev_dir()} (see `flow-task dev status`)")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.cli.app import EXIT_CODES
+from flowtasks.cli.dev import use_local_services
 from flowtasks.cli.io import err, json_text, out, read_input, read_valid_asl
 from flowtasks.errors import UsageError
 
@@ -40,7 +41,7 @@ def run_command(args: argparse.Namespace) -> int:
     sources = sum(x is not None for x in (args.flow, args.asl, args.redrive))
     if sources != 1:
         raise UsageError("run needs exactly one of FLOW, --asl PATH or --redrive RUN_ID")
-    _use_local_services()
+    use_local_services()
     mocks = parse_mocks(args.mock)
     _, value = read_input(args)
     started = datetime.now(UTC).isoformat(timespec="milliseconds")
@@ -202,16 +203,3 @@ def runs_command(args: argparse.Namespace) -> int:
         meta = saved.meta
         out(f"{saved.id}  {meta.get('status', '?'):9}  {meta.get('flow', '?')}")
     return 0
-
-
-def _use_local_services() -> None:
-    """While `flow-task dev up` services run (``./.flowtasks/dev``), tasks reach them: their
-    settings (AWS endpoint, FLOWTASKS_CONN_*) override the environment for this run."""
-    import os
-
-    from flowtasks.dev.services import active_settings, dev_dir
-
-    settings = active_settings()
-    if settings:
-        os.environ.update(settings)
-        err(f"using the local services of {dev_dir()} (see `flow-task dev status`)")

@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 
+from flowtasks.cli.dev import use_local_services
 from flowtasks.cli.io import err, is_json, json_text, out, read_input
 from flowtasks.errors import UsageError
 
@@ -33,6 +34,7 @@ def state_command(args: argparse.Namespace) -> int:
         from flowtasks.runner.container import run_container
 
         return run_container(args.flow, args.state)
+    use_local_services()
     if given:
         env = {ENV_INPUT: json.dumps(value)}
     else:  # as in the container: the input comes from the environment

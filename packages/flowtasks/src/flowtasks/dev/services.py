@@ -29,13 +29,22 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flowtasks.dev.moto import MotoServer
 from flowtasks.dev.pgshim import PgShim
 from flowtasks.dev.postgres import PostgresServer
+from flowtasks.dev.state import (
+    DEV_DIR_ENV,
+    Status,
+    active_settings,
+    alive,
+    dev_dir,
+    settings_file,
+    state_file,
+    status,
+)
 
 __all__ = [
     "BUCKET",
@@ -50,7 +59,6 @@ __all__ = [
     "up",
 ]
 
-DEV_DIR_ENV = "FLOWTASKS_DEV_DIR"
 BUCKET = "flowtasks-dev"
 """The bucket ``up`` creates for flows to write to."""
 
@@ -68,11 +76,6 @@ _AWS = {
 
 class DevServicesError(RuntimeError):
     """The local services could not be started or stopped."""
-
-
-def dev_dir() -> Path:
-    """``$FLOWTASKS_DEV_DIR`` or ``./.flowtasks/dev``."""
-    return Path(os.environ.get(DEV_DIR_ENV) or Path.cwd() / ".flowtasks" / "dev").absolute()
 
 
 def free_port() -> int:
@@ -229,62 +232,6 @@ def _create_bucket(endpoint: str) -> None:
 # ------------------------------------------------------------------ the background supervisor
 
 
-@dataclass(frozen=True)
-class Status:
-    """What ``dev status`` reports: the supervisor's pid and each service's address."""
-
-    pid: int
-    services: dict[str, str]
-    folder: Path
-
-
-def _state_file(folder: Path) -> Path:
-    return folder / "state.json"
-
-
-def _settings_file(folder: Path) -> Path:
-    return folder / "settings.json"
-
-
-def _alive(pid: int) -> bool:
-    try:  # reap it first if it is our own exited child (`up` then `down` in one process)
-        if os.waitpid(pid, os.WNOHANG)[0] == pid:
-            return False
-    except ChildProcessError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def status(folder: Path | None = None) -> Status | None:
-    """The running services of `folder` (default `dev_dir`), or None when they are not up."""
-    folder = folder or dev_dir()
-    try:
-        state = json.loads(_state_file(folder).read_text())
-    except (OSError, ValueError):
-        return None
-    if not _alive(int(state["pid"])):
-        return None
-    return Status(int(state["pid"]), dict(state["services"]), folder)
-
-
-def active_settings(folder: Path | None = None) -> dict[str, str]:
-    """The environment variables reaching the running services, or {} when they are not up."""
-    folder = folder or dev_dir()
-    if status(folder) is None:
-        return {}
-    try:
-        settings = json.loads(_settings_file(folder).read_text())
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in settings.items()}
-
-
 def _seed(source: Path, root: Path) -> int:
     """Copy the files under `source` into the SFTP root (same relative paths); how many."""
     count = 0
@@ -340,15 +287,15 @@ def down(folder: Path | None = None, timeout: float = 30.0) -> bool:
     folder = folder or dev_dir()
     running = status(folder)
     if running is None:
-        _state_file(folder).unlink(missing_ok=True)
+        state_file(folder).unlink(missing_ok=True)
         return False
     os.kill(running.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _alive(running.pid):
+    while time.monotonic() < deadline and alive(running.pid):
         time.sleep(0.1)
-    if _alive(running.pid):
+    if alive(running.pid):
         os.kill(running.pid, signal.SIGKILL)
-    _state_file(folder).unlink(missing_ok=True)
+    state_file(folder).unlink(missing_ok=True)
     return True
 
 
@@ -369,9 +316,9 @@ def supervise(folder: Path) -> int:
     services = LocalServices(folder)
     services.start()
     try:
-        _write_private(_settings_file(folder), services.settings)
+        _write_private(settings_file(folder), services.settings)
         _write_private(
-            _state_file(folder),
+            state_file(folder),
             {
                 "pid": os.getpid(),
                 "services": {
@@ -387,7 +334,7 @@ def supervise(folder: Path) -> int:
         while not stop.wait(1):
             pass
     finally:
-        _state_file(folder).unlink(missing_ok=True)
+        state_file(folder).unlink(missing_ok=True)
         services.stop()
         print("local services stopped", flush=True)
     return 0

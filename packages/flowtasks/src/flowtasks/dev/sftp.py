@@ -12,13 +12,16 @@ for ``flow-task dev up``, where a laptop may have no sshd and no root.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 try:
-    import asyncssh
+    with warnings.catch_warnings():  # asyncssh imports cryptography's deprecated DSA support
+        warnings.filterwarnings("ignore", message="DSA is deprecated")
+        import asyncssh
 except ImportError:  # pragma: no cover - `flowtasks[dev]` not installed
     asyncssh = None  # type: ignore[assignment]
 
