@@ -18,7 +18,7 @@ import pytest
 
 import demo_flows.flows
 from flowtasks import Flow
-from flowtasks.asl.compiler import compile_flow
+from flowtasks.asl import compile_flow
 from flowtasks.testing import assert_matches_golden
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -54,7 +54,7 @@ def test_compile_is_deterministic_across_processes(attr: str) -> None:
     name = FLOWS[attr].name
     script = (
         "from demo_flows.flows import *; import demo_flows.flows as m;"
-        "from flowtasks.asl.compiler import compile_flow;"
+        "from flowtasks.asl import compile_flow;"
         f"print(compile_flow(getattr(m, {attr!r}), 'demo').to_json(), end='')"
     )
     outputs = {

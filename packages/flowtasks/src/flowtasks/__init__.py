@@ -1,6 +1,6 @@
 """flowtasks: AWS Step Functions workflows in Python.
 
-Define a flow with the DSL below, compile it with `flowtasks.asl.compiler.compile_flow`, run it
+Define a flow with the DSL below, compile it with `flowtasks.asl.compile_flow`, run it
 locally with `flowtasks.local.run`.
 """
 
@@ -31,14 +31,20 @@ if _typing.TYPE_CHECKING:  # the DSL loads on first use, so `flow-task --help` s
         Flow,
         Goto,
         ItemBatcher,
+        Manual,
         Map,
         Not,
+        OnSuccess,
         Or,
         Parallel,
         Pass,
+        Permission,
         ResultWriter,
         Retry,
         S3Items,
+        S3ObjectCreated,
+        Schedule,
+        StartFlow,
         State,
         Succeed,
         TaskState,
@@ -63,15 +69,21 @@ __all__ = [
     "FlowtasksError",
     "Goto",
     "ItemBatcher",
+    "Manual",
     "Map",
     "Not",
+    "OnSuccess",
     "Or",
     "Parallel",
     "Pass",
+    "Permission",
     "Problem",
     "ResultWriter",
     "Retry",
     "S3Items",
+    "S3ObjectCreated",
+    "Schedule",
+    "StartFlow",
     "State",
     "StateNotFoundError",
     "Succeed",

@@ -14,6 +14,7 @@ __all__ = [
     "MAX_ARRAY_RANGE",
     "MAX_ASSIGN_BYTES",
     "MAX_CONTAINER_OVERRIDES_BYTES",
+    "MAX_DEFINITION_BYTES",
     "MAX_ENCODING_INPUT",
     "MAX_FIELD_SECONDS",
     "MAX_HISTORY_EVENTS",
@@ -101,6 +102,10 @@ json-schema common.json, "Maximum: 31622400")."""
 
 MAX_MAP_LABEL_LENGTH = 40
 """Characters of a Distributed Map's Label (state-map-distributed.html, "Label")."""
+
+MAX_DEFINITION_BYTES = 1_048_576
+"""Bytes of a state machine's definition (service-quotas.html, "Maximum request size: 1 MB per
+request", which holds the CreateStateMachine / UpdateStateMachine definition)."""
 
 MAX_WAIT_DELAY_SECONDS = 2**31 - 1
 """The longest delay a Wait may resolve to (a TimestampPath far ahead): beyond it the state fails

@@ -302,7 +302,7 @@ def compiled(qualified_name: str) -> Compiled:
     with _lock:
         result = _compiled.get(name)
         if result is None:
-            from flowtasks.asl.compiler import compile_flow
+            from flowtasks.asl import compile_flow
 
             result = compile_flow(get_flow(name), domain=split_name(name)[0])
             _compiled[name] = result

@@ -236,3 +236,45 @@ def test_redrive_reruns_only_failed_child_executions(s3: tuple[Any, str]) -> Non
     assert again.output == [1, 2, 3]
     assert 2 in calls
     assert 1 not in calls
+
+
+def test_items_are_streamed_and_reading_stops_at_max_items(s3: tuple[Any, str]) -> None:
+    # JSONL and CSV objects are read line by line: what lies past MaxItems is never parsed
+    # (here it is not even valid), and memory holds the items, not the whole object.
+    client, bucket = s3
+    client.put_object(
+        Bucket=bucket, Key="big.jsonl", Body=b'{"n": 1}\n{"n": 2}\n' + b"{bad\n" * 1000
+    )
+    client.put_object(
+        Bucket=bucket, Key="big.csv", Body=b"\xef\xbb\xbfa,b\n1,2\n" + b"1,2,3,4\n" * 1000
+    )
+    for key, input_type, first in (
+        ("big.jsonl", "JSONL", {"n": 1}),
+        ("big.csv", "CSV", {"a": "1", "b": "2"}),
+    ):
+        reader = {
+            "Resource": "arn:aws:states:::s3:getObject",
+            "ReaderConfig": {"InputType": input_type, "MaxItems": 1},
+            "Parameters": {"Bucket": bucket, "Key": key},
+        }
+        execution = run(dmap(reader))
+        assert (execution.status, execution.output) == ("SUCCEEDED", [first]), execution.cause
+
+
+def test_a_gzipped_manifest_file_is_found_by_its_content(s3: tuple[Any, str]) -> None:
+    client, bucket = s3
+    client.put_object(Bucket=bucket, Key="inv/zipped", Body=gzip.compress(b'"b1","k1"\n'))
+    client.put_object(Bucket=bucket, Key="inv/plain.csv", Body=b'"b1","k2"')
+    manifest = {
+        "destinationBucket": f"arn:aws:s3:::{bucket}",
+        "fileSchema": "Bucket, Key",
+        "files": [{"key": "inv/zipped"}, {"key": "inv/plain.csv"}],
+    }
+    client.put_object(Bucket=bucket, Key="inv/m.json", Body=json.dumps(manifest).encode())
+    reader = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "MANIFEST"},
+        "Parameters": {"Bucket": bucket, "Key": "inv/m.json"},
+    }
+    execution = run(dmap(reader))
+    assert execution.output == [{"Bucket": "b1", "Key": "k1"}, {"Bucket": "b1", "Key": "k2"}]

@@ -3,7 +3,7 @@
 - Each ```python block runs in a fresh module namespace (registered in sys.modules, so tasks it
   defines are importable by name as the compiler requires), with a temporary folder as cwd.
   A block right after ``<!-- docs-test: skip -->`` is not run (fragments that cannot run alone).
-- Each ``flow-task list|asl|validate|graph`` line (optionally after ``$ `` and ``poetry run``)
+- Each ``flow-task list|asl|validate|graph|synth`` line (optionally after ``$ `` and ``poetry run``)
   in a ```console / ```bash / ```shell block runs through `flowtasks.cli.main` and must exit 0
   (except ``graph --run``, which needs a saved run; and blocks after the skip marker, e.g. those
   showing a hypothetical domain).
@@ -29,7 +29,7 @@ from flowtasks.testing.golden import describe_change, update_requested
 REPO = Path(__file__).resolve().parents[4]
 DOC_FILES = [*sorted((REPO / "docs").glob("*.md")), REPO / "README.md"]
 UPDATE_DOCS_ENV = "FLOWTASKS_UPDATE_DOCS"
-CHECKED_COMMANDS = {"list", "asl", "validate", "graph"}
+CHECKED_COMMANDS = {"list", "asl", "validate", "graph", "synth"}
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 
 

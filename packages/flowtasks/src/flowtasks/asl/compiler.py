@@ -23,6 +23,7 @@ from flowtasks.dsl.chain import Chain, Goto, State, as_chain
 from flowtasks.dsl.flow import Flow
 from flowtasks.dsl.map import Map
 from flowtasks.dsl.retry import Catch, Retry
+from flowtasks.dsl.start_flow import StartFlow
 from flowtasks.dsl.states import Choice, Parallel, Wait
 from flowtasks.dsl.task import TaskState
 from flowtasks.errors import DefinitionError, Problem
@@ -240,12 +241,14 @@ class _Builder:
         self.rank[name] = len(self.rank)
         if not name or len(name) > 80:
             self.problem(name, None, "a state name has 1 to 80 characters", state.source)
-        body: dict[str, Any] = state.asl_fields()  # type: ignore[attr-defined]
+        body = state.asl_fields()
         if state.comment:
             body["Comment"] = state.comment
         states[name] = body
         if isinstance(state, TaskState):
             self.task(state, body)
+        elif isinstance(state, StartFlow):
+            body["Parameters"] = state.parameters_for(self.qualified.split(".", 1)[0])
         elif isinstance(state, Choice):
             self.choice(state, nxt, body, states)
         elif isinstance(state, Parallel):

@@ -27,7 +27,10 @@ def list_command(args: argparse.Namespace) -> int:
                 "description": flow.description,
                 "states": [state.name for state in flow.states()],
                 "tasks": list(flow.task_states()),
-                "triggers": [t if isinstance(t, str | dict) else repr(t) for t in flow.triggers],
+                "triggers": [
+                    {"name": t.name, "kind": t.kind, "description": t.describe()}
+                    for t in flow.triggers
+                ],
             }
         )
     out(json_text(rows))

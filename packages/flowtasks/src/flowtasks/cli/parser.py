@@ -7,6 +7,7 @@ only when that command runs, so that ``--help`` and argument errors import no co
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 FLOW_HELP = "a flow, as domain.Flow (e.g. demo.VendorIngest) or a unique bare Flow name"
 
@@ -110,6 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="run each Task of ours in its own `flow-task state` process through the container "
         "protocol (MODE process, the default; or docker: `docker run` of the domain's image)",
     )
+    cmd.add_argument(
+        "--trigger",
+        metavar="NAME",
+        help="start the flow as its trigger NAME does in AWS: the input is what that trigger "
+        "sends (for --event, or a sample event)",
+    )
+    cmd.add_argument(
+        "--event", metavar="JSON", help="with --trigger: the event the trigger receives"
+    )
 
     cmd = command("runs", "run:runs_command", "list recent saved runs, newest first")
     cmd.add_argument(
@@ -162,4 +172,48 @@ def build_parser() -> argparse.ArgumentParser:
         help="the flow: invoice-export, invoice_export and InvoiceExport all give InvoiceExport",
     )
     cmd.add_argument("--root", metavar="PATH", help="the monorepo root (default: found from cwd)")
+    _add_aws_commands(command)
     return parser
+
+
+def _add_aws_commands(command: Callable[[str, str, str], argparse.ArgumentParser]) -> None:
+    """synth, deploy, start, executions, status, redrive (flowtasks.cli.deploy / .operate)."""
+    env_file = "the domain's environments file (default: environments.toml at the domain's root)"
+    for name, handler, help_text in (
+        ("synth", "deploy:synth_command", "print a domain's CloudFormation template for an env"),
+        ("deploy", "deploy:deploy_command", "create or update a domain's stack (a change set)"),
+    ):
+        cmd = command(name, handler, help_text)
+        cmd.add_argument("--domain", required=True, metavar="DOMAIN", help="e.g. demo")
+        cmd.add_argument("--env", required=True, metavar="ENV", help="e.g. dev or prod")
+        cmd.add_argument(
+            "--image",
+            required=True,
+            metavar="URI@sha256:DIGEST",
+            help="the domain's image, by digest (registry/repository[:tag]@sha256:...)",
+        )
+        cmd.add_argument("--environments", metavar="PATH", help=env_file)
+        if name == "synth":
+            cmd.add_argument("--output", metavar="PATH", help="write the template to PATH")
+        else:
+            cmd.add_argument(
+                "--dry-run", action="store_true", help="show the change set, deploy nothing"
+            )
+    cmd = command("start", "operate:start_command", "start a deployed flow in an environment")
+    cmd.add_argument("flow", metavar="FLOW", help=FLOW_HELP)
+    cmd.add_argument("--env", required=True, metavar="ENV", help="e.g. dev or prod")
+    _add_input(cmd)
+    cmd.add_argument("--name", metavar="NAME", help="the execution's name (default: a UUID)")
+    cmd.add_argument("--environments", metavar="PATH", help=env_file)
+    cmd = command("executions", "operate:executions_command", "a deployed flow's executions")
+    cmd.add_argument("flow", metavar="FLOW", help=FLOW_HELP)
+    cmd.add_argument("--env", required=True, metavar="ENV", help="e.g. dev or prod")
+    cmd.add_argument("--limit", type=count, default=20, metavar="N", help="at most N (default: 20)")
+    cmd.add_argument("--json", action="store_true", help="as a JSON list")
+    cmd.add_argument("--environments", metavar="PATH", help=env_file)
+    cmd = command("status", "operate:status_command", "a deployed execution, state by state")
+    cmd.add_argument("execution_arn", metavar="EXECUTION_ARN", help="from start or executions")
+    cmd.add_argument("--watch", action="store_true", help="follow it until it ends")
+    cmd.add_argument("--json", action="store_true", help="the execution and its events as JSON")
+    cmd = command("redrive", "operate:redrive_command", "redrive a failed deployed execution")
+    cmd.add_argument("execution_arn", metavar="EXECUTION_ARN", help="a FAILED execution's ARN")

@@ -44,6 +44,8 @@ def run_command(args: argparse.Namespace) -> int:
     use_local_services()
     mocks = parse_mocks(args.mock)
     _, value = read_input(args)
+    if args.trigger is not None or args.event is not None:
+        value = _trigger_input(args, value)
     started = datetime.now(UTC).isoformat(timespec="milliseconds")
     with contextlib.ExitStack() as stack:
         if getattr(args, "isolate", None):
@@ -75,6 +77,30 @@ def run_command(args: argparse.Namespace) -> int:
     if execution.cause:
         err(f"  Cause: {execution.cause}")
     return EXIT_CODES.get(str(execution.status), 1)
+
+
+def _trigger_input(args: argparse.Namespace, value: Any) -> Any:
+    """The input that trigger ``--trigger`` sends for ``--event`` (or a sample event)."""
+    from flowtasks.cli.io import parse_json
+    from flowtasks.deploy.triggers import sample_event, trigger_input
+    from flowtasks.registry import get_flow, qualified_name_of
+
+    if args.trigger is None:
+        raise UsageError("--event needs --trigger NAME (the trigger that receives the event)")
+    if args.flow is None or value is not None:
+        raise UsageError("--trigger needs FLOW and makes the input itself: drop --input/--asl")
+    qualified = qualified_name_of(args.flow)
+    triggers = {t.name: t for t in get_flow(qualified).triggers}
+    trigger = triggers.get(args.trigger)
+    if trigger is None:
+        known = ", ".join(sorted(triggers)) or "(none: the flow declares no triggers)"
+        raise UsageError(f"{qualified} has no trigger {args.trigger!r}; its triggers: {known}")
+    event = (
+        parse_json(args.event, "--event")
+        if args.event is not None
+        else sample_event(trigger, qualified)
+    )
+    return trigger_input(trigger, qualified, event)
 
 
 def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:

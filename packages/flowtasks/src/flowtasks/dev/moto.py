@@ -85,3 +85,9 @@ class MotoServer:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+    def __enter__(self) -> MotoServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

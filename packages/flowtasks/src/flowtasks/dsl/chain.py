@@ -55,6 +55,11 @@ class State:
         """Chains that form their own state machine (Parallel branches, Map iterators)."""
         return ()
 
+    def asl_fields(self) -> dict[str, Any]:
+        """This state's own ASL fields (``Type`` and its options); the compiler adds the
+        transitions (Next / End), Retry and Catch. Every state type defines it."""
+        raise NotImplementedError(f"{type(self).__name__} does not define its ASL fields")
+
 
 @dataclass(frozen=True)
 class Goto:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from flowtasks.dsl._source import caller_source
 from flowtasks.dsl.chain import Chain, Chainable, State, as_chain
 from flowtasks.dsl.task import TaskState
+from flowtasks.dsl.triggers import Trigger, check_triggers
 
 
 @dataclass(frozen=True, init=False)
@@ -20,7 +21,9 @@ class Flow:
     - ``description``: becomes the ASL ``Comment``.
     - ``timeout_seconds``: the execution's ``TimeoutSeconds`` (None: AWS's limit, one year).
     - ``type``: ``"STANDARD"`` (default) or ``"EXPRESS"`` (at most 5 minutes).
-    - ``triggers``: what starts the flow (filled by the deploy layer; empty for now).
+    - ``triggers``: what starts the flow in AWS (`flowtasks.dsl.triggers`: ``Schedule``,
+      ``S3ObjectCreated``, ``OnSuccess``, ``Manual``); TypeError / ValueError for a value that
+      is not a trigger or a repeated trigger name.
     """
 
     name: str
@@ -28,7 +31,7 @@ class Flow:
     description: str
     timeout_seconds: int | None
     type: Literal["STANDARD", "EXPRESS"]
-    triggers: tuple[Any, ...]
+    triggers: tuple[Trigger, ...]
     source: str = field(compare=False, repr=False)
 
     def __init__(
@@ -39,7 +42,7 @@ class Flow:
         description: str = "",
         timeout_seconds: int | None = None,
         type: Literal["STANDARD", "EXPRESS"] = "STANDARD",
-        triggers: Sequence[Any] = (),
+        triggers: Sequence[Trigger] = (),
     ) -> None:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "definition", as_chain(definition))
@@ -47,6 +50,7 @@ class Flow:
         object.__setattr__(self, "timeout_seconds", timeout_seconds)
         object.__setattr__(self, "type", type)
         object.__setattr__(self, "triggers", tuple(triggers))
+        check_triggers(name, self.triggers)
         object.__setattr__(self, "source", caller_source())
 
     def states(self) -> Iterator[State]:

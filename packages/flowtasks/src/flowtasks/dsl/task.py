@@ -16,6 +16,7 @@ from typing import Any, Generic, Literal, ParamSpec, TypeVar, overload
 from flowtasks.dsl import _typed
 from flowtasks.dsl._unset import UNSET, Unset
 from flowtasks.dsl.chain import State, catches, retries
+from flowtasks.dsl.permissions import Permission
 from flowtasks.dsl.retry import Catch, Retry
 from flowtasks.dsl.states import dataflow_fields
 
@@ -46,6 +47,8 @@ class TaskState(State, Generic[P, R]):
       definition's.
     - ``parameters``: the task's own input template; each top-level key reaches the function
       as a key of its input (``FLOWTASKS_PARAM_<key>``).
+    - ``permissions``: `Permission` s the task needs in AWS; its stack grants them to the task
+      role (`flowtasks.dsl.permissions`).
     """
 
     function: Callable[P, R] = field(default=None, repr=False)  # type: ignore[assignment]
@@ -61,11 +64,13 @@ class TaskState(State, Generic[P, R]):
     result_selector: Any = UNSET
     result_path: str | Unset | None = UNSET
     output_path: str | Unset | None = UNSET
+    permissions: Sequence[Permission] = ()
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if not callable(self.function):
             raise TypeError(f"task {self.name!r} needs a function")
+        object.__setattr__(self, "permissions", _permissions(self.name, self.permissions))
         object.__setattr__(self, "retry", retries(self.retry))
         object.__setattr__(self, "catch", catches(self.catch))
 
@@ -110,6 +115,7 @@ def task(
     result_selector: Any = UNSET,
     result_path: str | Unset | None = UNSET,
     output_path: str | Unset | None = UNSET,
+    permissions: Sequence[Permission] = (),
 ) -> Callable[[Callable[P, R]], TaskState[P, R]]: ...
 
 
@@ -132,3 +138,13 @@ def task(
     if function is not None:
         return decorate(function)
     return decorate
+
+
+def _permissions(name: str, value: Any) -> tuple[Permission, ...]:
+    items = (value,) if isinstance(value, Permission) else tuple(value or ())
+    for item in items:
+        if not isinstance(item, Permission):
+            raise TypeError(
+                f"task {name!r}: permissions takes Permission(...) objects, not {item!r}"
+            )
+    return items

@@ -145,7 +145,7 @@ def run_distributed(
     )
     with rt.children_lock:
         rt.children.extend(r["_execution"] for r in records if r is not None)
-    results = state.conclude(rt, scope, key, outcomes, tolerate, "MapRun")
+    results = state.conclude(rt, scope, key, outcomes, tolerate, distributed=True)
     writer = state.spec.get("ResultWriter")
     if writer is not None:
         return _write_results(rt, writer, arn, run_id, records, results, effective, ctx)

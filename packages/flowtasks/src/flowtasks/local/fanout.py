@@ -16,6 +16,7 @@ import heapq
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from flowtasks.asl.states_errors import StatesFailure
@@ -28,8 +29,17 @@ __all__ = ["MAX_THREADS", "Outcome", "fan_out"]
 MAX_THREADS = INLINE_MAP_MAX_CONCURRENCY
 """Worker threads of one fan-out, at most: AWS's inline Map concurrency."""
 
-Outcome = tuple[bool, Any]
-"""(True, output) or (False, StatesFailure)."""
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one job ended: its `output`, or the `failure` it raised (then `ok` is False)."""
+
+    output: Any = None
+    failure: StatesFailure | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
 
 
 def fan_out(
@@ -65,11 +75,11 @@ def fan_out(
             with lock:
                 lanes.set_offset(heapq.heappop(slots))
         try:
-            outcomes[index] = (True, jobs[index](group))
+            outcomes[index] = Outcome(jobs[index](group))
         except Cancelled:
             return
         except StatesFailure as failure:
-            outcomes[index] = (False, failure)
+            outcomes[index] = Outcome(failure=failure)
             with lock:
                 failures += 1
                 stop = tolerate is None or not tolerate(failures, len(jobs))

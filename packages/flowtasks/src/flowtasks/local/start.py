@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
@@ -63,7 +64,9 @@ def run(
         execution_arn=execution_arn(sm_name, exec_name),
         state_machine_arn=state_machine_arn(sm_name),
     )
-    return _execute(execution, graph, handlers, skip_waits, clock, on_event, None, history_limit)
+    return _execute(
+        _Start(execution, graph, handlers or {}, skip_waits, clock, on_event, history_limit)
+    )
 
 
 def redrive(
@@ -101,23 +104,30 @@ def redrive(
         children=list(execution.children),
     )
     previous = Redrive.from_dict(execution.redrive_data)
-    return _execute(again, graph, handlers, skip_waits, clock, on_event, previous, history_limit)
+    start = _Start(again, graph, handlers or {}, skip_waits, clock, on_event, history_limit)
+    return _execute(start, previous)
 
 
-def _execute(
-    execution: Execution,
-    graph: Graph,
-    handlers: Mapping[str, Handler] | None,
-    skip_waits: bool,
-    clock: Clock | None,
-    on_event: EventSink | None,
-    previous: Redrive | None,
-    history_limit: int | None,
-) -> Execution:
-    clock = clock or RealClock()
+@dataclass(frozen=True)
+class _Start:
+    """What `run` / `redrive` hand to `_execute`: the execution to run and how."""
+
+    execution: Execution
+    graph: Graph
+    handlers: Mapping[str, Handler]
+    skip_waits: bool
+    clock: Clock | None
+    on_event: EventSink | None
+    history_limit: int | None
+
+
+def _execute(start: _Start, previous: Redrive | None = None) -> Execution:
+    """Run `start.execution` (from where `previous` stopped, for a redrive) to its end."""
+    execution, graph, skip_waits = start.execution, start.graph, start.skip_waits
+    clock = start.clock or RealClock()
     if skip_waits and not isinstance(clock, SkippedWaits):
         clock = SkippedWaits(clock)
-    history = History(clock.now, on_event, execution.history, history_limit)
+    history = History(clock.now, start.on_event, execution.history, start.history_limit)
     started = clock.now()
     if not execution.start_date:
         execution.start_date = iso(started)
@@ -125,7 +135,7 @@ def _execute(
     rt = Runtime(
         history=history,
         clock=clock,
-        handlers=handlers if handlers is not None else {},
+        handlers=start.handlers,
         skip_waits=skip_waits,
         execution={
             "Id": execution.execution_arn,

@@ -240,7 +240,7 @@ class MapState(Guarded):
         )
         if failed_events:
             scope.previous_event = max(failed_events)
-        return self.conclude(rt, scope, key, outcomes, tolerate, "MapState")
+        return self.conclude(rt, scope, key, outcomes, tolerate, distributed=False)
 
     def conclude(
         self,
@@ -249,11 +249,13 @@ class MapState(Guarded):
         key: str,
         outcomes: list[Outcome | None],
         tolerate: Callable[[int, int], bool] | None,
-        event_prefix: str,
+        *,
+        distributed: bool,
     ) -> list[Any]:
         """The Map's result from its iterations' outcomes, or its failure (recorded for redrive;
-        ``MapStateFailed`` is recorded by `Guarded.execute` once the failure is final)."""
-        failures = [o[1] for o in outcomes if o is not None and not o[0]]
+        ``MapStateFailed`` is recorded by `Guarded.execute` once the failure is final). A
+        `distributed` Map also ends its Map Run (``MapRunSucceeded`` / ``MapRunFailed``)."""
+        failures = [o.failure for o in outcomes if o is not None and o.failure is not None]
         incomplete = any(o is None for o in outcomes)
         error: StatesFailure | None = None
         if failures and tolerate is None:
@@ -266,17 +268,17 @@ class MapState(Guarded):
             )
         if error is not None:
             rt.record.set_done(
-                key, {i: o[1] for i, o in enumerate(outcomes) if o is not None and o[0]}
+                key, {i: o.output for i, o in enumerate(outcomes) if o is not None and o.ok}
             )
-            if event_prefix == "MapRun":
+            if distributed:
                 details = error.event_details()
                 scope.previous_event = rt.history.add("MapRunFailed", scope.previous_event, details)
             raise StateFailed(error.error, error.cause, "MapStateFailed")
-        scope.previous_event = rt.history.add(f"{event_prefix}Succeeded", scope.previous_event)
-        if event_prefix == "MapRun":
-            scope.previous_event = rt.history.add("MapStateSucceeded", scope.previous_event)
+        if distributed:
+            scope.previous_event = rt.history.add("MapRunSucceeded", scope.previous_event)
+        scope.previous_event = rt.history.add("MapStateSucceeded", scope.previous_event)
         return [
-            o[1] if o[0] else {"Error": o[1].error, "Cause": o[1].cause}
+            o.output if o.failure is None else {"Error": o.failure.error, "Cause": o.failure.cause}
             for o in outcomes
             if o is not None
         ]

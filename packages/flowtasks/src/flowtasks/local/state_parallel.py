@@ -65,16 +65,16 @@ class ParallelState(Guarded):
 
         jobs = [branch_job(i, graph) for i, graph in enumerate(self.branches)]
         outcomes = fan_out(jobs, 0, scope.cancel, clock=rt.clock)
-        failed = next((i for i, o in enumerate(outcomes) if o is not None and not o[0]), None)
-        if failed is not None:
-            failure = outcomes[failed][1]  # type: ignore[index]
+        failures = [(i, o.failure) for i, o in enumerate(outcomes) if o and o.failure is not None]
+        if failures:
+            failed, failure = failures[0]
             rt.record.set_done(
-                key, {i: o[1] for i, o in enumerate(outcomes) if o is not None and o[0]}
+                key, {i: o.output for i, o in enumerate(outcomes) if o is not None and o.ok}
             )
             scope.previous_event = last.get(failed, scope.previous_event)
             raise StateFailed(failure.error, failure.cause, "ParallelStateFailed")
         scope.previous_event = rt.history.add("ParallelStateSucceeded", scope.previous_event)
-        result = [o[1] for o in outcomes if o is not None]
+        result = [o.output for o in outcomes if o is not None]
         return self.complete(rt, scope, value, result, ctx)
 
     def branch_input(self, rt: Runtime, scope: Scope, value: Any, ctx: dict[str, Any]) -> Any:

@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.states_errors import StatesErrorName, StatesFailure, error_details
+from flowtasks.local import child_flows
 from flowtasks.local.limits import (
     ResultTooLarge,
     check_result_text,
@@ -188,7 +189,10 @@ class TaskState(Guarded):
         started = rt.now()
         beats: list[float] = []
         try:
-            result, text = self._call(rt, params, params_text, beats)
+            if child_flows.handles(self.resource) and not rt.handler_for(self.name, self.resource):
+                result, text = child_flows.start_child(rt, scope, self.name, events, params)
+            else:
+                result, text = self._call(rt, params, params_text, beats)
         except StatesFailure as failure:
             raise StateFailed(
                 failure.error,

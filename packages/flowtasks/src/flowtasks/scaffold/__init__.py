@@ -191,7 +191,7 @@ def _compiled_text(layout: DomainLayout, module: str) -> str:
     domain's ``src`` even when the domain is not installed yet; the domain's modules imported
     for this are forgotten again, so that later imports see the updated ``flows/__init__.py``.
     """
-    from flowtasks.asl.compiler import compile_flow
+    from flowtasks.asl import compile_flow
 
     src = str(layout.path / "src")
     added = src not in sys.path

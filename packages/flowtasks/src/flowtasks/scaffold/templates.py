@@ -179,7 +179,7 @@ def test_imports(package: str, module: str) -> str:
 def flows_test_imports(package: str) -> str:
     """The first-party import block of a domain's tests/test_flows.py, sorted as ruff sorts it."""
     lines = [
-        "from flowtasks.asl.compiler import compile_flow",
+        "from flowtasks.asl import compile_flow",
         "from flowtasks.testing import assert_matches_golden",
         f"from {package} import flows",
     ]

@@ -109,7 +109,8 @@ class RedshiftConnectionError(RedshiftError):
 
 class RedshiftSqlError(RedshiftError):
     """Permanent: the server refused the SQL (syntax, missing table, bad value, permission,
-    authentication). `sqlstate` is PostgreSQL's five-character error code."""
+    authentication), or the driver refused the call or the connection's settings.
+    `sqlstate` is PostgreSQL's five-character error code when the server sent one."""
 
     def __init__(self, message: str, *, connection: str, sqlstate: str | None) -> None:
         super().__init__(message, connection=connection)
@@ -147,7 +148,9 @@ def translate_error(exc: BaseException, connection: RedshiftConnection) -> Redsh
 
 
 _NETWORK_WORDS = re.compile(
-    r"socket|network|communication|connection|broken ?pipe|timed? ?out", re.I
+    r"socket|network|communication error|broken ?pipe|timed? ?out|unexpected eof|"
+    r"connection (?:refused|reset|closed|lost|aborted)|server (?:socket )?closed",
+    re.IGNORECASE,
 )
 
 

@@ -2,7 +2,7 @@
 
 ::
 
-    from flowtasks.asl.compiler import compile_flow
+    from flowtasks.asl import compile_flow
     from flowtasks.testing import assert_matches_golden
 
     assert_matches_golden(compile_flow(flow, "demo").to_json(), GOLDEN / "MyFlow.asl.json")

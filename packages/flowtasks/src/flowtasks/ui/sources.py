@@ -93,7 +93,7 @@ def run_summary(run_id: str, meta: Mapping[str, Any]) -> dict[str, Any]:
         "cause": str(meta["cause"])[:300] if meta.get("cause") else None,
         "redriven": meta.get("redriven"),
     }
-    if status == "RUNNING":
+    if status == "RUNNING" and "pid" in meta:  # a local run: is its process still there?
         summary["alive"] = process_alive(meta.get("pid"))
     return summary
 

@@ -103,7 +103,6 @@ class Analysis:
     execution: ExecutionRecord
     owner: dict[int, Owner] = field(default_factory=dict)
     by_owner: dict[int | None, list[StateRecord]] = field(default_factory=dict)
-    times: dict[int, datetime | None] = field(default_factory=dict)
     definitions: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -111,9 +110,15 @@ class Analysis:
             owner = self._owner_of(state)
             self.owner[id(state)] = owner
             self.by_owner.setdefault(_key(owner), []).append(state)
-        for event in self.record.events:
-            self.times[int(event.get("id") or 0)] = _moment(event.get("timestamp"))
         self.definitions = dict(iter_states(self.record.definition))
+
+    def time_of(self, event_id: int) -> datetime | None:
+        """The timestamp of event `event_id` (ids count from 1 in history order)."""
+        events = self.record.events
+        event = events[event_id - 1] if 0 < event_id <= len(events) else None
+        if event is None or event.get("id") != event_id:
+            event = next((e for e in events if e.get("id") == event_id), None)
+        return _moment(event.get("timestamp")) if event is not None else None
 
     def _owner_of(self, state: StateRecord) -> Owner:
         parent = state.parent
@@ -247,7 +252,7 @@ class Analysis:
         if state.status == "running" and self.live:
             return None
         last = state.last_failure
-        failed_at = self.times.get(last.event_id) if last is not None else None
+        failed_at = self.time_of(last.event_id) if last is not None else None
         return failed_at or self.execution.stopped_at
 
     def _row(self, state: StateRecord, origin: datetime | None) -> dict[str, Any]:
@@ -257,7 +262,7 @@ class Analysis:
         delays: list[dict[str, Any]] = []
         at = start
         for failure in state.failures:
-            failed_at = _ms(self.times.get(failure.event_id), origin)
+            failed_at = _ms(self.time_of(failure.event_id), origin)
             failed_at = at if failed_at is None else failed_at
             attempts.append(
                 {"start_ms": at, "end_ms": failed_at, "outcome": "failed", "error": failure.error}

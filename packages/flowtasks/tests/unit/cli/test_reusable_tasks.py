@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from flowtasks.asl.compiler import compile_flow
+from flowtasks.asl import compile_flow
 from flowtasks.cli import main
 from flowtasks.dsl import Flow, Retry, Var
 from flowtasks.errors import DefinitionError

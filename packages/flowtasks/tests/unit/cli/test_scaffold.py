@@ -97,7 +97,7 @@ def test_new_domain_writes_a_registered_package(
         "tests/test_flows.py",
         "tests/test_hello_items.py",
     ]
-    from flowtasks.asl.compiler import compile_flow
+    from flowtasks.asl import compile_flow
 
     monkeypatch.syspath_prepend(str(path / "src"))
     from zz_scaffold_probe_flows.flows import hello_items  # type: ignore[import-not-found]

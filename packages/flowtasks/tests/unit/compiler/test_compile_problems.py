@@ -27,7 +27,7 @@ from flowtasks import (
     Wait,
     task,
 )
-from flowtasks.asl.compiler import compile_flow
+from flowtasks.asl import compile_flow
 
 
 @task

@@ -23,8 +23,8 @@ from flowtasks import (
     Wait,
     task,
 )
+from flowtasks.asl import compile_flow
 from flowtasks.asl.canonical import to_json
-from flowtasks.asl.compiler import compile_flow
 from flowtasks.asl.task_resource import input_parameters
 from flowtasks.protocol import ECS_RESOURCE, LAMBDA_RESOURCE, task_call_of
 

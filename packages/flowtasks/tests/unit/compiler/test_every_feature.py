@@ -32,7 +32,7 @@ from flowtasks import (
     Wait,
     task,
 )
-from flowtasks.asl.compiler import compile_flow
+from flowtasks.asl import compile_flow
 from flowtasks.testing import assert_matches_golden
 
 GOLDEN = Path(__file__).resolve().parents[2] / "golden" / "every_feature.asl.json"

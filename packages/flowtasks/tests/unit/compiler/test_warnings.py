@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flowtasks import Choice, DistributedMap, Flow, Goto, Map, Pass, Retry, Var, Wait, task
-from flowtasks.asl.compiler import compile_flow
+from flowtasks.asl import compile_flow
 
 
 @task(timeout_seconds=200)

@@ -20,6 +20,7 @@ from flowtasks import (
     task,
 )
 from flowtasks.dsl.chain import as_chain
+from flowtasks.dsl.triggers import Manual
 
 
 @task
@@ -103,8 +104,9 @@ def test_flow_fields_and_defaults() -> None:
     assert (flow.name, flow.description, flow.timeout_seconds) == ("F", "", None)
     assert (flow.type, flow.triggers) == ("STANDARD", ())
     assert isinstance(flow.definition, Chain)
-    express = Flow("E", Succeed("Done"), type="EXPRESS", timeout_seconds=60, triggers=["x"])
-    assert (express.type, express.timeout_seconds, express.triggers) == ("EXPRESS", 60, ("x",))
+    manual = Manual()
+    express = Flow("E", Succeed("Done"), type="EXPRESS", timeout_seconds=60, triggers=[manual])
+    assert (express.type, express.timeout_seconds, express.triggers) == ("EXPRESS", 60, (manual,))
 
 
 def test_map_needs_an_iterator() -> None:

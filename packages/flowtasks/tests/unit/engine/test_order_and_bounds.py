@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from flowtasks import Catch, Flow, Pass, Retry, TaskError, task
-from flowtasks.asl.compiler import compile_flow
+from flowtasks.asl import compile_flow
 from flowtasks.local import FakeClock, run
 
 

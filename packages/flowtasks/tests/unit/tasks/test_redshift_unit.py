@@ -11,7 +11,7 @@ import struct
 import pytest
 from redshift_connector.error import InterfaceError, ProgrammingError
 
-from flowtasks.asl.compiler import compile_flow
+from flowtasks.asl import compile_flow
 from flowtasks.connections import parse
 from flowtasks.dev.pgshim import rewrite_parameter_status, rewrite_startup
 from flowtasks.dsl import Flow, Var
@@ -75,6 +75,20 @@ def test_network_failures_are_retryable_but_client_mistakes_are_not() -> None:
     assert type(translate_error(closed, CONN)) is RedshiftConnectionError
     placeholder = InterfaceError("Only %s and %% are supported in the query.")
     assert type(translate_error(placeholder, CONN)) is RedshiftSqlError
+    settings = InterfaceError("Invalid connection property setting. SSL must be enabled")
+    assert type(translate_error(settings, CONN)) is RedshiftSqlError
+
+
+def test_iam_options_pass_through_to_the_real_driver() -> None:
+    # the driver itself insists on TLS with IAM: the options reached it, and the refusal of
+    # the settings is permanent (nothing to retry)
+    iam = parse(
+        "redshift://etl@127.0.0.1:9/dev?sslmode=disable&iam=true&cluster_identifier=analytics"
+        "&db_user=etl&region=us-east-1",
+        name="iam",
+    )
+    with pytest.raises(RedshiftSqlError, match="SSL must be enabled when using IAM"):
+        redshift.query(iam, "SELECT 1")
 
 
 def test_authentication_errors_say_what_to_check_without_the_password() -> None:
