@@ -40,6 +40,10 @@ decided after a failure, which AWS does not record, in a separate top-level even
 - ``"catch"``: ``catcher`` (index in Catch) and ``next`` (its Next state);
 - ``"fail"``: neither retried nor caught: the failure goes up to the enclosing scope.
 
+When the task's own code raised, the same key holds ``"origin"``: ``location`` (``file:line`` of
+the innermost frame of the user's code, when there is one), ``function`` and the full
+``traceback`` text (see `flowtasks.origin`); `Failure.location` / `Failure.traceback`.
+
 It is on the event that records the attempt's failure (``TaskFailed``, ``TaskTimedOut``,
 ``ParallelStateFailed``...). A failure with no event of its own (a Parallel or Map attempt that is
 retried, a ResultSelector error) puts it on the state's next event instead: the next attempt's
@@ -192,7 +196,8 @@ class Failure:
     event of its own, the event that carries the engine's decision). `action` is the engine's
     decision
     (``retry``, with `retry`; ``catch``, with `catch`; ``fail``), None when the history does not
-    record it (AWS).
+    record it (AWS). `location` (``file:line``) and `traceback`: where the task's own code raised
+    it, when the engine recorded that (None otherwise, and always in AWS histories).
     """
 
     error: str
@@ -203,6 +208,8 @@ class Failure:
     action: Literal["retry", "catch", "fail"] | None = None
     retry: Retry | None = None
     catch: Catch | None = None
+    location: str | None = None
+    traceback: str | None = None
 
 
 @dataclass(eq=False)
@@ -357,7 +364,9 @@ class HistoryReader:
                 failure = self._fail(state, event_id, kind, decision, decision, state.attempts - 1)
             return Change(event, "attempt", state, failure)
         if kind in TASK_FAILURE_EVENTS or kind in _CONTAINER_FAILURE_EVENTS:
-            failure = self._fail(state, event_id, kind, details, decision, state.attempts)
+            failure = self._fail(
+                state, event_id, kind, details, decision, state.attempts, _origin(event)
+            )
             return Change(event, "failed", state, failure)
         if kind.startswith("MapIteration"):
             index = _int(details.get("index"))
@@ -449,6 +458,7 @@ class HistoryReader:
         details: Mapping[str, Any],
         decision: Mapping[str, Any] | None,
         attempt: int,
+        origin: Mapping[str, Any] | None = None,
     ) -> Failure:
         error = details.get("error")
         cause = details.get("cause")
@@ -456,8 +466,18 @@ class HistoryReader:
             error = decision.get("error") if error is None else error
             cause = decision.get("cause") if cause is None else cause
         action, retry, catch = _action(decision)
+        where = origin or {}
         failure = Failure(
-            str(error or ""), _text(cause), attempt, event_id, event_type, action, retry, catch
+            str(error or ""),
+            _text(cause),
+            attempt,
+            event_id,
+            event_type,
+            action,
+            retry,
+            catch,
+            _optional_text(where.get("location")),
+            _optional_text(where.get("traceback")),
         )
         state.failures.append(failure)
         if catch is not None:
@@ -606,6 +626,19 @@ def _decision(event: Mapping[str, Any]) -> Mapping[str, Any] | None:
         if isinstance(decision, Mapping):
             return decision
     return None
+
+
+def _origin(event: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    extra = event.get(ENGINE_EXTRA)
+    if isinstance(extra, Mapping):
+        origin = extra.get("origin")
+        if isinstance(origin, Mapping):
+            return origin
+    return None
+
+
+def _optional_text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _details(event: Mapping[str, Any], kind: str) -> Mapping[str, Any]:

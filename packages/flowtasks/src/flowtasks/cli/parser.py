@@ -123,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmd = command("runs", "run:runs_command", "list recent saved runs, newest first")
     cmd.add_argument(
+        "run",
+        metavar="RUN_ID",
+        nargs="?",
+        help="show this saved run instead ('latest': the most recent): its outcome and every "
+        "failed attempt, with where the task's code raised and the full traceback",
+    )
+    cmd.add_argument(
         "--limit", type=count, default=20, metavar="N", help="show at most N runs (default: 20)"
     )
     cmd.add_argument(

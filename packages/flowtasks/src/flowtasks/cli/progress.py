@@ -60,6 +60,10 @@ class Progress:
 
     `header` is printed before the first event (so nothing is printed for a refused definition).
     `skip_waits` tells that the engine does not sleep retry intervals (the lines say so).
+    A task's failure shows where its code raised (``at file:line``, the innermost frame of the
+    user's code); `tracebacks` (``FLOWTASKS_DEBUG=1``) adds the full traceback under it.
+    A Parallel's or Map's failure says what failed inside it: the branch or iteration, the
+    innermost state that failed there, and its error and cause.
     """
 
     def __init__(
@@ -72,6 +76,7 @@ class Progress:
         clock: Callable[[], float] = time.monotonic,
         header: str | None = None,
         skip_waits: bool = False,
+        tracebacks: bool = False,
     ) -> None:
         self._stream = stream if stream is not None else sys.stderr
         self._tty = self._stream.isatty() if tty is None else tty
@@ -92,6 +97,7 @@ class Progress:
         self._open_line = False
         self._header = header
         self._skip_waits = skip_waits
+        self._tracebacks = tracebacks
         self._announced: set[int] = set()  # states whose next attempt was announced
         self._pending: str | None = None  # a Parallel/Map failure line, printed after its cause
 
@@ -228,18 +234,45 @@ class Progress:
             self._hidden_failures += 1
             if self._hidden_failures > 3:
                 return
-        container = failure.event_type in ("ParallelStateFailed", "MapStateFailed")
-        # a Parallel's / Map's cause is its inner state's failure: shown there, before it
-        text = failure.error if container else _error_text(failure.error, failure.cause)
-        line = f"{self._indent(state)}{self._sym['fail']} {state.name} {text}".rstrip()
-        if container:
-            self._pending = line
-            return
-        self._line(line)
+        if state.type in ("Parallel", "Map"):
+            line = self._container_line(state, failure)
+            if failure.event_type in ("ParallelStateFailed", "MapStateFailed"):
+                # its final failure: printed after the inner failure that causes it, whose
+                # events may come after this one (AWS orders them so)
+                self._pending = line
+                return
+            self._line(line)  # a retried attempt: its decision came with the next attempt
+        else:
+            text = _error_text(failure.error, failure.cause)
+            if failure.location is not None:
+                text += f"  at {failure.location}"
+            self._line(f"{self._indent(state)}{self._sym['fail']} {state.name} {text}".rstrip())
+            if self._tracebacks and failure.traceback and not quiet:
+                for row in failure.traceback.splitlines():
+                    self._line(f"{self._indent(state)}    {row}")
         if failure.retry is not None and not quiet:
             self._announced.add(state.entered_id)
             retry = _retry_text(failure.retry, self._skip_waits)
             self._line(f"{self._indent(state)}{self._sym['retry']} {state.name} {retry}")
+
+    def _container_line(self, state: StateRecord, failure: Failure) -> str:
+        """``✗ P Boom (branch 2 of 2, state B: Boom: cause)``: a Parallel's or Map's failure and
+        the innermost state inside it that failed, in which branch or iteration."""
+        head = f"{self._indent(state)}{self._sym['fail']} {state.name} {failure.error}".rstrip()
+        inner = _inner_failure(self._reader.execution.states, state)
+        if inner is None:
+            return f"{head}: {_error_text('', failure.cause)}" if failure.cause else head
+        step = inner.path[len(state.path)]
+        if step.kind == "branch" and step.index is not None:
+            count = self._branches.get(state.name)
+            where = f"branch {step.index + 1}" + (f" of {count}" if count else "")
+        elif step.kind == "iteration" and step.index is not None:
+            where = f"iteration {step.index}" + (f" of {state.items}" if state.items else "")
+        else:
+            where = "a branch" if step.kind == "branch" else "an iteration"
+        last = inner.last_failure
+        error, cause = (last.error, last.cause) if last else (failure.error, failure.cause)
+        return f"{head} ({where}, state {inner.name}: {_error_text(error, cause)})"
 
     def _update(self, state: StateRecord, bar: _Bar) -> None:
         if self._tty:
@@ -252,6 +285,21 @@ class Progress:
             if bucket != bar.last_bucket:
                 bar.last_bucket = bucket
                 self._draw(state, bar)
+
+
+def _inner_failure(states: list[StateRecord], container: StateRecord) -> StateRecord | None:
+    """The last state inside `container` (at any depth) that failed and was not caught: a Fail
+    state, or one whose last attempt failed and that never exited."""
+    for record in reversed(states):
+        failed = record.status == "failed" or (not record.exited and bool(record.failures))
+        if not failed or record is container:
+            continue
+        parent = record.parent
+        while parent is not None and parent is not container:
+            parent = parent.parent
+        if parent is container:
+            return record
+    return None
 
 
 def _retry_text(retry: Retry, skip_waits: bool) -> str:

@@ -14,6 +14,7 @@ from flowtasks.cli.io import err, json_text, out, read_input, read_valid_asl
 from flowtasks.errors import UsageError
 
 if TYPE_CHECKING:
+    from flowtasks.history import Failure
     from flowtasks.live_runs import LiveRun
     from flowtasks.local import Execution
 
@@ -76,7 +77,25 @@ def run_command(args: argparse.Namespace) -> int:
     err(f"  Error: {execution.error if execution.error is not None else '(none given)'}")
     if execution.cause:
         err(f"  Cause: {execution.cause}")
+    failure = _raised(execution.history, execution.definition, execution.error)
+    if failure is not None and failure.location is not None:
+        err(f"  At:    {failure.location}")
+    if failure is not None and failure.traceback is not None:
+        err(f"  Traceback: flow-task runs {run_id} (or run again with FLOWTASKS_DEBUG=1)")
     return EXIT_CODES.get(str(execution.status), 1)
+
+
+def _raised(history: Any, definition: Any, error: str | None) -> Failure | None:
+    """The failed attempt, raised by a task's own code, that failed the execution with `error`
+    (the last one), or None."""
+    from flowtasks.history import read_history
+
+    states = read_history(history, definition).states
+    for state in reversed(states):
+        for failure in reversed(state.failures):
+            if failure.traceback is not None and failure.error == error:
+                return failure
+    return None
 
 
 def _trigger_input(args: argparse.Namespace, value: Any) -> Any:
@@ -128,6 +147,7 @@ def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
         execution.definition,
         header=f"redriving run {run_id} ({flow_label})",
         skip_waits=args.skip_waits,
+        tracebacks=_debug(),
     )
     live = LiveRun(
         run_id, flow=flow_label, definition=execution.definition, input=execution.input,
@@ -168,7 +188,7 @@ def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: A
         extra = {"source": "flow"}
     run_id = new_run_id()
     header = f"run {run_id}: {flow_label}"
-    progress = Progress(definition, header=header, skip_waits=args.skip_waits)
+    progress = Progress(definition, header=header, skip_waits=args.skip_waits, tracebacks=_debug())
     live = LiveRun(
         run_id, flow=flow_label, definition=definition, input=value, started=started,
         meta={"mocks": mocks, **extra},
@@ -207,6 +227,13 @@ def _handlers(args: argparse.Namespace, mocks: dict[str, Any], definition: Any) 
     return isolation.handlers(handlers, mocks, resources)
 
 
+def _debug() -> bool:
+    """``FLOWTASKS_DEBUG=1``: show full tracebacks."""
+    import os
+
+    return bool(os.environ.get("FLOWTASKS_DEBUG"))
+
+
 def asl_name(path: str) -> str:
     """The run's flow label for an ASL file: its name without ``.json``/``.yaml`` and ``.asl``
     (``samt--nodejs20.x-app.json`` -> ``samt--nodejs20.x-app``; ``order.asl.json`` -> ``order``)."""
@@ -218,8 +245,12 @@ def asl_name(path: str) -> str:
 
 
 def runs_command(args: argparse.Namespace) -> int:
-    """Recent saved runs, newest first: id, status, flow (or each meta.json with ``--json``)."""
+    """Recent saved runs, newest first: id, status, flow (or each meta.json with ``--json``);
+    with RUN_ID, that run (`show_run`)."""
     from flowtasks.runs import list_runs
+
+    if args.run is not None:
+        return show_run(args.run, as_json=args.json)
 
     runs = list_runs(limit=args.limit)
     if args.json:
@@ -228,4 +259,50 @@ def runs_command(args: argparse.Namespace) -> int:
     for saved in runs:
         meta = saved.meta
         out(f"{saved.id}  {meta.get('status', '?'):9}  {meta.get('flow', '?')}")
+    return 0
+
+
+def show_run(run_id: str, *, as_json: bool = False) -> int:
+    """One saved run: its outcome, then each failed attempt of each state with its error,
+    cause, where the task's code raised it and the full traceback (``--json``: meta.json and
+    the failures as a JSON object)."""
+    from flowtasks.history import read_history
+    from flowtasks.runs import load_run
+
+    saved = load_run(run_id)
+    meta = saved.meta
+    record = read_history(saved.history, saved.definition)
+    failures = [(state, failure) for state in record.states for failure in state.failures]
+    if as_json:
+        rows = [
+            {
+                "state": state.name,
+                "attempt": failure.attempt,
+                "error": failure.error,
+                "cause": failure.cause,
+                "location": failure.location,
+                "traceback": failure.traceback,
+            }
+            for state, failure in failures
+        ]
+        out(json_text({"meta": meta, "failures": rows}))
+        return 0
+    out(f"run {saved.id}  {meta.get('status', '?')}  {meta.get('flow', '?')}")
+    out(f"  started {meta.get('started', '?')}, finished {meta.get('finished', '?')}")
+    out(f"  saved in {saved.path}")
+    if meta.get("error") is not None:
+        out(f"  Error: {meta.get('error')}")
+    if meta.get("cause"):
+        out(f"  Cause: {meta.get('cause')}")
+    if not failures:
+        return 0
+    out("failed attempts:")
+    for state, failure in failures:
+        attempt = f"attempt {failure.attempt}" if failure.attempt else "its run"
+        cause = f": {failure.cause}" if failure.cause else ""
+        out(f"  {state.name} ({attempt}): {failure.error}{cause}")
+        if failure.location is not None:
+            out(f"    at {failure.location}")
+        for line in (failure.traceback or "").splitlines():
+            out(f"    {line}")
     return 0

@@ -35,6 +35,7 @@ def state_command(args: argparse.Namespace) -> int:
 
         return run_container(args.flow, args.state)
     use_local_services()
+    defaulted = False
     if given:
         env = {ENV_INPUT: json.dumps(value)}
     else:  # as in the container: the input comes from the environment
@@ -42,9 +43,14 @@ def state_command(args: argparse.Namespace) -> int:
             k: v for k, v in os.environ.items() if k == ENV_INPUT or k.startswith(ENV_PARAM_PREFIX)
         }
         if not env:
-            env = {ENV_INPUT: "{}"}
+            env, defaulted = {ENV_INPUT: "{}"}, True
     call = TaskCall(qualified_name_of(args.flow), args.state, env)
     resolve(call)  # an unknown flow or state is a usage error, not the task's failure
+    if defaulted:  # say so: a forgotten --input must not look like the input of a real run
+        err(
+            "flow-task: no --input, --input-file, FLOWTASKS_INPUT or FLOWTASKS_PARAM_*: "
+            "running the task on the input {}"
+        )
     try:
         decode_input(call.env)
     except ValueError as exc:
@@ -62,6 +68,11 @@ def state_command(args: argparse.Namespace) -> int:
         err(f"flow-task: state {call.flow} {call.state} failed")
         err(f"  Error: {error}")
         err(f"  Cause: {cause}")
+        from flowtasks.origin import location
+
+        where = location(exc)
+        if where is not None:
+            err(f"  At:    {where}  (FLOWTASKS_DEBUG=1 shows the traceback)")
         return 1
     out(json_text(result))
     return 0

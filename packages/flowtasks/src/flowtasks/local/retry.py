@@ -29,6 +29,7 @@ from flowtasks.asl.states_errors import StatesErrorName, StatesFailure
 from flowtasks.local.limits import ResultTooLarge
 from flowtasks.local.state import State, Writer, result_path, template
 from flowtasks.local.variables import assign_variables
+from flowtasks.origin import origin_of
 
 if TYPE_CHECKING:
     from flowtasks.local.engine import Runtime, Scope
@@ -76,6 +77,8 @@ class StateFailed(StatesFailure):
     test_parallel_state_retry``: ParallelStateStarted, FailStateEntered (x3, one per attempt),
     then a single ParallelStateFailed; LocalStack's AWS-validated StateMap records MapStateFailed
     the same way. `terminal` is False for a Task's oversized result (see `matches`).
+    `origin` is the exception a task's own code raised, if any: its event records where
+    (`flowtasks.origin.origin_of`, under ``"origin"`` beside the decision).
     """
 
     def __init__(
@@ -87,12 +90,14 @@ class StateFailed(StatesFailure):
         *,
         every_attempt: bool = False,
         terminal: bool = True,
+        origin: BaseException | None = None,
     ) -> None:
         super().__init__(error, cause)
         self.event = event
         self.details = details
         self.every_attempt = every_attempt
         self.terminal = terminal
+        self.origin = origin
 
 
 class Retrier:
@@ -211,11 +216,12 @@ class Guarded(State):
                 if isinstance(failure, StateFailed) and (
                     failure.every_attempt or decision["action"] != "retry"
                 ):
+                    extra: dict[str, Any] = {"decision": decision}
+                    origin = None if failure.origin is None else origin_of(failure.origin)
+                    if origin is not None:
+                        extra["origin"] = origin
                     event = rt.history.add_event(
-                        failure.event,
-                        scope.previous_event,
-                        failure.details,
-                        {"decision": decision},
+                        failure.event, scope.previous_event, failure.details, extra
                     )
                     scope.previous_event = event["id"]
                 else:  # no event of its own: the next event of this state carries it

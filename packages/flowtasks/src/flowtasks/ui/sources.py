@@ -106,6 +106,7 @@ class LocalRuns:
         self.directory = directory
         self._lock = threading.Lock()
         self._index: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._tails: dict[str, tuple[int, list[dict[str, Any]]]] = {}
 
     def summaries(self) -> list[dict[str, Any]]:
         """Every readable run's summary, newest first (by start time, then id)."""
@@ -146,6 +147,30 @@ class LocalRuns:
             raise RunNotFound(run_id)
         return path
 
+    def _tail(self, run_id: str, path: Path) -> list[dict[str, Any]]:
+        """The events of a run in progress: ``events.jsonl`` read on from where the last call
+        stopped (complete lines only), so a growing history is not read again and again."""
+        with self._lock:
+            offset, events = self._tails.get(run_id, (0, []))
+            try:
+                with (path / EVENTS_FILE).open("rb") as file:
+                    if os.fstat(file.fileno()).st_size < offset:  # a new file: read it all
+                        offset, events = 0, []
+                    file.seek(offset)
+                    chunk = file.read()
+            except FileNotFoundError:
+                return list(events)
+            complete = chunk[: chunk.rfind(b"\n") + 1]
+            for line in complete.splitlines():
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    break
+                if isinstance(event, dict):
+                    events.append(event)
+            self._tails[run_id] = (offset + len(complete), events)
+            return list(events)
+
     def version(self, run_id: str) -> str:
         path = self._path(run_id)
         parts = []
@@ -165,12 +190,13 @@ class LocalRuns:
         if meta is None:
             raise RunNotFound(run_id)
         saved = SavedRun(run_id, path, meta)
+        running = meta.get("status") == "RUNNING" and not (path / "history.json").is_file()
         return RunRecord(
             summary=run_summary(run_id, meta),
             definition=_read_json(path / "definition.asl.json", {}),
             input=_read_json(path / "input.json", None),
             output=_read_json(path / "output.json", None),
-            events=read_events(saved),
+            events=self._tail(run_id, path) if running else read_events(saved),
             version=version,
         )
 

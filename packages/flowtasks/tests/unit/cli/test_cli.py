@@ -165,10 +165,14 @@ def test_state_reads_the_input_from_a_file_or_the_environment(
 def test_state_failure_prints_the_asl_error_and_cause(shop: Path, capsys: Capture) -> None:
     code, out, err = run_cli(capsys, "state", "shop.Orders", "Count", "--input", '{"explode": 1}')
     assert (code, out) == (1, "")
+    source = (shop / "__init__.py").read_text().splitlines()
+    line = next(n for n, text in enumerate(source, 1) if 'raise TaskError("Shop.Exploded"' in text)
+    at = f"{shop / '__init__.py'}:{line}"  # where the task's own code raised
     assert err == (
         "flow-task: state shop.Orders Count failed\n"
         "  Error: Shop.Exploded\n"
         "  Cause: asked to explode\n"
+        f"  At:    {at}  (FLOWTASKS_DEBUG=1 shows the traceback)\n"
     )
     code, _, err = run_cli(capsys, "state", "shop.Orders", "Count", "--input", '{"bad": 1}')
     assert code == 1
