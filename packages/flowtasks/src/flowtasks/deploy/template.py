@@ -209,6 +209,13 @@ def synth(
         _state_machine_statements(domain, env, items, lambda_tasks, started),
         tags,
     )
+    for item in items:
+        for trigger in item.flow.triggers:
+            if isinstance(trigger, OnSuccess) and trigger.target(domain) not in known:
+                raise UsageError(
+                    f"{item.qualified}: trigger {trigger.name!r} follows "
+                    f"{trigger.target(domain)}, which is not a registered flow"
+                )
     _trigger_resources(items, env, tags, resources)
     if extra_resources:
         resources.update(extra_resources)
