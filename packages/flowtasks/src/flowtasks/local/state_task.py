@@ -14,9 +14,12 @@ exception the task raised (so Retry and Catch see it as a task failure). A resul
 
 Timeouts: in-process handlers cannot be interrupted safely, so TimeoutSeconds and
 HeartbeatSeconds are judged when the handler returns (time read from the engine's clock): a
-handler that ran longer than TimeoutSeconds fails with ``States.Timeout``; one that went longer
-than HeartbeatSeconds without calling `heartbeat()` (from its own thread) fails with
-``States.HeartbeatTimeout``, whichever would have fired first in AWS. Its result is discarded.
+handler that ran longer than TimeoutSeconds, or went longer than HeartbeatSeconds without calling
+`heartbeat()` (from its own thread), fails with ``States.Timeout`` and no cause, as recorded
+against AWS for both (LocalStack's test_timeouts.py::test_fixed_timeout_service_lambda and
+test_heartbeats.py::test_heartbeat_timeout: ``TaskTimedOut`` and ``ExecutionFailed`` carry
+``{"error": "States.Timeout"}`` only, although the error-handling page names
+``States.HeartbeatTimeout``). Its result is discarded.
 """
 
 from __future__ import annotations
@@ -200,7 +203,7 @@ class TaskState(Guarded):
         late = _late(started, rt.now(), beats, timeout, heartbeat_s)
         if late is not None:
             raise StateFailed(
-                late, "", events.timed_out, events.error(late, ""), every_attempt=True
+                late, None, events.timed_out, events.error(late, None), every_attempt=True
             )
         scope.previous_event = rt.history.add(
             events.succeeded, scope.previous_event, events.output(text)
@@ -271,7 +274,7 @@ def _late(
         last = started
         for moment in [*beats, ended]:
             if moment - last > heartbeat_s:
-                fires.append((last + heartbeat_s, StatesErrorName.HEARTBEAT_TIMEOUT))
+                fires.append((last + heartbeat_s, StatesErrorName.TIMEOUT))
                 break
             last = moment
     return min(fires)[1] if fires else None
