@@ -184,6 +184,8 @@ class _Walker:
         self.subject = subject
 
     def add(self, where: str, message: str) -> None:
+        # located as text (this module builds its own locations); `flowtasks.asl.validate`'s
+        # problems carry their state and field as fields
         self.problems.append(Problem(where, message))
 
     def container(self, machine: Any, where: str, kind: str, language: Any) -> None:
