@@ -103,6 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--asl", metavar="PATH", help="run any ASL file (its Tasks given as --mock)")
     cmd.add_argument("--redrive", metavar="RUN_ID", help="resume a failed saved run")
     cmd.add_argument(
+        "--isolate",
+        nargs="?",
+        const="process",
+        choices=("process", "docker"),
+        metavar="MODE",
+        help="run each Task of ours in its own `flow-task state` process through the container "
+        "protocol (MODE process, the default; or docker: `docker run` of the domain's image)",
+    )
+    cmd.add_argument(
         "--trigger",
         metavar="NAME",
         help="start the flow as its trigger NAME does in AWS: the input is what that trigger "
