@@ -14,11 +14,12 @@ Modules: `start` (``run`` / ``redrive``: StartExecution, RedriveExecution), `eng
 interpreter loop: `Runtime`, `Scope`, ``run_scope``), `graph` (a validated definition compiled
 once into state objects), one module per state type (`state_basic`: Pass, Choice, Wait, Succeed,
 Fail; `state_task`; `state_parallel`; `state_map`, `distributed` and `items` for Distributed
-Maps; `child_flows` for startExecution; `jsonata_states`), `state` (their base and I/O fields), `retry` (Retry and Catch, and the
-decision recorded for `flowtasks.history`), `choice`, `variables`, `fanout` (threads of
-branches and iterations), `history` (the events, GetExecutionHistory-shaped), `limits` (the JSON
-boundary and payload size), `clock`, `context`, `execution`. Expressions are evaluated by
-`flowtasks.expressions`; what is valid ASL is judged only by `flowtasks.asl.validate`.
+Maps; `child_flows` for startExecution; `jsonata_states`), `state` (their base and I/O fields),
+`retry` (Retry and Catch, and the decision recorded for `flowtasks.history`), `choice`,
+`variables`, `fanout` (threads of branches and iterations), `history` (the events,
+GetExecutionHistory-shaped), `limits` (the JSON boundary and payload size), `clock`, `context`,
+`execution`. Expressions are evaluated by `flowtasks.expressions`; what is valid ASL is judged
+only by `flowtasks.asl.validate`.
 
 Decisions where AWS behaviour cannot be reproduced exactly in-process (each documented in its
 module):
