@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 __all__ = [
     "DefinitionError",
@@ -40,18 +40,43 @@ class FlowtasksError(Exception):
     exit_code: int = 1
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a definition, located as precisely as known.
+    """One thing wrong with a definition, located by fields and rendered as text only when shown.
 
-    `where` is a human path such as ``demo.VendorIngest > States.FetchOrders > Retry[1]``;
-    `source` is ``file.py:42`` of the Python definition when it comes from the DSL.
+    `subject` is the flow (``demo.VendorIngest``) or ``definition``; `scope` the state machines
+    the problem is nested in, outermost first (``("States.Fan", "ItemProcessor")``); `state` the
+    state's name (None: the machine itself); `field` the part of the state or machine
+    (``Retry[1]``, ``Choices[0].Next``, ``StartAt``); `source` the ``file.py:42`` of the Python
+    definition when it comes from the DSL. `where` renders the location:
+    ``demo.VendorIngest > States.Fan > ItemProcessor > States.Load > Retry[1]``.
     """
 
-    where: str
+    subject: str
     message: str
+    _: KW_ONLY
+    scope: tuple[str, ...] = ()
+    state: str | None = None
+    field: str | None = None
     source: str | None = None
     severity: str = "error"  # "error" | "warning"
+
+    @property
+    def where(self) -> str:
+        """The location as text: subject, scopes, ``States.<state>``, field, joined by ``>``."""
+        parts = [self.subject, *self.scope]
+        if self.state is not None:
+            parts.append(f"States.{self.state}")
+        if self.field:
+            parts.append(self.field)
+        return " > ".join(parts)
+
+    def __lt__(self, other: Problem) -> bool:
+        return (self.where, self.message, self.source or "") < (
+            other.where,
+            other.message,
+            other.source or "",
+        )
 
     def __str__(self) -> str:
         at = f" ({self.source})" if self.source else ""

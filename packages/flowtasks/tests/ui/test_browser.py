@@ -6,6 +6,7 @@ Each test saves a screenshot of its page (see conftest.SCREENSHOTS).
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 from ui_runs import SCRIPT, SavedRuns
 
-from conftest import UiServer
+from conftest import UiServer, start_ui
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -186,3 +187,23 @@ def test_a_running_run_appears_and_updates_until_it_finishes(
         screenshot(page, "10-live-run-finished")
     finally:
         assert process.wait(timeout=20) == 0
+
+
+def test_redrive_button_redrives_a_failed_run(
+    page: Any, saved_runs: SavedRuns, screenshot: Screenshot, tmp_path: Path
+) -> None:
+    runs_dir = tmp_path / "runs"
+    shutil.copytree(saved_runs.directory / saved_runs.failed, runs_dir / saved_runs.failed)
+    server = start_ui(runs_dir)
+    try:
+        page.goto(f"{server.url}#/local/runs/{saved_runs.failed}")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#redrive")
+        expect(page.locator(".run-head")).to_contain_text("redriven", timeout=20_000)
+        expect(page.locator(".run-head .badge")).to_have_text("FAILED", timeout=20_000)
+        screenshot(page, "11-redriven")
+        history = json.loads((runs_dir / saved_runs.failed / "history.json").read_text())
+        assert "ExecutionRedriven" in [event["type"] for event in history]
+    finally:
+        server.process.terminate()
+        server.process.wait(timeout=10)

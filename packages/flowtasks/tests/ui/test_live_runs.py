@@ -81,3 +81,34 @@ def test_flow_task_run_leaves_a_finished_run_and_no_events_file(
     saved = list_runs(directory=runs)
     assert [run.meta["status"] for run in saved] == ["SUCCEEDED"]
     assert not (saved[0].path / EVENTS_FILE).exists()
+
+
+def test_the_ui_reads_a_growing_run_on_from_where_it_was(tmp_path: Path) -> None:
+    """Each look at a run in progress reads only the events written since the last one."""
+    from starlette.testclient import TestClient
+
+    from flowtasks.ui.app import create_app
+
+    execution = run(PASS, {"a": 1})
+    live = LiveRun("r3", flow="x.Y", definition=PASS, input={"a": 1}, started="s",
+                   directory=tmp_path)  # fmt: skip
+    client = TestClient(create_app([LocalRuns(tmp_path)], elk=None), base_url="http://127.0.0.1")
+
+    def outcomes() -> dict[str, str]:
+        view = client.get("/api/local/runs/r3").json()
+        return {node["name"]: node["outcome"] for node in view["graph"]["nodes"]}
+
+    for event in execution.history[:2]:  # ExecutionStarted, PassStateEntered A
+        live(event)
+    assert outcomes() == {"A": "running", "B": "not_run"}
+    third = json.dumps(execution.history[2], separators=(",", ":")) + "\n"
+    assert live._file is not None
+    live._file.write(third[:20])  # a line being written: not read yet
+    live._file.flush()
+    assert outcomes() == {"A": "running", "B": "not_run"}
+    live._file.write(third[20:])
+    live(execution.history[3])  # ... then read on from there
+    assert outcomes() == {"A": "succeeded", "B": "running"}
+    save_run("r3", execution, flow="x.Y", started="s", finished="f", directory=tmp_path)
+    live.close()
+    assert outcomes() == {"A": "succeeded", "B": "succeeded"}

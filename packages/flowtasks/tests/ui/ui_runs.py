@@ -122,12 +122,20 @@ def _charge(data: dict[str, Any]) -> Any:
     return {"id": data.get("id"), "charged": True, "receipt": SCRIPT}
 
 
-def _save(directory: Path, run_id: str, flow: str, execution: Any, started: datetime) -> str:
+def _save(
+    directory: Path,
+    run_id: str,
+    flow: str,
+    execution: Any,
+    started: datetime,
+    mocks: dict[str, Any] | None = None,
+) -> str:
     stopped = started + timedelta(seconds=1)
     save_run(
         run_id,
         execution,
         flow=flow,
+        mocks=mocks,
         started=started.isoformat(timespec="milliseconds"),
         finished=stopped.isoformat(timespec="milliseconds"),
         directory=directory,
@@ -162,7 +170,13 @@ def make_runs(directory: Path, *, big_items: int = 10_000) -> SavedRuns:
 
     bad = run(ORDERS, orders, {"CountOrders": always_busy}, skip_waits=True, name=run_id(1))
     assert bad.status == "FAILED"
-    failed = _save(directory, run_id(1), "shop.Orders", bad, start + timedelta(minutes=1))
+    busy_mock = {
+        "CountOrders": {"Error": "Busy", "Cause": f"database locked {SCRIPT}"},
+        "Charge": {"charged": True},
+    }
+    # saved with its mock, as `flow-task run --mock` saves it: a redrive reuses it
+    failed = _save(directory, run_id(1), "shop.Orders", bad, start + timedelta(minutes=1),
+                   mocks=busy_mock)  # fmt: skip
 
     caught_run = run(ORDERS, declined, handlers={"CountOrders": lambda d: 2, "Charge": _charge},
                      skip_waits=True, name=run_id(2))  # fmt: skip

@@ -23,10 +23,17 @@ from demo_flows.tasks.vendor import (
     summarise,
     validate_file,
 )
-from flowtasks import Catch, Choice, Flow, Map, Pass, Retry, Succeed, Var
+from flowtasks import Catch, Choice, Flow, Map, Pass, Permission, Retry, Succeed, Var
 from flowtasks.tasks import redshift, sftp
 from flowtasks.tasks.redshift import RedshiftConnectionError
 from flowtasks.tasks.sftp import SftpTransientError
+
+DATA = Permission(
+    ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+    "arn:aws:s3:::acme-flows-data-{env}/*",
+)
+"""In AWS the landing and report URIs point into the environment's data bucket: the tasks that
+read or write them declare it, and the stack grants it to the task role."""
 
 reject_file = Pass(
     "RejectFile",
@@ -37,9 +44,11 @@ process_files = Map(
     "ProcessFiles",
     validate_file.with_(
         catch=Catch([InvalidFile], next=reject_file, result_path="$.error"),
+        permissions=[DATA],
     )
     >> load_file.with_(
         retry=Retry([RedshiftConnectionError], interval_seconds=5, max_attempts=3),
+        permissions=[DATA],
     ),
     items_path="$.fetched",
     item_selector={"vendor.$": "$.vendor", "file.$": "$$.Map.Item.Value"},
@@ -59,6 +68,7 @@ fetch_files = sftp.fetch_to_s3_task(
     name="FetchFiles",
     result_path="$.fetched",
     retry=Retry([SftpTransientError], interval_seconds=10, max_attempts=3),
+    permissions=[DATA],
 )
 
 export_totals = redshift.query_to_s3_task(
@@ -68,6 +78,7 @@ export_totals = redshift.query_to_s3_task(
     name="ExportTotals",
     result_path="$.summary.export",
     output_path="$.summary",
+    permissions=[DATA],
 )
 
 vendor_ingest = Flow(

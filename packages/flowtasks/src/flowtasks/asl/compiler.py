@@ -46,8 +46,8 @@ class Compiled:
         return to_json(self.definition)
 
 
-_CHOICE_RULE = re.compile(r"States\.(?P<state>(?:(?! > ).)+) > Choices\[(?P<index>\d+)\]")
-"""Where a problem about one Choice rule is located: ``... > States.<state> > Choices[<i>]``."""
+_CHOICE_RULE = re.compile(r"Choices\[(?P<index>\d+)\]")
+"""The field of a problem about one Choice rule: ``Choices[<i>]``."""
 
 
 def compile_flow(flow: Flow, domain: str) -> Compiled:
@@ -105,30 +105,27 @@ class _Builder:
 
     def order(self, problem: Problem) -> tuple[int, str, str]:
         """Sort key: problems in definition order, then by location."""
-        state = problem.where.split(" > States.")[-1].split(" > ")[0]
-        return self.rank.get(state, -1), problem.where, problem.message
+        return self.rank.get(problem.state or "", -1), problem.where, problem.message
 
     def reported_in_dsl(self, problem: Problem) -> bool:
         """True for a validator problem in a Task's generated Parameters that `task` reported
         already, located at the parameter as the flow wrote it."""
-        state, _, fld = problem.where.rsplit(" > States.", 1)[-1].partition(" > ")
-        return state in self.bad_task_parameters and fld.startswith("Parameters")
+        return problem.state in self.bad_task_parameters and (problem.field or "").startswith(
+            "Parameters"
+        )
 
     def at_rule_source(self, problem: Problem) -> Problem:
         """`problem`, located at its ``.when(...)`` line when it is about one Choice rule."""
-        match = _CHOICE_RULE.search(problem.where)
-        if match is None:
+        match = _CHOICE_RULE.fullmatch(problem.field or "")
+        if match is None or problem.state is None:
             return problem
-        source = self.rule_sources.get((match["state"], int(match["index"])))
+        source = self.rule_sources.get((problem.state, int(match["index"])))
         return problem if source is None else replace(problem, source=source)
 
     def problem(self, state: str | None, fld: str | None, message: str, source: str | None) -> None:
-        where = self.qualified
-        if state is not None:
-            where += f" > States.{state}"
-        if fld:
-            where += f" > {fld}"
-        self.problems.append(Problem(where, message, source))
+        self.problems.append(
+            Problem(self.qualified, message, state=state, field=fld or None, source=source)
+        )
 
     def build(self) -> dict[str, Any]:
         flow = self.flow

@@ -184,6 +184,8 @@ class _Walker:
         self.subject = subject
 
     def add(self, where: str, message: str) -> None:
+        # located as text (this module builds its own locations); `flowtasks.asl.validate`'s
+        # problems carry their state and field as fields
         self.problems.append(Problem(where, message))
 
     def container(self, machine: Any, where: str, kind: str, language: Any) -> None:
@@ -340,6 +342,9 @@ class _Walker:
                         )
 
     def _map_literals(self, name: str, state: Mapping[str, Any], where: str) -> None:
+        if "ItemsPath" in state and state["ItemsPath"] is None:
+            # statelint (StateMachine lint, state_node.rb): ItemsPath "should be non-null"
+            self.add(f"{where} > ItemsPath", "ItemsPath cannot be null; remove it to use '$'")
         if "Label" in state:
             label = state["Label"]
             if not isinstance(label, str) or not label:

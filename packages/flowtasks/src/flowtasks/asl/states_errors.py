@@ -15,6 +15,8 @@ class StatesErrorName(StrEnum):
     ALL = "States.ALL"
     """Wildcard: matches any error name except States.DataLimitExceeded and States.Runtime."""
     HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
+    """Documented, but AWS reports a missed heartbeat as States.Timeout (recorded: LocalStack's
+    test_heartbeats.py::test_heartbeat_timeout); the engine does the same."""
     TIMEOUT = "States.Timeout"
     TASK_FAILED = "States.TaskFailed"
     """Wildcard: matches any error from a Task state except States.Timeout."""

@@ -76,12 +76,13 @@ def validate_definition(
     if not isinstance(definition, Mapping):
         return [Problem(subject, "an ASL definition must be a JSON object")]
     if "QueryLanguage" in definition and definition["QueryLanguage"] not in ("JSONata", "JSONPath"):
-        walker.add(subject, None, "QueryLanguage must be 'JSONPath' or 'JSONata'")
+        walker.problems.append(Problem(subject, "QueryLanguage must be 'JSONPath' or 'JSONata'"))
     timeout = definition.get("TimeoutSeconds")
     if timeout is not None and not (
         isinstance(timeout, int) and not isinstance(timeout, bool) and timeout > 0
     ):
-        walker.add(subject, None, f"TimeoutSeconds must be a positive integer, not {timeout!r}")
+        message = f"TimeoutSeconds must be a positive integer, not {timeout!r}"
+        walker.problems.append(Problem(subject, message))
     for machine in machines(definition, subject):
         walker.machine(machine)
     return (
@@ -98,75 +99,84 @@ class _Walker:
         self.check_graph = check_graph
         self.problems: list[Problem] = []
 
-    def add(self, where: str, state: str | None, message: str) -> None:
+    def add(self, machine: Machine, state: str | None, field: str | None, message: str) -> None:
         source = self.source_of(state) if state is not None else None
-        self.problems.append(Problem(where, message, source))
+        self.problems.append(
+            Problem(
+                machine.subject,
+                message,
+                scope=machine.scope,
+                state=state,
+                field=field,
+                source=source,
+            )
+        )
 
     def machine(self, machine: Machine) -> None:
         """The checks of one state machine and of each of its own states."""
-        where = machine.where
         if not isinstance(machine.spec, Mapping):
-            self.add(where, None, "must be an object with StartAt and States")
+            self.add(machine, None, None, "must be an object with StartAt and States")
             return
         states = machine.spec.get("States")
         if not isinstance(states, Mapping) or not states:
-            self.add(where, None, "States must be a non-empty object of states")
+            self.add(machine, None, None, "States must be a non-empty object of states")
             return
         start = machine.spec.get("StartAt")
         if not isinstance(start, str) or start not in states:
             known = ", ".join(sorted(states))
-            self.add(f"{where} > StartAt", None, f"StartAt {start!r} is not a state here ({known})")
+            message = f"StartAt {start!r} is not a state here ({known})"
+            self.add(machine, None, "StartAt", message)
         for name, state in states.items():
-            language = machine.language
-            self.state(str(name), state, states, f"{where} > States.{name}", language)
+            self.state(machine, str(name), state, states)
         if self.check_graph and isinstance(start, str) and start in states:
-            self.graph(states, start, where)
+            self.graph(machine, states, start)
 
-    def state(
-        self, name: str, state: Any, states: Mapping[str, Any], where: str, language: str
-    ) -> None:
+    def state(self, machine: Machine, name: str, state: Any, states: Mapping[str, Any]) -> None:
         """The checks of one state (its nested machines are checked as machines of their own)."""
+
+        def add(field: str | None, message: str) -> None:
+            self.add(machine, name, field, message)
+
         if not isinstance(state, Mapping):
-            self.add(where, name, "a state must be an object")
+            add(None, "a state must be an object")
             return
-        jsonata = state.get("QueryLanguage", language) == "JSONata"
+        jsonata = state.get("QueryLanguage", machine.language) == "JSONata"
         kind = state.get("Type")
         if kind not in STATE_TYPES:
             known = ", ".join(sorted(STATE_TYPES))
-            self.add(f"{where} > Type", name, f"unknown state Type {kind!r}; use one of {known}")
+            add("Type", f"unknown state Type {kind!r}; use one of {known}")
             return
         if len(name) > 80:
-            self.add(where, name, "a state name is at most 80 characters long")
+            add(None, "a state name is at most 80 characters long")
         for field, message in self.transition_problems(state, kind, states):
-            self.add(f"{where} > {field}" if field else where, name, message)
+            add(field or None, message)
         if not jsonata:
             for field, message in _jsonpath_problems(state):
-                self.add(f"{where} > {field}", name, message)
+                add(field, message)
         for field in ("Retry", "Catch"):
             if field in state:
                 for sub, message in error_rules_problems(state[field], field):
-                    self.add(f"{where} > {sub}", name, message)
+                    add(sub, message)
         if kind == "Choice":
             for index, rule in enumerate(state.get("Choices") or []):
                 for message in check_choice_rule(rule, jsonata=jsonata):
-                    self.add(f"{where} > Choices[{index}]", name, message)
+                    add(f"Choices[{index}]", message)
         elif kind == "Parallel":
             branches = state.get("Branches")
             if not isinstance(branches, list) or not branches:
-                self.add(f"{where} > Branches", name, "a Parallel state needs a list of Branches")
+                add("Branches", "a Parallel state needs a list of Branches")
         elif kind == "Map":
             if "ItemProcessor" not in state and "Iterator" not in state:
-                self.add(f"{where} > Iterator", name, "must be an object with StartAt and States")
+                add("Iterator", "must be an object with StartAt and States")
         elif kind == "Task" and not isinstance(state.get("Resource"), str | Mapping):
-            self.add(f"{where} > Resource", name, "a Task needs a Resource")
+            add("Resource", "a Task needs a Resource")
         elif kind == "Wait":
             given = [
                 f for f in ("Seconds", "Timestamp", "SecondsPath", "TimestampPath") if f in state
             ]
             if len(given) != 1:
-                self.add(
-                    where,
-                    name,
+                add(
+                    None,
                     "a Wait needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath"
                     f" (found: {', '.join(given) or 'none'})",
                 )
@@ -211,14 +221,15 @@ class _Walker:
             if isinstance(rule, Mapping) and "Next" in rule:
                 yield from target(f"Catch[{index}].Next", rule["Next"])
 
-    def graph(self, states: Mapping[str, Any], start: str, where: str) -> None:
+    def graph(self, machine: Machine, states: Mapping[str, Any], start: str) -> None:
         edges = {name: list(_successors(state)) for name, state in states.items()}
         reached = _reach({start}, edges)
         for name in states:
             if name not in reached:
                 self.add(
-                    f"{where} > States.{name}",
+                    machine,
                     name,
+                    None,
                     "unreachable: no Next, Choice, Default or Catch leads here from StartAt; "
                     "remove the state or route to it",
                 )
@@ -242,8 +253,9 @@ class _Walker:
         stuck = sorted(n for n in reached if n in states and n not in finishing)
         if stuck:
             self.add(
-                f"{where} > States.{stuck[0]}",
+                machine,
                 stuck[0],
+                None,
                 f"cannot terminate: from {', '.join(stuck)} no path reaches a Succeed, Fail or "
                 "End: true; give the loop a way out (a Choice rule or Default to a later state)",
             )

@@ -49,7 +49,11 @@ def number_problems(definition: Mapping[str, Any], subject: str = "definition") 
                 if message is not None:
                     problems.append(
                         Problem(
-                            f"{state.where} > {field}", f"state {state.name!r}: {field} {message}"
+                            state.machine.subject,
+                            f"state {state.name!r}: {field} {message}",
+                            scope=state.machine.scope,
+                            state=state.name,
+                            field=field,
                         )
                     )
     return problems

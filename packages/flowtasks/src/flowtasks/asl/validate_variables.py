@@ -57,11 +57,19 @@ def variable_problems(
         }
         visible[id(machine)] = outer | own
         for state_name, state in machine.states():
-            where = f"{machine.where} > States.{state_name}"
             source = source_of(state_name) if source_of is not None else None
             for field, assign in state_assigns(state):
                 for message in _assign_problems(assign, outer):
-                    problems.append(Problem(f"{where} > {field}", message, source))
+                    problems.append(
+                        Problem(
+                            machine.subject,
+                            message,
+                            scope=machine.scope,
+                            state=state_name,
+                            field=field,
+                            source=source,
+                        )
+                    )
     return problems
 
 

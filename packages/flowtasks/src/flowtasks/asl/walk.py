@@ -40,17 +40,25 @@ def children(state: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 @dataclass(frozen=True)
 class Machine:
     """One state machine of a definition. `spec` is its object (``StartAt``, ``States``), or
-    whatever stands in its place when malformed; `where` its location; `language` the query
+    whatever stands in its place when malformed; `subject` and `scope` its location (the
+    definition's name, then the steps down to it: ``("States.Fan", "ItemProcessor")``), `where`
+    the same as text; `language` the query
     language its states inherit; `owner` the Parallel / Map state it belongs to (None at the top
     level) and `parent` the machine of that state; `distributed` whether it is a Distributed
     Map's item processor (its iterations are child executions: a scope of their own)."""
 
     spec: Any
-    where: str
+    subject: str
+    scope: tuple[str, ...]
     language: str
     owner: str | None = None
     parent: Machine | None = None
     distributed: bool = False
+
+    @property
+    def where(self) -> str:
+        """The machine's location as text (`flowtasks.errors.Problem` renders it alike)."""
+        return " > ".join([self.subject, *self.scope])
 
     def states(self) -> Iterator[tuple[str, Mapping[str, Any]]]:
         """``(name, state)`` of this machine's own states that are objects, in order."""
@@ -82,19 +90,21 @@ class StateAt:
 def machines(definition: Mapping[str, Any], where: str = "definition") -> Iterator[Machine]:
     """Every state machine of `definition`, depth first: the top level, then each state's
     nested machines (right after that state's machine, in state order)."""
-    yield from _machines(Machine(definition, where, _language(definition, "JSONPath")))
+    yield from _machines(Machine(definition, where, (), _language(definition, "JSONPath")))
 
 
 def _machines(machine: Machine) -> Iterator[Machine]:
     yield machine
     for name, state in machine.states():
-        at = f"{machine.where} > States.{name}"
         language = str(state.get("QueryLanguage", machine.language))
         for field, spec in nested(state):
             config = spec.get("ProcessorConfig") if isinstance(spec, Mapping) else None
             distributed = isinstance(config, Mapping) and config.get("Mode") == "DISTRIBUTED"
             inner_language = _language(spec, language)
-            inner = Machine(spec, f"{at} > {field}", inner_language, name, machine, distributed)
+            scope = (*machine.scope, f"States.{name}", field)
+            inner = Machine(
+                spec, machine.subject, scope, inner_language, name, machine, distributed
+            )
             yield from _machines(inner)
 
 

@@ -43,8 +43,8 @@ def flow_warnings(
     """
 
     def warn(state: str | None, message: str) -> Problem:
-        at = f"{where} > States.{state}" if state else where
-        return Problem(at, message, source_of.get(state or ""), severity="warning")
+        source = source_of.get(state or "")
+        return Problem(where, message, state=state or None, source=source, severity="warning")
 
     standard = flow_type == "STANDARD"
     for at in walk(definition):

@@ -51,7 +51,13 @@ class ExecutionNotFound(UsageError):
 def _sfn(region: str) -> Any:
     import boto3
 
-    return boto3.client("stepfunctions", region_name=region)
+    session = boto3.Session(region_name=region)
+    if session.get_credentials() is None:
+        raise UsageError(
+            "no AWS credentials: sign in (AWS_PROFILE, aws sso login) to the environment's "
+            "account first"
+        )
+    return session.client("stepfunctions")
 
 
 def state_machine_arn(qualified: str, env: Environment) -> str:

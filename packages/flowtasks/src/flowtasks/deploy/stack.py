@@ -153,7 +153,43 @@ def deploy_stack(
     timeout: float = 3600,
     poll: float = 5,
 ) -> DeployResult:
-    """Create or update `stack` with `template` through a change set (see the module doc)."""
+    """Create or update `stack` with `template` through a change set (see the module doc).
+
+    AWS errors become `DeployFailed` (or UsageError for missing credentials) with AWS's message.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    try:
+        return _deploy_stack(
+            template,
+            domain=domain,
+            env=env,
+            stack=stack,
+            dry_run=dry_run,
+            say=say,
+            timeout=timeout,
+            poll=poll,
+        )
+    except NoCredentialsError:
+        raise UsageError(
+            f"no AWS credentials: sign in to account {env.account} (AWS_PROFILE, aws sso "
+            "login, or GitHub's OIDC role) before deploying"
+        ) from None
+    except (ClientError, BotoCoreError) as exc:
+        raise DeployFailed(f"deploying {stack} failed: {exc}") from None
+
+
+def _deploy_stack(
+    template: dict[str, Any],
+    *,
+    domain: str,
+    env: Environment,
+    stack: str,
+    dry_run: bool = False,
+    say: Printer = print,
+    timeout: float = 3600,
+    poll: float = 5,
+) -> DeployResult:
     check_account(env)
     cfn = _client("cloudformation", env)
     status = _stack_status(cfn, stack)

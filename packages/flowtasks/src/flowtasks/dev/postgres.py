@@ -5,7 +5,8 @@ password (redshift-connector's SCRAM handshake fails against PostgreSQL 15+, so 
 stores md5 hashes and ``pg_hba.conf`` asks for md5 on TCP), creates the database, and runs
 ``postgres`` listening on loopback only, with no unix socket. The binaries come from, in order:
 ``$FLOWTASKS_PG_BIN``, the `pgserver` wheel (``pip install pgserver``: no root needed), Debian's
-``/usr/lib/postgresql/<version>/bin``, then ``PATH``.
+``/usr/lib/postgresql/<version>/bin``, then ``PATH`` (as root, only folders other users can
+enter, since the server then runs as another user).
 
 PostgreSQL refuses to run as root; as root the server runs as the ``postgres`` system user if
 there is one, else ``nobody``, and `data_dir` is handed to that user (its parent folders must be
@@ -70,11 +71,17 @@ def find_bin_dir() -> Path:
         candidates.append(Path(on_path).parent)
     for candidate in candidates:
         if (candidate / "postgres").exists() and (candidate / "initdb").exists():
+            if _service_user() is not None and not _others_can_enter(candidate):
+                continue  # as root the server runs as another user, who must reach the binaries
             return candidate
     raise PostgresError(
         "no PostgreSQL server binaries found: `pip install pgserver` (no root needed), or "
         f"install Debian's postgresql, or set {BIN_ENV} to the folder holding initdb and postgres"
     )
+
+
+def _others_can_enter(folder: Path) -> bool:
+    return all(p.stat().st_mode & 0o001 for p in (folder, *folder.parents))
 
 
 def _service_user() -> str | None:

@@ -40,7 +40,8 @@ class TaskState(State, Generic[P, R]):
 
     - ``timeout_seconds``: fail with ``States.Timeout`` after this long (AWS default: none for
       ``.waitForTaskToken`` tasks besides the execution's own limit).
-    - ``heartbeat_seconds``: fail with ``States.HeartbeatTimeout`` without a heartbeat this long.
+    - ``heartbeat_seconds``: fail with ``States.Timeout`` (what AWS reports) without a
+      heartbeat this long.
     - ``retry`` / ``catch``: `Retry` / `Catch` rules, in order.
     - ``compute``: ``"ecs"`` (Fargate, default) or ``"lambda"`` (short tasks, <= 15 minutes).
     - ``cpu`` / ``memory``: ECS task size overrides (CPU units, MiB); None keeps the task

@@ -16,8 +16,8 @@ module):
 - Task results cross the JSON boundary with the runner's encoder: a datetime, set, bytes or NaN
   fails the task with Error ``TypeError`` (catchable, retriable), as in the container.
 - TimeoutSeconds / HeartbeatSeconds of in-process handlers are judged when the handler returns
-  (threads cannot be interrupted safely): the state then fails with ``States.Timeout`` /
-  ``States.HeartbeatTimeout`` as AWS would have; a handler that never returns is not stopped.
+  (threads cannot be interrupted safely): the state then fails with ``States.Timeout`` for
+  both, as recorded against AWS; a handler that never returns is not stopped.
 - Parallel branches and Map iterations run on at most 40 threads (MaxConcurrency 0 = 40),
   AWS's effective inline Map concurrency; iterations made only of Pass/Choice/Succeed/Fail run
   in the calling thread. Every thread is joined before the state ends.

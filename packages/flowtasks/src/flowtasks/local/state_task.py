@@ -14,9 +14,12 @@ exception the task raised (so Retry and Catch see it as a task failure). A resul
 
 Timeouts: in-process handlers cannot be interrupted safely, so TimeoutSeconds and
 HeartbeatSeconds are judged when the handler returns (time read from the engine's clock): a
-handler that ran longer than TimeoutSeconds fails with ``States.Timeout``; one that went longer
-than HeartbeatSeconds without calling `heartbeat()` (from its own thread) fails with
-``States.HeartbeatTimeout``, whichever would have fired first in AWS. Its result is discarded.
+handler that ran longer than TimeoutSeconds, or went longer than HeartbeatSeconds without calling
+`heartbeat()` (from its own thread), fails with ``States.Timeout`` and no cause, as recorded
+against AWS for both (LocalStack's test_timeouts.py::test_fixed_timeout_service_lambda and
+test_heartbeats.py::test_heartbeat_timeout: ``TaskTimedOut`` and ``ExecutionFailed`` carry
+``{"error": "States.Timeout"}`` only, although the error-handling page names
+``States.HeartbeatTimeout``). Its result is discarded.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from flowtasks.local.state import Reader, template
 if TYPE_CHECKING:
     from flowtasks.local.engine import Runtime, Scope
 
-__all__ = ["TaskState", "heartbeat", "resource_parts"]
+__all__ = ["TaskState", "current_events", "heartbeat", "resource_parts"]
 
 _current = threading.local()
 
@@ -56,6 +59,13 @@ def heartbeat() -> None:
     now = getattr(_current, "now", None)
     if beats is not None and now is not None:
         beats.append(now())
+
+
+def current_events() -> list[dict[str, Any]] | None:
+    """The history events of the execution whose task handler is running on this thread
+    (None outside a handler): the runner reads an ECS task's input from them, as in AWS."""
+    events: list[dict[str, Any]] | None = getattr(_current, "events", None)
+    return events
 
 
 def resource_parts(resource: str) -> tuple[str, str]:
@@ -200,7 +210,7 @@ class TaskState(Guarded):
         late = _late(started, rt.now(), beats, timeout, heartbeat_s)
         if late is not None:
             raise StateFailed(
-                late, "", events.timed_out, events.error(late, ""), every_attempt=True
+                late, None, events.timed_out, events.error(late, None), every_attempt=True
             )
         scope.previous_event = rt.history.add(
             events.succeeded, scope.previous_event, events.output(text)
@@ -234,15 +244,15 @@ class TaskState(Guarded):
                     f"No handler for Task state {self.name!r} (Resource {self.resource!r}). "
                     "Pass handlers={state name or Resource: callable(input) -> output}.",
                 )
-        _current.beats, _current.now = beats, rt.now
+        _current.beats, _current.now, _current.events = beats, rt.now, rt.history.events
         try:
             if handler is not None:
                 raw = handler(json.loads(params_text))
             else:
-                from flowtasks.runner.execute import run_task
+                from flowtasks.runner.execute import newest_first, run_task
 
                 assert call is not None
-                raw = run_task(call)
+                raw = run_task(call, newest_first(rt.history.events))
             result, text = from_handler(raw)
         except StatesFailure:
             raise
@@ -250,7 +260,7 @@ class TaskState(Guarded):
             error, cause = error_of(exc)
             raise StatesFailure(error, cause) from exc
         finally:
-            _current.beats = _current.now = None
+            _current.beats = _current.now = _current.events = None
         events = self.events
         check_result_text(text, events.resource if events.lambda_function else events.reported)
         return result, text
@@ -271,7 +281,7 @@ def _late(
         last = started
         for moment in [*beats, ended]:
             if moment - last > heartbeat_s:
-                fires.append((last + heartbeat_s, StatesErrorName.HEARTBEAT_TIMEOUT))
+                fires.append((last + heartbeat_s, StatesErrorName.TIMEOUT))
                 break
             last = moment
     return min(fires)[1] if fires else None

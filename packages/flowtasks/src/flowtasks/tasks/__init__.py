@@ -6,6 +6,9 @@ Each module is plain Python usable in any task, plus reusable flow tasks (config
 
 - `flowtasks.tasks.s3`: S3 objects by URI as bounded-memory streams (boto3 + smart_open).
 - `flowtasks.tasks.sftp`: SFTP listing, fetching into S3 and uploading from S3 (paramiko).
+- `flowtasks.tasks.redshift`: query, export to S3, execute, UNLOAD/COPY, upsert
+  (redshift-connector); its SQL from `flowtasks.tasks.redshift_sql`; the Data API transport in
+  `flowtasks.tasks.redshift_data` (docs/redshift.md).
 - `flowtasks.tasks.reusable`: `reusable_task`, which turns a function into a factory of
   configured Task states (docs/creating-a-reusable-flow-task.md).
 

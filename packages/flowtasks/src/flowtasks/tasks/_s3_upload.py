@@ -1,10 +1,13 @@
 """`UploadWriter`: a writable S3 object with bounded memory, parts uploaded in the background.
 
-Bytes are cut into parts of exactly `part_size` bytes; up to `concurrency` parts are uploaded at
-once by worker threads while the caller keeps writing (so reading a source and uploading
-overlap). Memory stays below ``part_size * (concurrency + 1)`` whatever the object size: a
-writer blocks when that many parts are pending. An object smaller than one part is sent with one
-``PutObject`` at close; the multipart upload is only created once a full part exists.
+Bytes are copied once, into part buffers of exactly `part_size` bytes; up to `concurrency` parts
+are uploaded at once by worker threads while the caller keeps filling the next one (so reading a
+source and uploading overlap). At most ``concurrency + 1`` buffers ever exist and are reused, so
+memory stays at ``part_size * (concurrency + 1)`` whatever the object size: a writer blocks
+while `concurrency` parts are in flight. (Past `PARTS_PER_SIZE` parts the part size doubles, so
+that S3's 10,000 parts always suffice; only objects that large use bigger buffers.)
+An object smaller than one part is sent with one ``PutObject`` at close; the multipart upload
+is only created once a full part exists.
 
 The object appears only when `close` succeeds. `abort` (called by ``__exit__`` on an exception,
 and by `close` when a part failed) aborts the multipart upload: no partial object is left.
@@ -29,7 +32,17 @@ MIN_PART_SIZE: Final = 5 * 1024**2
 MAX_PART_SIZE: Final = 5 * 1024**3
 """S3's largest part."""
 MAX_PARTS: Final = 10_000
-"""S3's most parts in one multipart upload: the object is at most ``part_size * MAX_PARTS``."""
+"""S3's most parts in one multipart upload."""
+PARTS_PER_SIZE: Final = 2_000
+"""Parts uploaded at one part size before it doubles: so no object is too large for
+`MAX_PARTS` (6 MiB parts: 11.7 GiB at 6 MiB, then 12, 24, 48, 96 MiB: 366 GiB in all), while
+objects under ``part_size * PARTS_PER_SIZE`` keep the memory bound of `part_size`."""
+
+
+def part_size_of(number: int, part_size: int) -> int:
+    """Size of part `number` (1-based) of a writer whose first parts have `part_size` bytes."""
+    doublings: int = (number - 1) // PARTS_PER_SIZE
+    return min(MAX_PART_SIZE, part_size << doublings)
 
 
 class UploadWriter(io.RawIOBase):
@@ -64,8 +77,12 @@ class UploadWriter(io.RawIOBase):
         self.part_size = part_size
         self.extra = dict(extra or {})
         self.bytes_written = 0
-        self._buffer = bytearray()
         self._concurrency = concurrency
+        self._part: bytearray | None = None  # the part being filled
+        self._filled = 0
+        self._free: list[bytearray] = []  # part buffers back from finished uploads
+        self._target = part_size
+        self._free_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(concurrency)
         self._pool: ThreadPoolExecutor | None = None
         self._upload_id: str | None = None
@@ -86,12 +103,26 @@ class UploadWriter(io.RawIOBase):
         self._raise_if_failed()
         view = memoryview(data).cast("B")
         size = len(view)
-        self._buffer += view
+        offset = 0
+        while offset < size:
+            if self._part is None:
+                # the first part grows as needed (small objects stay small); later ones reuse
+                # full-size buffers
+                self._target = part_size_of(len(self._futures) + 1, self.part_size)
+                self._part = bytearray() if not self._futures else self._take_buffer(self._target)
+                self._filled = 0
+            n = min(size - offset, self._target - self._filled)
+            end = self._filled + n
+            if len(self._part) >= end:
+                self._part[self._filled : end] = view[offset : offset + n]
+            else:  # growing: replace the (empty) tail
+                self._part[self._filled :] = view[offset : offset + n]
+            self._filled = end
+            offset += n
+            if self._filled == self._target:
+                self._submit(self._part, self._target)
+                self._part = None
         self.bytes_written += size
-        while len(self._buffer) >= self.part_size:
-            part = bytes(self._buffer[: self.part_size])
-            del self._buffer[: self.part_size]
-            self._submit(part)
         return size
 
     def close(self) -> None:
@@ -101,12 +132,12 @@ class UploadWriter(io.RawIOBase):
         try:
             if self._upload_id is None:
                 self._raise_if_failed()
-                self.client.put_object(
-                    Bucket=self.bucket, Key=self.key, Body=bytes(self._buffer), **self.extra
-                )
+                body = bytes(memoryview(self._part)[: self._filled]) if self._part else b""
+                self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body, **self.extra)
             else:
-                if self._buffer:
-                    self._submit(bytes(self._buffer))
+                if self._part is not None and self._filled:
+                    self._submit(self._part, self._filled)
+                    self._part = None
                 parts = [future.result() for future in self._futures]
                 self.client.complete_multipart_upload(
                     Bucket=self.bucket,
@@ -146,7 +177,15 @@ class UploadWriter(io.RawIOBase):
             with contextlib.suppress(Exception):
                 self.abort()
 
-    def _submit(self, part: bytes) -> None:
+    def _take_buffer(self, size: int) -> bytearray:
+        with self._free_lock:
+            while self._free:
+                buffer = self._free.pop()
+                if len(buffer) == size:
+                    return buffer  # (buffers of a smaller, earlier part size are dropped)
+        return bytearray(size)
+
+    def _submit(self, part: bytearray, length: int) -> None:
         if self._upload_id is None:
             created = self.client.create_multipart_upload(
                 Bucket=self.bucket, Key=self.key, **self.extra
@@ -156,24 +195,28 @@ class UploadWriter(io.RawIOBase):
         number = len(self._futures) + 1
         if number > MAX_PARTS:
             raise ValueError(
-                f"{self.name} needs more than {MAX_PARTS} parts of {self.part_size} bytes: "
-                "give a larger part_size"
+                f"{self.name} needs more than {MAX_PARTS} parts: give a larger part_size"
             )
         self._slots.acquire()
         self._raise_if_failed(release=True)
         assert self._pool is not None
-        future = self._pool.submit(self._upload_part, number, part)
+        future = self._pool.submit(self._upload_part, number, part, length)
         future.add_done_callback(self._part_done)
         self._futures.append(future)
 
-    def _upload_part(self, number: int, body: bytes) -> dict[str, Any]:
-        response = self.client.upload_part(
-            Bucket=self.bucket,
-            Key=self.key,
-            UploadId=self._upload_id,
-            PartNumber=number,
-            Body=body,
-        )
+    def _upload_part(self, number: int, buffer: bytearray, length: int) -> dict[str, Any]:
+        body = _BufferReader(memoryview(buffer)[:length])
+        try:
+            response = self.client.upload_part(
+                Bucket=self.bucket,
+                Key=self.key,
+                UploadId=self._upload_id,
+                PartNumber=number,
+                Body=body,
+            )
+        finally:
+            with self._free_lock:
+                self._free.append(buffer)
         part: dict[str, Any] = {"ETag": response["ETag"], "PartNumber": number}
         for name in ("ChecksumCRC32", "ChecksumCRC32C", "ChecksumSHA1", "ChecksumSHA256"):
             if response.get(name):
@@ -193,7 +236,45 @@ class UploadWriter(io.RawIOBase):
 
     def _finish(self, cancel: bool = False) -> None:
         self._done = True
-        self._buffer = bytearray()
+        self._part = None
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=cancel)
             self._pool = None
+
+
+class _BufferReader(io.RawIOBase):
+    """A seekable, read-only file over a part buffer, without copying it.
+
+    botocore streams a file-like body in chunks (as s3transfer's own uploads do) and seeks back
+    to resend it on a retry.
+    """
+
+    def __init__(self, view: memoryview) -> None:
+        super().__init__()
+        self._view = view
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: len(self._view)}
+        self._position = max(0, min(len(self._view), base[whence] + offset))
+        return self._position
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = len(self._view) if size is None or size < 0 else self._position + size
+        data = bytes(self._view[self._position : end])
+        self._position += len(data)
+        return data
+
+    def readinto(self, target: Any) -> int:
+        data = self.read(len(target))
+        target[: len(data)] = data
+        return len(data)

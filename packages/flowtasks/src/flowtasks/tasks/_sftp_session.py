@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Final
 
 import paramiko
 
@@ -33,6 +33,33 @@ from flowtasks.connections import ConnectionConfigError, SftpConnection
 from flowtasks.errors import FlowtasksError
 
 log = logging.getLogger("flowtasks.tasks.sftp")
+
+WINDOW_SIZE: Final = 8 * 1024**2
+"""SSH channel window: bytes the server may send before we read them (paramiko: 2 MiB)."""
+MAX_PACKET_SIZE: Final = 256 * 1024
+"""Largest SSH packet we accept (paramiko: 32 KiB, too small for large SFTP reads)."""
+READ_REQUEST_SIZE: Final = 255 * 1024
+"""Bytes per SFTP read request: OpenSSH's sftp-server maximum (paramiko: 32 KiB). A server
+that answers with fewer bytes is still read correctly (paramiko reads the rest itself)."""
+
+
+def _transport(sock: Any, **options: Any) -> paramiko.Transport:
+    return paramiko.Transport(
+        sock, default_window_size=WINDOW_SIZE, default_max_packet_size=MAX_PACKET_SIZE, **options
+    )
+
+
+def open_prefetching(sftp: paramiko.SFTPClient, path: str, size: int) -> paramiko.SFTPFile:
+    """`path` opened for reading with every read request of its `size` bytes in flight.
+
+    Requests of `READ_REQUEST_SIZE`, the default buffer size (a large one defeats prefetch);
+    memory stays bounded by the channel window, since unread replies are not acknowledged.
+    """
+    remote = sftp.open(path, "rb")
+    remote.MAX_REQUEST_SIZE = READ_REQUEST_SIZE
+    if size > READ_REQUEST_SIZE:  # smaller files come in one request, no prefetch thread
+        remote.prefetch(size)
+    return remote
 
 
 class SftpError(FlowtasksError):
@@ -285,6 +312,7 @@ class SftpSession:
                 channel_timeout=conn.timeout,
                 look_for_keys=False,
                 allow_agent=False,
+                transport_factory=_transport,
             )
             self.sftp = self._open_channel()
         except HostKeyError:

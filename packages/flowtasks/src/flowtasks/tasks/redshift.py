@@ -104,7 +104,8 @@ class RedshiftError(FlowtasksError):
 
 class RedshiftConnectionError(RedshiftError):
     """Retryable: the session could not be opened or was lost (network, server restart,
-    too many connections, serialization conflict). Nothing was committed."""
+    too many connections, serialization conflict). The interrupted transaction was not
+    committed (with ``autocommit=True``, statements before it were)."""
 
 
 class RedshiftSqlError(RedshiftError):
@@ -372,10 +373,16 @@ def query_to_s3(
 
 
 def execute(
-    connection: ConnectionRef, sql: str | Sequence[str], parameters: Parameters = None
+    connection: ConnectionRef,
+    sql: str | Sequence[str],
+    parameters: Parameters = None,
+    *,
+    autocommit: bool = False,
 ) -> dict[str, Any]:
     """Run one statement, or several in order, in ONE transaction: all committed or none.
 
+    `autocommit=True` runs each statement on its own instead, for those a transaction block
+    refuses (``VACUUM``, ``CREATE DATABASE``...): statements before a failing one stay done.
     `parameters` bind into a single statement only. Returns ``{"statements", "rows_affected"}``
     (the sum of the row counts the server reported, -1 counted as 0).
     """
@@ -386,11 +393,13 @@ def execute(
         raise ValueError("parameters bind into a single statement: pass one statement with them")
     affected = 0
     with connect(connection) as session:
+        session.autocommit = autocommit
         cursor = _cursor(session, parameters)
         for statement in statements:
             cursor.execute(statement, _args(parameters))
             affected += max(cursor.rowcount, 0)
-        session.commit()
+        if not autocommit:
+            session.commit()
     return {"statements": len(statements), "rows_affected": affected}
 
 
@@ -599,8 +608,10 @@ def _query_to_s3_state(
     )
 
 
-def _execute_state(connection: str, sql: str | list[str], parameters: Any = None) -> dict[str, Any]:
-    return execute(connection, sql, parameters)
+def _execute_state(
+    connection: str, sql: str | list[str], parameters: Any = None, autocommit: bool = False
+) -> dict[str, Any]:
+    return execute(connection, sql, parameters, autocommit=autocommit)
 
 
 def _unload_state(

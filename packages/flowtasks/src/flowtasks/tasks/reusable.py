@@ -19,7 +19,8 @@ time, not in AWS. Values reach the ASL: pass connection *names*, never secrets.
 
 State options (``name``, ``comment``, ``retry``, ``catch``, ``timeout_seconds``,
 ``heartbeat_seconds``, ``compute``, ``cpu``, ``memory``, ``result_selector``, ``result_path``,
-``output_path``) configure the state itself, so a reusable function may not use those names.
+``output_path``, ``permissions``) configure the state itself, so a reusable function may not
+use those names.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ STATE_OPTIONS = frozenset(
         "result_selector",
         "result_path",
         "output_path",
+        "permissions",
     }
 )
 """Keyword arguments of a factory call that configure the state, not the function."""

@@ -62,6 +62,7 @@ from flowtasks.tasks._sftp_session import (
     UnsafeRemoteNameError,
     check_name,
     connect,
+    open_prefetching,
     split_pattern,
     transient_wrapper,
     where,
@@ -92,8 +93,12 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CONCURRENCY: Final = 8
+DEFAULT_CONCURRENCY: Final = 16
 """Files transferred at once (each on its own SFTP channel of one SSH connection)."""
+MEMORY_BUDGET: Final = 48 * 1024**2
+"""Bytes of S3 part buffers that `fetch_to_s3` may hold across all files in flight: a large file
+takes ``part_size * (s3.DEFAULT_CONCURRENCY + 1)``, a small one its size, and a file waits
+while the budget is spent. So memory stays bounded whatever the sizes and the concurrency."""
 READ_CHUNK_SIZE: Final = 1024**2
 """Bytes taken from a prefetching remote file per step."""
 WRITE_CHUNK_SIZE: Final = 1024**2
@@ -152,14 +157,30 @@ def list_files(
 
 
 def _read_chunks(remote: Any, expected: int, path: str) -> Iterator[bytes]:
+    """The `expected` bytes of `remote`, in chunks; a file shorter than listed is an error.
+
+    Stops at `expected` bytes (no extra round trip to see the end of the file); whether the
+    file changed since it was listed is checked before the source is deleted or moved.
+    """
     total = 0
-    while chunk := remote.read(READ_CHUNK_SIZE):
+    while total < expected:
+        chunk = remote.read(min(READ_CHUNK_SIZE, expected - total))
+        if not chunk:
+            raise SftpTransientError(
+                f"{path} shrank during the transfer ({expected} bytes listed, {total} read): "
+                "nothing was uploaded; retry once the file is complete"
+            )
         total += len(chunk)
         yield chunk
-    if total != expected:
+
+
+def _unchanged(sftp: paramiko.SFTPClient, file: RemoteFile) -> None:
+    """Raise unless `file` still has the size and modification time it was listed with."""
+    now = sftp.stat(file.path)
+    if now.st_size != file.size or int(now.st_mtime or 0) != int(file.modified.timestamp()):
         raise SftpTransientError(
-            f"{path} changed during the transfer ({expected} bytes listed, {total} read): "
-            "nothing was uploaded; retry once the file is complete"
+            f"{file.path} changed during the transfer (now {now.st_size} bytes, listed "
+            f"{file.size}): its S3 copy may be stale, so the source was kept; retry"
         )
 
 
@@ -215,24 +236,31 @@ def fetch_to_s3(
                 raise NoFilesFoundError(f"no file matches {pattern!r} on {where(conn)}")
             return []
         targets = {f.path: _target_uri(destination, f, len(files)) for f in files}
+        s3_client = s3.client()
+        most_parts = s3.DEFAULT_CONCURRENCY + 1
+        budget = _Budget(max(MEMORY_BUDGET, part_size * most_parts))
 
         def fetch_one(file: RemoteFile) -> FetchRecord:
             uri = targets[file.path]
-            with session.channel() as sftp:
-                with sftp.open(file.path, "rb") as remote:
-                    remote.prefetch(file.size)
+            parts = -(-file.size // part_size)  # part buffers it may hold (rounded up)
+            need = max(1, file.size) if parts <= 1 else part_size * min(parts, most_parts)
+            with budget.hold(need), session.channel() as sftp:
+                with open_prefetching(sftp, file.path, file.size) as remote:
                     result = s3.write_stream(
                         uri,
                         _read_chunks(remote, file.size, file.path),
                         compression="none",
                         part_size=part_size,
                         kms_key_id=kms_key_id,
+                        client=s3_client,
                     )
-                info = s3.head(uri)
-                if info is None or info.size != file.size:
-                    raise SftpError(
-                        f"{uri} is not complete after the upload of {file.path}; source kept"
-                    )
+                if action != "keep":  # confirm the object and the source before touching it
+                    info = s3.head(uri, client=s3_client)
+                    if info is None or info.size != file.size:
+                        raise SftpError(
+                            f"{uri} is not complete after the upload of {file.path}; source kept"
+                        )
+                    _unchanged(sftp, file)
                 if action == "delete":
                     sftp.remove(file.path)
                 elif action == "move":
@@ -241,6 +269,27 @@ def fetch_to_s3(
             return {"source": file.path, "s3_uri": uri, "bytes": result.bytes}
 
         return _run_all(files, fetch_one, min(concurrency, len(files)), wrap, "fetch")
+
+
+class _Budget:
+    """A count of bytes that threads hold and give back (a semaphore counting bytes)."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self._left = total
+        self._changed = threading.Condition()
+
+    @contextlib.contextmanager
+    def hold(self, amount: int) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: self._left >= amount)
+            self._left -= amount
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._left += amount
+                self._changed.notify_all()
 
 
 def _run_all(

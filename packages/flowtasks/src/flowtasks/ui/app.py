@@ -1,6 +1,9 @@
 """The web app of ``flow-task ui``: a Starlette application serving the page and its JSON.
 
-Every route is a GET that reads: nothing a plain GET (or a cross-site page) does changes a run.
+Every GET only reads: nothing a plain GET (or a cross-site page) does changes a run. The one
+action, redriving a failed local run, is a POST that must carry the server's CSRF token (given
+by ``GET /api/sources``, which a page of another site cannot read) in the ``X-Flowtasks-Csrf``
+header, and an ``Origin`` header naming this server; anything else is refused with 403.
 Safety, in depth:
 
 - only the hosts ``127.0.0.1`` and ``localhost`` are answered (a DNS-rebinding page cannot
@@ -15,6 +18,7 @@ Safety, in depth:
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -30,9 +34,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from flowtasks.ui import views
+from flowtasks.ui import actions, views
 from flowtasks.ui.assets import STATIC_DIR
-from flowtasks.ui.sources import RunNotFound, RunSource
+from flowtasks.ui.sources import LocalRuns, RunNotFound, RunSource, SourceUnavailable
 
 __all__ = ["ALLOWED_HOSTS", "create_app"]
 
@@ -80,6 +84,7 @@ class _AnalysisCache:
     def __init__(self, size: int = 6) -> None:
         self.size = size
         self._items: OrderedDict[tuple[str, str], tuple[str, views.Analysis]] = OrderedDict()
+        self._readers: dict[tuple[str, str], views.LiveReader] = {}  # of runs in progress
         self._lock = threading.Lock()
 
     def get(self, source: RunSource, run_id: str) -> views.Analysis:
@@ -90,7 +95,16 @@ class _AnalysisCache:
             if cached is not None and cached[0] == version:
                 self._items.move_to_end(key)
                 return cached[1]
-            analysis = views.analyse(source.record(run_id), source.name)
+            record = source.record(run_id)
+            reader = self._readers.pop(key, None)
+            if record.summary.get("status") == "RUNNING":  # read on from where it was
+                reader = reader if reader is not None else views.LiveReader(record.definition)
+                if len(record.events) < reader.fed:  # rewritten: start again
+                    reader = views.LiveReader(record.definition)
+                self._readers[key] = reader
+                analysis = views.analyse(record, source.name, reader)
+            else:
+                analysis = views.analyse(record, source.name)
             self._items[key] = (analysis.record.version, analysis)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
@@ -120,6 +134,7 @@ def create_app(sources: Sequence[RunSource], *, elk: Path | None) -> Starlette:
     when elkjs is not installed (the page then says to run ``scripts/bootstrap``)."""
     by_name = {source.name: source for source in sources}
     cache = _AnalysisCache()
+    csrf_token = secrets.token_urlsafe(32)
 
     def source_of(request: Request) -> RunSource:
         name = str(request.path_params["source"])
@@ -137,7 +152,12 @@ def create_app(sources: Sequence[RunSource], *, elk: Path | None) -> Starlette:
 
     async def sources_json(request: Request) -> Response:
         return JSONResponse(
-            {"sources": [source.name for source in sources], "graph_layout": elk is not None}
+            {
+                "sources": [source.name for source in sources],
+                "graph_layout": elk is not None,
+                "csrf": csrf_token,
+                "actions": [s.name for s in sources if isinstance(s, LocalRuns)],
+            }
         )
 
     def runs_json(request: Request) -> Response:
@@ -155,6 +175,8 @@ def create_app(sources: Sequence[RunSource], *, elk: Path | None) -> Starlette:
             return _error(404, f"no source {exc.args[0]!r}")
         except _BadRequest as exc:
             return _error(400, str(exc))
+        except SourceUnavailable as exc:
+            return _error(502, str(exc))
         return JSONResponse({"source": source.name, **page})
 
     def on_run(request: Request, answer: Callable[[views.Analysis], dict[str, Any]]) -> Response:
@@ -171,6 +193,8 @@ def create_app(sources: Sequence[RunSource], *, elk: Path | None) -> Starlette:
             return _error(404, f"run {run_id!r} has no state {exc.args[0]!r}")
         except _BadRequest as exc:
             return _error(400, str(exc))
+        except SourceUnavailable as exc:
+            return _error(502, str(exc))
 
     def run_json(request: Request) -> Response:
         scope = request.query_params.get("scope", "")
@@ -202,8 +226,43 @@ def create_app(sources: Sequence[RunSource], *, elk: Path | None) -> Starlette:
         try:
             source = source_of(request)
             return JSONResponse({"version": source.version(run_id)})
+        except SourceUnavailable as exc:
+            return _error(502, str(exc))
         except RunNotFound:
             return _error(404, f"no run {run_id!r} in {request.path_params['source']!r}")
+
+    def refused(request: Request) -> str | None:
+        """Why a POST is refused (None: it comes from this page): its Origin must be this
+        server's and its X-Flowtasks-Csrf header the token."""
+        origin = request.headers.get("origin")
+        own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        if origin is None or origin != own:
+            return f"cross-site request refused (Origin {origin!r} is not {own!r})"
+        token = request.headers.get("x-flowtasks-csrf", "")
+        if not secrets.compare_digest(token.encode(), csrf_token.encode()):
+            return "missing or wrong X-Flowtasks-Csrf token: reload the page"
+        return None
+
+    def redrive_json(request: Request) -> Response:
+        problem = refused(request)
+        if problem is not None:
+            return _error(403, problem)
+        run_id = str(request.path_params["run_id"])
+        try:
+            source = source_of(request)
+            if not isinstance(source, LocalRuns):
+                return _error(405, f"runs of {source.name!r} cannot be redriven from here")
+            summary = source.record(run_id).summary
+        except RunNotFound:
+            return _error(404, f"no run {run_id!r} in {request.path_params['source']!r}")
+        if summary["status"] not in actions.REDRIVABLE:
+            return _error(409, f"run {run_id} is {summary['status']}: only a failed run "
+                               "(FAILED, TIMED_OUT, ABORTED) can be redriven")  # fmt: skip
+        try:
+            actions.redrive_run(run_id, source.directory)
+        except actions.RedriveRefused as exc:
+            return _error(422, str(exc))
+        return JSONResponse({"redriving": run_id}, status_code=202)
 
     routes = [
         Route("/", index),
@@ -212,6 +271,7 @@ def create_app(sources: Sequence[RunSource], *, elk: Path | None) -> Starlette:
         Route("/api/{source}/runs", runs_json),
         Route("/api/{source}/runs/{run_id}", run_json),
         Route("/api/{source}/runs/{run_id}/version", version_json),
+        Route("/api/{source}/runs/{run_id}/redrive", redrive_json, methods=["POST"]),
         Route("/api/{source}/runs/{run_id}/states/{name}", state_json),
         Route("/api/{source}/runs/{run_id}/states/{name}/iterations", iterations_json),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

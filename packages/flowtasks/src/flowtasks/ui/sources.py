@@ -21,7 +21,14 @@ from typing import Any, Protocol
 from flowtasks.live_runs import EVENTS_FILE, process_alive, read_events
 from flowtasks.runs import SavedRun
 
-__all__ = ["LocalRuns", "RunNotFound", "RunRecord", "RunSource", "run_summary"]
+__all__ = [
+    "LocalRuns",
+    "RunNotFound",
+    "RunRecord",
+    "RunSource",
+    "SourceUnavailable",
+    "run_summary",
+]
 
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 """What a run id may look like (a saved run's folder name); anything else names no run."""
@@ -29,6 +36,10 @@ _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 
 class RunNotFound(LookupError):
     """No run of that id in the source (or not a valid id at all)."""
+
+
+class SourceUnavailable(Exception):
+    """The source cannot be read now (AWS refused or is unreachable); the message says why."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,7 @@ class LocalRuns:
         self.directory = directory
         self._lock = threading.Lock()
         self._index: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._tails: dict[str, tuple[int, list[dict[str, Any]]]] = {}
 
     def summaries(self) -> list[dict[str, Any]]:
         """Every readable run's summary, newest first (by start time, then id)."""
@@ -146,6 +158,30 @@ class LocalRuns:
             raise RunNotFound(run_id)
         return path
 
+    def _tail(self, run_id: str, path: Path) -> list[dict[str, Any]]:
+        """The events of a run in progress: ``events.jsonl`` read on from where the last call
+        stopped (complete lines only), so a growing history is not read again and again."""
+        with self._lock:
+            offset, events = self._tails.get(run_id, (0, []))
+            try:
+                with (path / EVENTS_FILE).open("rb") as file:
+                    if os.fstat(file.fileno()).st_size < offset:  # a new file: read it all
+                        offset, events = 0, []
+                    file.seek(offset)
+                    chunk = file.read()
+            except FileNotFoundError:
+                return list(events)
+            complete = chunk[: chunk.rfind(b"\n") + 1]
+            for line in complete.splitlines():
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    break
+                if isinstance(event, dict):
+                    events.append(event)
+            self._tails[run_id] = (offset + len(complete), events)
+            return list(events)
+
     def version(self, run_id: str) -> str:
         path = self._path(run_id)
         parts = []
@@ -165,12 +201,13 @@ class LocalRuns:
         if meta is None:
             raise RunNotFound(run_id)
         saved = SavedRun(run_id, path, meta)
+        running = meta.get("status") == "RUNNING" and not (path / "history.json").is_file()
         return RunRecord(
             summary=run_summary(run_id, meta),
             definition=_read_json(path / "definition.asl.json", {}),
             input=_read_json(path / "input.json", None),
             output=_read_json(path / "output.json", None),
-            events=read_events(saved),
+            events=self._tail(run_id, path) if running else read_events(saved),
             version=version,
         )
 

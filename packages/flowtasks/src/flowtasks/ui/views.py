@@ -22,10 +22,10 @@ from typing import Any
 
 from flowtasks.asl.diagram import to_json
 from flowtasks.asl.walk import children, iter_states
-from flowtasks.history import ExecutionRecord, StateRecord, read_history
+from flowtasks.history import ExecutionRecord, HistoryReader, StateRecord, read_history
 from flowtasks.ui.sources import RunRecord
 
-__all__ = ["LIST_LIMIT_MAX", "Analysis", "ScopeNotFound", "analyse", "list_view"]
+__all__ = ["LIST_LIMIT_MAX", "Analysis", "LiveReader", "ScopeNotFound", "analyse", "list_view"]
 
 LIST_LIMIT_MAX = 500
 """The most runs (or Map iterations) one page holds."""
@@ -83,9 +83,25 @@ def list_view(
     }
 
 
-def analyse(record: RunRecord, source: str) -> Analysis:
-    """Read `record`'s history once, with the indexes every view needs."""
-    return Analysis(record, source, read_history(record.events, record.definition))
+def analyse(record: RunRecord, source: str, reader: LiveReader | None = None) -> Analysis:
+    """Read `record`'s history once, with the indexes every view needs. A run in progress
+    passes the `reader` that read its earlier events: only the new ones are fed to it."""
+    if reader is None:
+        execution = read_history(record.events, record.definition)
+    else:
+        for event in record.events[reader.fed :]:
+            reader.feed(event)
+        reader.fed = len(record.events)
+        execution = reader.execution
+    return Analysis(record, source, execution)
+
+
+class LiveReader(HistoryReader):
+    """A `HistoryReader` that counts the events it was fed (for `analyse`)."""
+
+    def __init__(self, definition: Mapping[str, Any] | None = None) -> None:
+        super().__init__(definition)
+        self.fed = 0
 
 
 def _ms(moment: datetime | None, origin: datetime | None) -> int | None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +22,18 @@ from flowtasks.tasks import redshift
 
 
 @pytest.fixture
-def dev_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """The local services of ``tmp_path/.flowtasks/dev``, started through the CLI; stopped after."""
+def workdir() -> Iterator[Path]:
+    """A folder other users may enter (as root, PostgreSQL runs as another user)."""
+    folder = Path(tempfile.mkdtemp(prefix="flowtasks-dev-test-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def dev_up(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The local services of ``workdir/.flowtasks/dev``, started through the CLI; stopped after."""
+    tmp_path = workdir
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(services.DEV_DIR_ENV, raising=False)
     seed = tmp_path / "seed" / "outbox"

@@ -80,6 +80,13 @@ def test_a_bad_placeholder_is_a_permanent_error_not_a_network_one(warehouse: str
         redshift.query(warehouse, "SELECT 5 % 2 AS odd, %s AS x", [1])
 
 
+def test_autocommit_runs_what_a_transaction_block_refuses(warehouse: str, table: str) -> None:
+    redshift.execute(warehouse, f"CREATE TABLE {table} (id INT)")
+    with pytest.raises(RedshiftSqlError, match="25001"):  # cannot run inside a transaction block
+        redshift.execute(warehouse, f"VACUUM {table}")
+    assert redshift.execute(warehouse, f"VACUUM {table}", autocommit=True)["statements"] == 1
+
+
 def test_a_sql_error_is_permanent_and_names_the_connection(warehouse: str) -> None:
     with pytest.raises(RedshiftSqlError, match=r"'warehouse'.*42P01.*no_such_table") as caught:
         redshift.query(warehouse, "SELECT * FROM no_such_table")

@@ -300,3 +300,29 @@ def test_machine_timeout_seconds_must_be_a_positive_integer(timeout: object) -> 
         ("definition", f"TimeoutSeconds must be a positive integer, not {timeout!r}")
     ]
     assert messages({**definition, "TimeoutSeconds": 60}) == []
+
+
+def test_problems_carry_their_location_as_fields() -> None:
+    from flowtasks.asl.validate import validate_definition
+
+    definition = {
+        "StartAt": "Fan",
+        "States": {
+            "Fan": {
+                "Type": "Map",
+                "ItemProcessor": {
+                    "StartAt": "Load",
+                    "States": {"Load": {"Type": "Pass", "Next": "Nowhere"}},
+                },
+                "End": True,
+            }
+        },
+    }
+    (problem,) = [p for p in validate_definition(definition, subject="demo.F") if p.field]
+    assert (problem.subject, problem.scope, problem.state, problem.field) == (
+        "demo.F",
+        ("States.Fan", "ItemProcessor"),
+        "Load",
+        "Next",
+    )
+    assert problem.where == "demo.F > States.Fan > ItemProcessor > States.Load > Next"

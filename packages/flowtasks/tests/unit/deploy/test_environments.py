@@ -94,3 +94,35 @@ def test_images_need_a_digest() -> None:
         parse_image("111111111111.dkr.ecr.eu-west-1.amazonaws.com/flows:latest")
     with pytest.raises(ImageError, match="64 lower-case hex digits"):
         parse_image("ghcr.io/acme/flows@sha256:ABC")
+
+
+def test_without_credentials_operating_commands_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flowtasks.deploy.operate import executions
+    from flowtasks.errors import UsageError
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    dev = environment(write(tmp_path, GOOD), "dev")
+    with pytest.raises(UsageError, match="no AWS credentials"):
+        executions("demo.VendorIngest", dev)
+
+
+def test_the_failed_events_are_those_with_a_reason() -> None:
+    from flowtasks.deploy.stack import failed_events
+
+    events = [
+        {"ResourceStatus": "ROLLBACK_COMPLETE", "LogicalResourceId": "flows-demo-dev"},
+        {"ResourceStatus": "DELETE_COMPLETE", "LogicalResourceId": "TaskRole"},
+        {
+            "ResourceStatus": "CREATE_FAILED",
+            "LogicalResourceId": "TaskDefinition",
+            "ResourceStatusReason": "Invalid request provided: No Fargate configuration",
+        },
+        {"ResourceStatus": "CREATE_FAILED", "LogicalResourceId": "TaskLogGroup"},
+    ]
+    assert [e["LogicalResourceId"] for e in failed_events(events)] == ["TaskDefinition"]

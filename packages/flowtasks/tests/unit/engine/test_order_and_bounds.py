@@ -144,7 +144,7 @@ def test_a_task_times_out_only_when_it_runs_longer_than_timeout_seconds(
 
 @pytest.mark.parametrize(
     ("silent_for", "status", "error"),
-    [(10, "SUCCEEDED", None), (10.001, "FAILED", "States.HeartbeatTimeout")],
+    [(10, "SUCCEEDED", None), (10.001, "FAILED", "States.Timeout")],  # AWS's name for it
 )
 def test_a_heartbeat_timeout_fires_only_past_heartbeat_seconds(
     silent_for: float, status: str, error: str | None

@@ -8,6 +8,7 @@ import { showRun } from "./run.js";
 const main = document.getElementById("main");
 const crumbs = document.getElementById("crumbs");
 let sources = ["local"];
+export const session = { csrf: "", actions: [] }; // from GET /api/sources
 let current = null; // the shown view's stop(), if it polls
 
 export function navigate(hash) {
@@ -45,6 +46,8 @@ async function start() {
   try {
     const info = await api("/api/sources");
     sources = info.sources;
+    session.csrf = info.csrf;
+    session.actions = info.actions || [];
     document.body.dataset.graphLayout = info.graph_layout ? "elk" : "missing";
     const picker = document.getElementById("source-picker");
     if (sources.length > 1) {

@@ -48,6 +48,20 @@ export async function api(path) {
   return body;
 }
 
+// A POST of this page: the server refuses any without its CSRF token (and its own Origin,
+// which the browser sets).
+export async function post(path, csrf) {
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Flowtasks-Csrf": csrf, Accept: "application/json" },
+    body: "{}",
+  });
+  let body = null;
+  try { body = await response.json(); } catch (e) { body = null; }
+  if (!response.ok) throw new Error((body && body.error) || `${response.status} ${response.statusText}`);
+  return body;
+}
+
 export function formatDuration(ms) {
   if (ms === null || ms === undefined) return "";
   if (ms < 1000) return `${Math.round(ms)} ms`;

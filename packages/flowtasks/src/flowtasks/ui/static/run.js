@@ -2,8 +2,8 @@
 // Map iterations paged. A run still RUNNING is polled and redrawn when its version changes.
 //   ?state=NAME   the selected state
 //   ?scope=PATH   a Map iteration looked into: "ProcessFiles[3]" (nested: "A[1]/B[0]")
-import { api, clear, formatDuration, formatTime, h, put, statusBadge } from "./dom.js";
-import { navigate, setCrumbs } from "./app.js";
+import { api, clear, formatDuration, formatTime, h, post, put, statusBadge } from "./dom.js";
+import { navigate, session, setCrumbs } from "./app.js";
 import { drawGraph } from "./graph.js";
 import { drawGantt } from "./gantt.js";
 import { jsonBlock } from "./json.js";
@@ -42,7 +42,9 @@ export async function showRun(main, source, runId, query) {
       h("h1", {}, summary.flow), statusBadge(status), h("span", { class: "muted" }, runId),
       h("span", {}, "started ", formatTime(summary.started)),
       summary.duration_ms !== null ? h("span", {}, "took ", formatDuration(summary.duration_ms)) : null,
-      h("span", { class: "muted" }, `${view.event_count} events`)),
+      h("span", { class: "muted" }, `${view.event_count} events`),
+      summary.redriven ? h("span", { class: "muted" }, `redriven ${formatTime(summary.redriven)}`) : null,
+      redriveButton(source, runId, summary, base)),
     summary.error ? h("div", { class: "run-error", id: "run-failure" },
       h("strong", {}, summary.error), summary.cause ? `: ${summary.cause}` : "") : null,
     scope ? scopeBar(scope, link) : null,
@@ -76,6 +78,36 @@ export async function showRun(main, source, runId, query) {
     timer = setTimeout(poll, POLL_MS);
   }
   return () => { stopped = true; clearTimeout(timer); };
+}
+
+const REDRIVABLE = ["FAILED", "TIMED_OUT", "ABORTED"];
+
+function redriveButton(source, runId, summary, base) {
+  if (!session.actions.includes(source) || !REDRIVABLE.includes(summary.status)) return null;
+  const button = h("button", { type: "button", id: "redrive",
+    title: "Run it again from the states that did not succeed (flow-task run --redrive, waits skipped)" }, "Redrive");
+  const note = h("span", { class: "muted", id: "redrive-note" });
+  button.addEventListener("click", async () => {
+    if (!window.confirm(`Redrive run ${runId} from the states that did not succeed?`)) return;
+    button.disabled = true;
+    note.textContent = "redriving…";
+    let before;
+    try {
+      before = (await api(`${base}/version`)).version;
+      await post(`${base}/redrive`, session.csrf);
+    } catch (error) {
+      note.textContent = error.message;
+      button.disabled = false;
+      return;
+    }
+    for (let i = 0; i < 100; i++) { // the redrive starts in its own process: wait for it
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const { version } = await api(`${base}/version`);
+      if (version !== before) break;
+    }
+    navigate(location.hash);
+  });
+  return h("span", {}, button, " ", note);
 }
 
 function scopeBar(scope, link) {
