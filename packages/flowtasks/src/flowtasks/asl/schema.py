@@ -342,6 +342,9 @@ class _Walker:
                         )
 
     def _map_literals(self, name: str, state: Mapping[str, Any], where: str) -> None:
+        if "ItemsPath" in state and state["ItemsPath"] is None:
+            # statelint (StateMachine lint, state_node.rb): ItemsPath "should be non-null"
+            self.add(f"{where} > ItemsPath", "ItemsPath cannot be null; remove it to use '$'")
         if "Label" in state:
             label = state["Label"]
             if not isinstance(label, str) or not label:

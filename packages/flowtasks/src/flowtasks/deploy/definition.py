@@ -91,9 +91,11 @@ def bind(
         values[placeholder] = alias_arn_sub(target, env.name)
     missing = [n for n in names if n not in values]
     if missing:
-        raise UsageError(
-            f"{qualified}: its definition uses ${{{missing[0]}}}, which nothing in the stack "
-            "fills (a StartFlow of an unregistered flow, or a placeholder written by hand)"
+        what = (
+            "a StartFlow of a flow that is not registered"
+            if missing[0].startswith("StartFlow_")
+            else "a placeholder that nothing in the stack fills"
         )
+        raise UsageError(f"{qualified}: its definition uses ${{{missing[0]}}}: {what}")
     substitutions = {n: values[n] for n in names}
     return Bound(text, substitutions, tuple(sorted(set(started.values()))))

@@ -87,7 +87,11 @@ def deployer_policy(domain: str, env: Environment) -> dict[str, Any]:
                 "states:ListExecutions",
                 "states:StartExecution",
             ],
-            [machines, f"{machines}:*"],
+            [
+                machines,
+                f"{machines}:*",
+                f"arn:aws:states:{region}:{account}:stateMachine:{stack}-stopped-tasks",
+            ],
         ),
         allow(
             "Executions",
@@ -155,6 +159,7 @@ def deployer_policy(domain: str, env: Environment) -> dict[str, Any]:
             ],
             [
                 f"arn:aws:events:{region}:{account}:rule/{domain}-*-{env.name}-*",
+                f"arn:aws:events:{region}:{account}:rule/{stack}-stopped-tasks",
                 f"arn:aws:scheduler:{region}:{account}:schedule/default/{domain}-*-{env.name}-*",
             ],
         ),

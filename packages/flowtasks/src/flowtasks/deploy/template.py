@@ -40,6 +40,7 @@ from flowtasks.deploy.naming import (
     state_machine_arn_sub,
     state_machine_name,
 )
+from flowtasks.deploy.reporter import reporter_definition, stopped_task_pattern
 from flowtasks.deploy.triggers import trigger_resource
 from flowtasks.dsl.flow import Flow
 from flowtasks.dsl.start_flow import StartFlow
@@ -209,7 +210,17 @@ def synth(
         _state_machine_statements(domain, env, items, lambda_tasks, started),
         tags,
     )
+    for item in items:
+        for trigger in item.flow.triggers:
+            if isinstance(trigger, OnSuccess) and trigger.target(domain) not in known:
+                raise UsageError(
+                    f"{item.qualified}: trigger {trigger.name!r} follows "
+                    f"{trigger.target(domain)}, which is not a registered flow"
+                )
     _trigger_resources(items, env, tags, resources)
+    ecs_tasks = any(t.compute == "ecs" for item in items for t in item.flow.task_states().values())
+    if ecs_tasks:
+        _reporter_resources(stack, env, items, tags, resources)
     if extra_resources:
         resources.update(extra_resources)
     outputs["TaskDefinitionArn"] = {
@@ -593,3 +604,56 @@ def _trigger_resources(
             [iam.statement(["states:StartExecution"], arns)],
             tags,
         )
+
+
+def _reporter_resources(
+    stack: str,
+    env: Environment,
+    items: list[_Flow],
+    tags: list[dict[str, str]],
+    resources: dict[str, Any],
+) -> None:
+    """The ECS STOPPED-event reporter (`flowtasks.deploy.reporter`) and its two roles."""
+    machines, _ = _own_machines(env, items)
+    resources["StoppedTaskReporterRole"] = iam.role(
+        f"{stack}: fail the Task state of a container that stopped without reporting",
+        "states.amazonaws.com",
+        [iam.statement(["states:SendTaskFailure"], machines)],
+        tags,
+    )
+    resources["StoppedTaskReporter"] = {
+        "Type": "AWS::StepFunctions::StateMachine",
+        "Properties": {
+            "StateMachineName": f"{stack}-stopped-tasks",
+            "StateMachineType": "EXPRESS",
+            "RoleArn": {"Fn::GetAtt": ["StoppedTaskReporterRole", "Arn"]},
+            "DefinitionString": json.dumps(reporter_definition(), sort_keys=True),
+            "Tags": tags,
+        },
+    }
+    resources["StoppedTaskRuleRole"] = iam.role(
+        f"{stack}: EventBridge starts the stopped-task reporter",
+        "events.amazonaws.com",
+        [iam.statement(["states:StartExecution"], {"Ref": "StoppedTaskReporter"})],
+        tags,
+    )
+    family = {
+        "Fn::Sub": "arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}"
+        f":task-definition/{stack}:"
+    }
+    resources["StoppedTaskRule"] = {
+        "Type": "AWS::Events::Rule",
+        "Properties": {
+            "Name": f"{stack}-stopped-tasks",
+            "Description": f"{stack}: the domain's ECS tasks that stopped",
+            "EventPattern": stopped_task_pattern(env.cluster_arn, family),
+            "State": "ENABLED",
+            "Targets": [
+                {
+                    "Id": "reporter",
+                    "Arn": {"Ref": "StoppedTaskReporter"},
+                    "RoleArn": {"Fn::GetAtt": ["StoppedTaskRuleRole", "Arn"]},
+                }
+            ],
+        },
+    }

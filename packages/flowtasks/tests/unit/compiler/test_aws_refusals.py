@@ -557,6 +557,12 @@ REFUSED: list[tuple[str, dict[str, Any], tuple[str, ...], str]] = [
         "j2119",
     ),
     (
+        "itemspath-null",
+        machine({**MAP, "ItemsPath": None}),
+        ("ItemsPath", "null"),
+        "statelint lib/statelint/state_node.rb (ItemsPath is not nullable, unlike InputPath)",
+    ),
+    (
         "template-keys-collide-after-stripping",
         machine({**PASS, "Parameters": {"a": 1, "a.$": "$"}}),
         ("Parameters", "'a'"),

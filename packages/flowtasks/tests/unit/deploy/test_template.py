@@ -388,3 +388,17 @@ def test_a_bad_permission_is_refused(actions: str, resources: str, message: str)
     with pytest.raises(ValueError, match="Permission") as caught:
         Permission(actions, resources)
     assert message in str(caught.value)
+
+
+def test_starting_or_following_an_unregistered_flow_is_refused_at_synth(ship: Any) -> None:
+    from pathlib import Path as P
+
+    from flowtasks.errors import UsageError
+
+    source = (P(ship.package) / "__init__.py").read_text()
+    ship.write(source.replace("OnSuccess(Greet)", 'OnSuccess("ship.Gone")'))
+    with pytest.raises(UsageError, match=r"follows ship\.Gone, which is not a registered flow"):
+        _ship_template(ship)
+    ship.write(source.replace('StartFlow("RunGreet", Greet', 'StartFlow("RunGreet", "other.Gone"'))
+    with pytest.raises(UsageError, match=r"StartFlow_other_Gone\}: a StartFlow of a flow that"):
+        _ship_template(ship)

@@ -1,0 +1,95 @@
+"""The ECS STOPPED-event reporter: fail a Task state whose container stopped without reporting.
+
+A container that dies before the runner reports (out of memory, image pull failure, a native
+crash, Fargate capacity) would leave its ``runTask.waitForTaskToken`` state waiting until its
+timeout. The stack therefore holds:
+
+- ``StoppedTaskRule``: an EventBridge rule on "ECS Task State Change" events with
+  ``lastStatus`` STOPPED, for the environment's cluster and the domain's task definition family;
+- ``StoppedTaskReporter``: a small Express state machine (`reporter_definition`, no code) that
+  reads the task token from the stopped task's container overrides (``FLOWTASKS_TASK_TOKEN``,
+  `flowtasks.protocol`) and calls ``SendTaskFailure`` with `ERROR_CONTAINER_STOPPED` and ECS's
+  stopped reason as the cause. When the runner has reported already, the token is spent and
+  Step Functions refuses the call: the reporter catches that and ends quietly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flowtasks.asl.states_errors import StatesErrorName
+from flowtasks.protocol import ENV_TASK_TOKEN
+
+__all__ = [
+    "ERROR_CONTAINER_STOPPED",
+    "SEND_TASK_FAILURE",
+    "reporter_definition",
+    "stopped_task_pattern",
+]
+
+ERROR_CONTAINER_STOPPED = "FlowTasks.ContainerStopped"
+"""The error of a Task state whose container stopped without reporting (retry it)."""
+SEND_TASK_FAILURE = "arn:aws:states:::aws-sdk:sfn:sendTaskFailure"
+
+
+def reporter_definition() -> dict[str, Any]:
+    """The reporter's ASL: input is the EventBridge "ECS Task State Change" event."""
+    token_path = (
+        "$.detail.overrides.containerOverrides[*].environment"
+        f"[?(@.name == '{ENV_TASK_TOKEN}')].value"
+    )
+    return {
+        "Comment": "Fails the Task state of an ECS task that stopped without reporting.",
+        "StartAt": "FindToken",
+        "States": {
+            "FindToken": {
+                "Type": "Pass",
+                "Parameters": {
+                    "tokens.$": token_path,
+                    "cause.$": "States.Format('the container stopped without reporting: {} "
+                    "(task {})', $.detail.stoppedReason, $.detail.taskArn)",
+                },
+                "Next": "HasToken",
+            },
+            "HasToken": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.tokens[0]", "IsPresent": True, "Next": "Report"}],
+                "Default": "NotOurs",
+            },
+            "Report": {
+                "Type": "Task",
+                "Resource": SEND_TASK_FAILURE,
+                "Parameters": {
+                    "TaskToken.$": "$.tokens[0]",
+                    "Error": ERROR_CONTAINER_STOPPED,
+                    "Cause.$": "$.cause",
+                },
+                "Catch": [
+                    {"ErrorEquals": [StatesErrorName.ALL.value], "Next": "AlreadyReported"},
+                ],
+                "End": True,
+            },
+            "AlreadyReported": {
+                "Type": "Succeed",
+                "Comment": "the runner reported first: the token is spent",
+            },
+            "NotOurs": {"Type": "Succeed", "Comment": "no task token: not a Task state's task"},
+        },
+    }
+
+
+def stopped_task_pattern(cluster_arn: str, task_definition_family_arn: Any) -> dict[str, Any]:
+    """The EventBridge pattern of the domain's tasks stopping on its cluster.
+
+    `task_definition_family_arn` is ``arn:...:task-definition/<family>:`` (every revision; a
+    string or a CloudFormation ``Fn::Sub``).
+    """
+    return {
+        "source": ["aws.ecs"],
+        "detail-type": ["ECS Task State Change"],
+        "detail": {
+            "lastStatus": ["STOPPED"],
+            "clusterArn": [cluster_arn],
+            "taskDefinitionArn": [{"prefix": task_definition_family_arn}],
+        },
+    }
