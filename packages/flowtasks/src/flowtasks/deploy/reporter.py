@@ -17,18 +17,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowtasks.protocol import ENV_TASK_TOKEN
+from flowtasks.protocol import ENV_TASK_TOKEN, ERROR_CONTAINER_STOPPED
 
 __all__ = [
-    "ERROR_CONTAINER_STOPPED",
     "SEND_TASK_FAILURE",
     "SPENT_TOKEN_ERRORS",
     "reporter_definition",
     "stopped_task_pattern",
 ]
 
-ERROR_CONTAINER_STOPPED = "FlowTasks.ContainerStopped"
-"""The error of a Task state whose container stopped without reporting (retry it)."""
 SEND_TASK_FAILURE = "arn:aws:states:::aws-sdk:sfn:sendTaskFailure"
 SPENT_TOKEN_ERRORS = (
     "Sfn.InvalidTokenException",
