@@ -7,10 +7,18 @@ every layer.
 A compiled Task of ours runs ``flow-task state <domain.Flow> <State>`` with these environment
 variables on its container (ECS) or in its payload (Lambda):
 
-- ``FLOWTASKS_INPUT``: the state's effective input as a JSON string (``States.JsonToString($)``).
 - ``FLOWTASKS_TASK_TOKEN``: ``$$.Task.Token``; the runner reports with SendTaskSuccess/Failure.
+- ``FLOWTASKS_EXECUTION``: ``$$.Execution.Id``, the execution's ARN (names the offloaded
+  payloads; locates the task's input in the execution's history).
+- ``FLOWTASKS_INPUT``: the state's effective input as a JSON string (``States.JsonToString($)``).
 - ``FLOWTASKS_PARAM_<key>``: instead of FLOWTASKS_INPUT when the task has its own Parameters: one
   variable per top-level key, each a JSON string; the runner rebuilds the object from them.
+
+ECS container overrides are capped at 8 KiB in total, so the ECS form carries only the token and
+the execution: the runner reads the state's input from ``GetExecutionHistory`` (the
+``TaskScheduled`` event that holds its token, back to that attempt's ``TaskStateEntered``) and
+evaluates the input variables itself (`flowtasks.runner.history_input`). Lambda payloads (up to
+256 KiB) carry the input variables directly.
 
 ECS (default compute), Resource `ECS_RESOURCE`, Parameters::
 
@@ -37,19 +45,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from flowtasks.errors import TaskError
+from flowtasks.limits import MAX_TASK_CAUSE_LENGTH, MAX_TASK_ERROR_LENGTH
 
 ENV_INPUT = "FLOWTASKS_INPUT"
 ENV_TASK_TOKEN = "FLOWTASKS_TASK_TOKEN"
 ENV_PARAM_PREFIX = "FLOWTASKS_PARAM_"
+ENV_EXECUTION = "FLOWTASKS_EXECUTION"
+"""The execution's ARN (``$$.Execution.Id``)."""
+ENV_ARTIFACT_BUCKET = "FLOWTASKS_ARTIFACT_BUCKET"
+"""The S3 bucket of offloaded payloads (set on the task definition and the Lambda function)."""
+ENV_ARTIFACT_DIR = "FLOWTASKS_ARTIFACT_DIR"
+"""Local runs: a folder that stands in for S3 (``<dir>/<bucket>/<key>``)."""
 COMMAND = ("flow-task", "state")
+
+ERROR_TERMINATED = "FlowTasks.Terminated"
+"""The runner got SIGTERM (ECS stopping the task, Fargate Spot reclaiming it): retry it."""
+ERROR_CONTAINER_STOPPED = "FlowTasks.ContainerStopped"
+"""The container stopped without reporting (out of memory, image pull failure, a native crash):
+sent by the ECS STOPPED-event reporter with ECS's stopped reason as the cause."""
+ERROR_INPUT_UNAVAILABLE = "FlowTasks.InputUnavailable"
+"""The runner could not find the task's input (in its environment or the execution history)."""
+RETRYABLE_ERRORS = (ERROR_TERMINATED, ERROR_CONTAINER_STOPPED)
+"""Errors worth a ``Retry``: the task never finished, through no fault of its code."""
 
 ECS_RESOURCE = "arn:aws:states:::ecs:runTask.waitForTaskToken"
 LAMBDA_RESOURCE = "arn:aws:states:::lambda:invoke.waitForTaskToken"
-
-MAX_ERROR_LENGTH = 256
-"""SendTaskFailure accepts an `error` of at most 256 characters."""
-MAX_CAUSE_LENGTH = 32768
-"""SendTaskFailure accepts a `cause` of at most 32,768 characters."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +79,11 @@ class TaskCall:
     flow: str
     state: str
     env: dict[str, str]
+
+
+def carries_input(env: Mapping[str, str]) -> bool:
+    """True when `env` holds the task's input (``FLOWTASKS_INPUT`` or ``FLOWTASKS_PARAM_*``)."""
+    return ENV_INPUT in env or any(key.startswith(ENV_PARAM_PREFIX) for key in env)
 
 
 def decode_input(env: Mapping[str, str]) -> Any:
@@ -123,4 +148,4 @@ def error_of(exc: BaseException) -> tuple[str, str]:
         error, cause = exc.error, exc.cause
     else:
         error, cause = type(exc).__name__, str(exc)
-    return error[:MAX_ERROR_LENGTH], cause[:MAX_CAUSE_LENGTH]
+    return error[:MAX_TASK_ERROR_LENGTH], cause[:MAX_TASK_CAUSE_LENGTH]

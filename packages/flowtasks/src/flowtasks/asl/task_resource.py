@@ -2,8 +2,10 @@
 
 ECS (default) runs the domain's container on Fargate with ``runTask.waitForTaskToken``; Lambda
 invokes the domain's function with ``lambda:invoke.waitForTaskToken``. Both carry the command
-``flow-task state <domain.Flow> <State>``, the task token and the input (or the task's own
-parameters as ``FLOWTASKS_PARAM_<key>``). Deployment values are ``${...}`` placeholders.
+``flow-task state <domain.Flow> <State>``, the task token and the execution's ARN. The Lambda
+payload also carries the input (or the task's own parameters as ``FLOWTASKS_PARAM_<key>``);
+the ECS overrides (8 KiB at most) do not: the runner evaluates `input_parameters` itself on
+the input recorded in the execution's history. Deployment values are ``${...}`` placeholders.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from flowtasks.dsl.task import TaskState
 from flowtasks.protocol import (
     COMMAND,
     ECS_RESOURCE,
+    ENV_EXECUTION,
     ENV_INPUT,
     ENV_PARAM_PREFIX,
     ENV_TASK_TOKEN,
@@ -45,16 +48,16 @@ def task_resource(
 ) -> tuple[str, dict[str, Any], list[tuple[str, str]]]:
     """(Resource, Parameters, problems) of our Task `state` in flow `qualified`."""
     command = [*COMMAND, qualified, state.name]
-    env: list[tuple[str, str, bool]] = [(ENV_TASK_TOKEN, "$$.Task.Token", True)]
+    env: list[tuple[str, str, bool]] = [
+        (ENV_TASK_TOKEN, "$$.Task.Token", True),
+        (ENV_EXECUTION, "$$.Execution.Id", True),
+    ]
     problems: list[tuple[str, str]] = []
-    if state.parameters is UNSET:
-        env.append((ENV_INPUT, "States.JsonToString($)", True))
-    else:
-        env.extend(_param_env(state.parameters, problems))
+    inputs = list(_input_env(state, problems))
     problems.extend(_function_problems(state))
     if state.compute == "lambda":
         problems.extend(_lambda_size_problems(state))
-        payload_env = {name + (".$" if ref else ""): value for name, value, ref in env}
+        payload_env = {name + (".$" if ref else ""): value for name, value, ref in env + inputs}
         return (
             LAMBDA_RESOURCE,
             {
@@ -87,6 +90,28 @@ def task_resource(
         "Overrides": overrides,
     }
     return ECS_RESOURCE, parameters, problems
+
+
+def input_parameters(state: TaskState[Any, Any]) -> dict[str, str]:
+    """The template (Parameters syntax) of the variables that carry `state`'s input:
+    ``{"FLOWTASKS_INPUT.$": "States.JsonToString($)"}``, or one ``FLOWTASKS_PARAM_<key>`` per
+    top-level key of the task's own parameters. Evaluated on the state's effective input (after
+    InputPath) it gives the variables; `flowtasks.protocol.decode_input` turns them into the
+    task's input. Raises ValueError for parameters that do not compile."""
+    problems: list[tuple[str, str]] = []
+    env = list(_input_env(state, problems))
+    if problems:
+        raise ValueError("; ".join(f"{where}: {message}" for where, message in problems))
+    return {name + (".$" if ref else ""): value for name, value, ref in env}
+
+
+def _input_env(
+    state: TaskState[Any, Any], problems: list[tuple[str, str]]
+) -> Iterator[tuple[str, str, bool]]:
+    if state.parameters is UNSET:
+        yield ENV_INPUT, "States.JsonToString($)", True
+    else:
+        yield from _param_env(state.parameters, problems)
 
 
 def _param_env(parameters: Any, problems: list[tuple[str, str]]) -> Iterator[tuple[str, str, bool]]:

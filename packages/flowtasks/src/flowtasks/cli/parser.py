@@ -103,6 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     cmd.add_argument("--asl", metavar="PATH", help="run any ASL file (its Tasks given as --mock)")
     cmd.add_argument("--redrive", metavar="RUN_ID", help="resume a failed saved run")
     cmd.add_argument(
+        "--isolate",
+        nargs="?",
+        const="process",
+        choices=("process", "docker"),
+        metavar="MODE",
+        help="run each Task of ours in its own `flow-task state` process through the container "
+        "protocol (MODE process, the default; or docker: `docker run` of the domain's image)",
+    )
+    cmd.add_argument(
         "--trigger",
         metavar="NAME",
         help="start the flow as its trigger NAME does in AWS: the input is what that trigger "
@@ -132,6 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=count, default=8765, metavar="N", help="port (default: 8765; 0: any free)"
     )
     cmd.add_argument("--open", action="store_true", help="open the page in the web browser")
+    cmd.add_argument(
+        "--env",
+        metavar="ENV",
+        help="also show the executions of the deployed flows in environment ENV (AWS)",
+    )
+    cmd.add_argument(
+        "--environments",
+        metavar="PATH",
+        help="with --env: an environments file (default: each domain's environments.toml)",
+    )
 
     cmd = command(
         "dev", "dev:dev_command", "start, stop or show local services (S3, SFTP, Redshift)"

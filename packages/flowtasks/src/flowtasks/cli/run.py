@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,16 +48,25 @@ def run_command(args: argparse.Namespace) -> int:
     if args.trigger is not None or args.event is not None:
         value = _trigger_input(args, value)
     started = datetime.now(UTC).isoformat(timespec="milliseconds")
-    if args.redrive is not None:
-        ran = _redrive(args, mocks, started)
-    else:
-        ran = _run(args, mocks, started, value)
+    with contextlib.ExitStack() as stack:
+        if getattr(args, "isolate", None):
+            from flowtasks.runner.isolate import Isolation
+
+            args.isolation = stack.enter_context(Isolation(args.isolate))
+        if args.redrive is not None:
+            ran = _redrive(args, mocks, started)
+        else:
+            ran = _run(args, mocks, started, value)
     execution, run_id = ran.execution, ran.run_id
     finished = datetime.now(UTC).isoformat(timespec="milliseconds")
     saved_run = save_run(
         run_id, execution, flow=ran.flow_label, mocks=ran.mocks, started=ran.started,
         finished=finished, extra=ran.extra,
     )  # fmt: skip
+    isolation = getattr(args, "isolation", None)
+    if isolation is not None:  # the runners' JSON logs, kept with the run
+        logs = "".join(line + "\n" for line in isolation.logs)
+        (saved_run.path / "runner.log.jsonl").write_text(logs, encoding="utf-8")
     ran.live.close()
     if execution.status == "SUCCEEDED":
         out(json_text(execution.output))
@@ -114,7 +124,6 @@ def _trigger_input(args: argparse.Namespace, value: Any) -> Any:
 
 def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
     """Resume the failed saved run ``--redrive`` names, under the same id, with its mocks."""
-    from flowtasks.cli.mocks import mock_handlers
     from flowtasks.cli.progress import Progress
     from flowtasks.live_runs import LiveRun, tee
     from flowtasks.local import Execution, redrive
@@ -147,7 +156,7 @@ def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
     try:
         execution = redrive(
             execution,
-            mock_handlers(mocks, execution.definition),
+            _handlers(args, mocks, execution.definition),
             skip_waits=args.skip_waits,
             on_event=tee(progress, live),
         )
@@ -160,7 +169,6 @@ def _redrive(args: argparse.Namespace, mocks: dict[str, Any], now: str) -> _Ran:
 
 def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: Any) -> _Ran:
     """A new run of the flow FLOW, or of the ASL file ``--asl``, under a new run id."""
-    from flowtasks.cli.mocks import mock_handlers
     from flowtasks.cli.progress import Progress
     from flowtasks.live_runs import LiveRun, tee
     from flowtasks.local import run
@@ -189,7 +197,7 @@ def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: A
         execution = run(
             definition,
             value,
-            mock_handlers(mocks, definition),
+            _handlers(args, mocks, definition),
             args.skip_waits,
             on_event=tee(progress, live),
             name=run_id,
@@ -200,6 +208,23 @@ def _run(args: argparse.Namespace, mocks: dict[str, Any], started: str, value: A
         raise
     progress.close()
     return _Ran(execution, run_id, flow_label, started, mocks, extra, live)
+
+
+def _handlers(args: argparse.Namespace, mocks: dict[str, Any], definition: Any) -> Any:
+    """The engine's handlers: mocks, else our tasks in-process, or isolated (``--isolate``)."""
+    from flowtasks.asl.walk import iter_states
+    from flowtasks.cli.mocks import mock_handlers
+
+    handlers = mock_handlers(mocks, definition)
+    isolation = getattr(args, "isolation", None)
+    if isolation is None:
+        return handlers
+    resources = {
+        name: str(spec.get("Resource"))
+        for name, spec in iter_states(definition)
+        if spec.get("Type") == "Task"
+    }
+    return isolation.handlers(handlers, mocks, resources)
 
 
 def _debug() -> bool:

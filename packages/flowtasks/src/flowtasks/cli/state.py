@@ -1,4 +1,5 @@
-"""``flow-task state``: run one Task state's function locally, as its container would."""
+"""``flow-task state``: run one Task state: in the container (a task token in the environment:
+`flowtasks.runner.container`, which reports to Step Functions), or locally, printing the result."""
 
 from __future__ import annotations
 
@@ -12,12 +13,27 @@ from flowtasks.errors import UsageError
 
 
 def state_command(args: argparse.Namespace) -> int:
-    """Print the task's result; 1 with its Error and Cause if it raises; 2 for bad input."""
-    from flowtasks.protocol import ENV_INPUT, ENV_PARAM_PREFIX, TaskCall, decode_input, error_of
+    """Print the task's result; 1 with its Error and Cause if it raises; 2 for bad input.
+
+    With FLOWTASKS_TASK_TOKEN set (the container) and no --input, run as the container runner:
+    report to Step Functions, JSON logs on stdout, exit codes of `runner.container.ExitCode`.
+    """
+    from flowtasks.protocol import (
+        ENV_INPUT,
+        ENV_PARAM_PREFIX,
+        ENV_TASK_TOKEN,
+        TaskCall,
+        decode_input,
+        error_of,
+    )
     from flowtasks.registry import qualified_name_of
     from flowtasks.runner import execute, resolve
 
     given, value = read_input(args)
+    if os.environ.get(ENV_TASK_TOKEN) and not given:
+        from flowtasks.runner.container import run_container
+
+        return run_container(args.flow, args.state)
     use_local_services()
     defaulted = False
     if given:

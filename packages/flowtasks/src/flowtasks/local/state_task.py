@@ -45,7 +45,7 @@ from flowtasks.local.state import Reader, template
 if TYPE_CHECKING:
     from flowtasks.local.engine import Runtime, Scope
 
-__all__ = ["TaskState", "heartbeat", "resource_parts"]
+__all__ = ["TaskState", "current_events", "heartbeat", "resource_parts"]
 
 _current = threading.local()
 
@@ -59,6 +59,13 @@ def heartbeat() -> None:
     now = getattr(_current, "now", None)
     if beats is not None and now is not None:
         beats.append(now())
+
+
+def current_events() -> list[dict[str, Any]] | None:
+    """The history events of the execution whose task handler is running on this thread
+    (None outside a handler): the runner reads an ECS task's input from them, as in AWS."""
+    events: list[dict[str, Any]] | None = getattr(_current, "events", None)
+    return events
 
 
 def resource_parts(resource: str) -> tuple[str, str]:
@@ -237,15 +244,15 @@ class TaskState(Guarded):
                     f"No handler for Task state {self.name!r} (Resource {self.resource!r}). "
                     "Pass handlers={state name or Resource: callable(input) -> output}.",
                 )
-        _current.beats, _current.now = beats, rt.now
+        _current.beats, _current.now, _current.events = beats, rt.now, rt.history.events
         try:
             if handler is not None:
                 raw = handler(json.loads(params_text))
             else:
-                from flowtasks.runner.execute import run_task
+                from flowtasks.runner.execute import newest_first, run_task
 
                 assert call is not None
-                raw = run_task(call)
+                raw = run_task(call, newest_first(rt.history.events))
             result, text = from_handler(raw)
         except StatesFailure:
             raise
@@ -253,7 +260,7 @@ class TaskState(Guarded):
             error, cause = error_of(exc)
             raise StatesFailure(error, cause) from exc
         finally:
-            _current.beats = _current.now = None
+            _current.beats = _current.now = _current.events = None
         events = self.events
         check_result_text(text, events.resource if events.lambda_function else events.reported)
         return result, text

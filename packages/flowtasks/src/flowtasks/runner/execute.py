@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from flowtasks.errors import NotATaskStateError, StateNotFoundError
-from flowtasks.protocol import TaskCall, decode_input
+from flowtasks.protocol import ENV_EXECUTION, TaskCall
 
 
 class TaskState(Protocol):
@@ -17,7 +18,16 @@ class TaskState(Protocol):
         """Validate `payload`, run the task function, return its JSON-able result."""
 
 
-__all__ = ["NotATaskStateError", "asl_type", "encode_result", "execute", "resolve", "run_task"]
+__all__ = [
+    "NotATaskStateError",
+    "asl_type",
+    "encode_result",
+    "execute",
+    "finish_result",
+    "newest_first",
+    "resolve",
+    "run_task",
+]
 
 _ASL_TYPES = ("Pass", "Wait", "Succeed", "Fail", "Choice", "Parallel", "Map")
 
@@ -86,18 +96,52 @@ def _non_json_path(value: Any, path: str) -> str | None:
     return path
 
 
-def execute(call: TaskCall) -> Any:
-    """Run the task state named by `call` on the input its environment carries; return its result.
-
-    The result comes back as Step Functions will see it: encoded to JSON text and decoded again
-    (tuples become lists, non-string keys become strings). Raises what the task raises, TypeError
-    when the result is not JSON, and FlowNotFoundError / StateNotFoundError for a bad call.
+def finish_result(call: TaskCall, result: Any, store: Any) -> str:
+    """The JSON text the runner reports for `result`: encoded (`encode_result`), with large
+    parts offloaded to `store` under ``<flow>/<execution>/<state>/`` (`flowtasks.runner.offload`).
     """
-    return json.loads(encode_result(run_task(call)))
+    from flowtasks.runner.offload import INLINE_BYTES, key_prefix, offload
+
+    text = encode_result(result)
+    if store is None or len(text) <= INLINE_BYTES // 4:  # surely under the limit in bytes
+        return text
+    prefix = key_prefix(call.flow, call.env.get(ENV_EXECUTION, ""), call.state)
+    return encode_result(offload(json.loads(text), store, prefix))
 
 
-def run_task(call: TaskCall) -> Any:
-    """The task's result as its function returned it, before it crosses the JSON boundary (the
-    local engine encodes it once itself). Raises as `execute` does, but never TypeError for the
-    result."""
-    return resolve(call).call(decode_input(call.env))
+def execute(call: TaskCall, history: Iterable[Mapping[str, Any]] | None = None) -> Any:
+    """Run the task state named by `call`; return its result as Step Functions sees it:
+    encoded to JSON text and decoded again (tuples become lists, non-string keys become
+    strings), large parts offloaded. Raises what the task raises, TypeError when the result is
+    not JSON, and FlowNotFoundError / StateNotFoundError for a bad call."""
+    return json.loads(encode_result(run_task(call, history)))
+
+
+def run_task(call: TaskCall, history: Iterable[Mapping[str, Any]] | None = None) -> Any:
+    """The task's result for the local engine (which encodes it once itself).
+
+    The input comes from the call's environment or, when it carries none (the ECS form),
+    from `history` (the execution's events, newest first), with offloaded references resolved
+    (`flowtasks.runner.inputs`). A result that may pass `offload.INLINE_BYTES` is measured and,
+    if it does, returned offloaded to the local store, as the container would report it.
+    Raises as `execute` does (TypeError only for a large result that is not JSON).
+    """
+    from flowtasks.runner.inputs import local_store, task_input
+    from flowtasks.runner.offload import INLINE_BYTES, key_prefix, offload
+
+    task_state = resolve(call)
+    found = task_input(call, task_state, history, local_store())
+    result = task_state.call(found.value)
+    if found.store is None or result is None or isinstance(result, (bool, int, float)):
+        return result
+    text = encode_result(result)  # measured once; small results go back as they are
+    if len(text) <= INLINE_BYTES // 4 or len(text.encode("utf-8")) <= INLINE_BYTES:
+        return result
+    prefix = key_prefix(call.flow, call.env.get(ENV_EXECUTION, ""), call.state)
+    return offload(json.loads(text), found.store, prefix)
+
+
+def newest_first(events: Sequence[Mapping[str, Any]]) -> Iterator[Mapping[str, Any]]:
+    """`events` (oldest first, possibly growing) newest first, from a snapshot of its length."""
+    for index in range(len(events) - 1, -1, -1):
+        yield events[index]

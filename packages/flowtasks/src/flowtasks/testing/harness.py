@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flowtasks.asl.walk import iter_states
-from flowtasks.protocol import ECS_RESOURCE, LAMBDA_RESOURCE, decode_input, task_call_of
+from flowtasks.protocol import ECS_RESOURCE, LAMBDA_RESOURCE, task_call_of
 from flowtasks.testing.flow_run import FlowRun
 from flowtasks.testing.mocks import Mock, MockExhaustedError, MockHandler, mock_handlers
 
@@ -54,7 +54,9 @@ def _payload(value: Any) -> Any:
         for resource in (ECS_RESOURCE, LAMBDA_RESOURCE):
             call = task_call_of(resource, value)
             if call is not None:
-                return decode_input(call.env)
+                from flowtasks.runner.inputs import local_input
+
+                return local_input(call)
     return value
 
 

@@ -70,9 +70,14 @@ def test_a_reusable_task_compiles_to_an_ordinary_task_state(
     hello = _state(definition, "SayHello")
     container = hello["Parameters"]["Overrides"]["ContainerOverrides"][0]
     assert container["Command"] == ["flow-task", "state", "greet.Greet", "SayHello"]
-    env = {e["Name"]: e.get("Value", e.get("Value.$")) for e in container["Environment"]}
+    # the ECS overrides carry the token and execution; the runner evaluates the task's input
+    # variables on the input it reads from the execution's history (flowtasks.protocol)
+    from flowtasks.asl.task_resource import input_parameters
+    from flowtasks.registry import get_flow
+
+    env = input_parameters(get_flow("greet.Greet").task_states()["SayHello"])  # type: ignore[arg-type]
     assert env["FLOWTASKS_PARAM_greeting"] == '"Hello"'
-    assert env["FLOWTASKS_PARAM_who"] == "States.JsonToString($.name)"
+    assert env["FLOWTASKS_PARAM_who.$"] == "States.JsonToString($.name)"
     assert "FLOWTASKS_PARAM_punctuation" not in env  # the default stays in Python
     assert hello["ResultPath"] == "$.said"
     assert hello["Next"] == "SayBye"

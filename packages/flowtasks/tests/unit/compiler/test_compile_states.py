@@ -25,6 +25,7 @@ from flowtasks import (
 )
 from flowtasks.asl import compile_flow
 from flowtasks.asl.canonical import to_json
+from flowtasks.asl.task_resource import input_parameters
 from flowtasks.protocol import ECS_RESOURCE, LAMBDA_RESOURCE, task_call_of
 
 
@@ -235,10 +236,12 @@ def test_ecs_task_follows_the_protocol() -> None:
     assert (state["TimeoutSeconds"], state["HeartbeatSeconds"]) == (60, 20)
     container = state["Parameters"]["Overrides"]["ContainerOverrides"][0]
     assert container["Command"] == ["flow-task", "state", "d.F", "Work"]
+    # ECS overrides are capped at 8 KiB: the input is read from the history, not passed here
     assert container["Environment"] == [
         {"Name": "FLOWTASKS_TASK_TOKEN", "Value.$": "$$.Task.Token"},
-        {"Name": "FLOWTASKS_INPUT", "Value.$": "States.JsonToString($)"},
+        {"Name": "FLOWTASKS_EXECUTION", "Value.$": "$$.Execution.Id"},
     ]
+    assert input_parameters(work) == {"FLOWTASKS_INPUT.$": "States.JsonToString($)"}
     assert state["Parameters"]["Cluster"] == "${ClusterArn}"
     assert compiled.substitutions == (
         "ClusterArn",
@@ -261,11 +264,14 @@ def test_task_parameters_become_param_environment_entries() -> None:
     assert params["Overrides"]["Memory"] == "512"
     assert params["Overrides"]["ContainerOverrides"][0]["Environment"] == [
         {"Name": "FLOWTASKS_TASK_TOKEN", "Value.$": "$$.Task.Token"},
-        {"Name": "FLOWTASKS_PARAM_id", "Value.$": "States.JsonToString($.id)"},
-        {"Name": "FLOWTASKS_PARAM_limit", "Value": "10"},
-        {"Name": "FLOWTASKS_PARAM_tags", "Value": '{"a":[1]}'},
-        {"Name": "FLOWTASKS_PARAM_when", "Value.$": "States.JsonToString(States.UUID())"},
+        {"Name": "FLOWTASKS_EXECUTION", "Value.$": "$$.Execution.Id"},
     ]
+    assert input_parameters(state) == {
+        "FLOWTASKS_PARAM_id.$": "States.JsonToString($.id)",
+        "FLOWTASKS_PARAM_limit": "10",
+        "FLOWTASKS_PARAM_tags": '{"a":[1]}',
+        "FLOWTASKS_PARAM_when.$": "States.JsonToString(States.UUID())",
+    }
 
 
 def test_lambda_task_and_the_protocol_recognise_each_other() -> None:

@@ -84,7 +84,7 @@ def test_output_is_not_shared_with_the_definition() -> None:
 def test_our_task_without_handler_runs_through_the_runner(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[TaskCall] = []
 
-    def run_task(call: TaskCall) -> Any:
+    def run_task(call: TaskCall, history: Any = None) -> Any:
         calls.append(call)
         return {"ran": call.state}
 

@@ -133,11 +133,13 @@ def test_reusable_redshift_states_compile_with_static_and_runtime_arguments() ->
         ),
     )
     state = compile_flow(flow, "demo").definition["States"]["ExportOrders"]
-    environment = state["Parameters"]["Overrides"]["ContainerOverrides"][0]["Environment"]
-    values = {e["Name"]: e.get("Value", e.get("Value.$")) for e in environment}
+    # the task's input variables, as the runner evaluates them (flowtasks.protocol)
+    from flowtasks.asl.task_resource import input_parameters
+
+    values = input_parameters(flow.task_states()["ExportOrders"])  # type: ignore[arg-type]
     assert values["FLOWTASKS_PARAM_connection"] == '"warehouse"'
-    assert values["FLOWTASKS_PARAM_destination"] == "States.JsonToString($.target)"
-    assert "S3cret" not in str(state)
+    assert values["FLOWTASKS_PARAM_destination.$"] == "States.JsonToString($.target)"
+    assert "S3cret" not in str(state) + str(values)
 
 
 def test_reusable_unload_and_copy_refuse_bad_static_options_when_the_flow_is_defined() -> None:
