@@ -13,6 +13,8 @@ measures, each against a baseline of standard tools run in the same session on t
     measured at a quarter of the size to show it does not grow).
 (c) many small files: `--files` files of `--file-kib` KiB, against ``sftp`` ``get dir/*``
     followed by boto3 uploading them one after another. Target >= 2x.
+(d) Redshift query_to_s3 of `--redshift-rows` rows, against ``psql \\copy`` piped into boto3's
+    ``upload_fileobj``: benchmarks/redshift_export.py, run last (``--redshift-rows 0`` skips it).
 
 Every measurement runs in its own process (peak RSS from wait4); rounds alternate ours and the
 baseline and the median of each is reported. Ratio = baseline time / our time (higher is
@@ -192,6 +194,9 @@ def main() -> int:
     parser.add_argument("--files", type=int, default=1000, help="how many small files (1000)")
     parser.add_argument("--file-kib", type=int, default=10, help="size of a small file (10)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per case (3)")
+    parser.add_argument(
+        "--redshift-rows", type=int, default=2_000_000, help="query_to_s3 rows (2000000; 0: skip)"
+    )
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.worker:
@@ -311,6 +316,11 @@ def main() -> int:
         )
     print(f"peak RSS of fetch_to_s3 at a quarter of the size: {quarter_rss:.0f} MiB")
     print("base = OpenSSH sftp (+ boto3 upload_file for S3); ratio = base time / our time")
+    if options.redshift_rows:
+        print()  # (d): its own servers (PostgreSQL, the driver shim, moto)
+        export = Path(__file__).with_name("redshift_export.py")
+        rows = ["--rows", str(options.redshift_rows)]
+        subprocess.run([sys.executable, str(export), *rows], check=True)
     return 0
 
 

@@ -4,6 +4,7 @@ a real server on loopback reached over HTTP."""
 from __future__ import annotations
 
 import json
+import socket
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -135,3 +136,78 @@ def test_an_execution_is_shown_by_the_same_views(
 @pytest.mark.parametrize("run_id", ["shop-Orders-dev.nope", "other-dev.ok-1", "no-dot", "a.b.c"])
 def test_unknown_executions_are_404(client: TestClient, run_id: str) -> None:
     assert client.get(f"/api/dev/runs/{run_id}").status_code == 404
+
+
+def test_flow_task_ui_env_shows_the_deployed_flows_of_that_environment(
+    sfn: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--env dev``: the demo domain's environments.toml (account, region) and deploy's naming
+    give the state machines; boto3's own settings (AWS_ENDPOINT_URL: moto) reach them."""
+    from flowtasks.deploy.domain import domain_environment
+    from flowtasks.deploy.naming import state_machine_name
+    from flowtasks.deploy.operate import state_machine_arn
+    from flowtasks.ui.aws import environment_source
+
+    env = domain_environment("demo", "dev")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", sfn.meta.endpoint_url)
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", env.account)  # read by the moto server (this process)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    deployed = boto3.client("stepfunctions", region_name=env.region)
+    name = state_machine_name("demo.DailyReport", "dev")
+    arn = deployed.create_state_machine(name=name, definition=json.dumps(MACHINE), roleArn=ROLE)[
+        "stateMachineArn"
+    ]
+    assert arn == state_machine_arn("demo.DailyReport", env)
+    deployed.start_execution(stateMachineArn=arn, name="nightly-1", input='{"n": 0}')
+
+    source = environment_source("dev")
+    assert source.name == "dev"
+    assert source.machines[name] == ("demo.DailyReport", arn)
+    for _ in range(100):
+        (run,) = [r for r in source.summaries() if r["flow"] == "demo.DailyReport"]
+        if run["status"] != "RUNNING":
+            break
+        time.sleep(0.1)
+    assert (run["id"], run["status"], run["error"]) == (f"{name}.nightly-1", "FAILED", "TooFew")
+    outcomes = {n["name"]: n["outcome"] for n in source_view(source, run["id"])["graph"]["nodes"]}
+    assert outcomes["TooFew"] == "failed"
+
+
+def source_view(source: AwsExecutions, run_id: str) -> dict[str, Any]:
+    app = create_app([source], elk=None)
+    response = TestClient(app, base_url="http://127.0.0.1").get(f"/api/dev/runs/{run_id}")
+    assert response.status_code == 200, response.text
+    view: dict[str, Any] = response.json()
+    return view
+
+
+def test_an_environment_no_domain_has_is_a_usage_error() -> None:
+    from flowtasks.errors import UsageError
+    from flowtasks.ui.aws import environment_source
+
+    with pytest.raises(UsageError, match="no domain has an environment 'nowhere'"):
+        environment_source("nowhere")
+
+
+def test_aws_out_of_reach_is_a_502_saying_why() -> None:
+    from botocore.config import Config
+
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    nowhere = boto3.client(
+        "stepfunctions",
+        region_name="eu-west-1",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1}, connect_timeout=1),
+    )
+    arn = "arn:aws:states:eu-west-1:123456789012:stateMachine:shop-Orders-dev"
+    source = AwsExecutions("dev", {"shop.Orders": arn}, client=nowhere)
+    client = TestClient(create_app([source], elk=None), base_url="http://127.0.0.1")
+    response = client.get("/api/dev/runs")
+    assert response.status_code == 502
+    assert "dev: ListExecutions" in response.json()["error"]
+    assert client.get("/api/dev/runs/shop-Orders-dev.x").status_code == 502

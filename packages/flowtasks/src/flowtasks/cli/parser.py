@@ -141,6 +141,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", type=count, default=8765, metavar="N", help="port (default: 8765; 0: any free)"
     )
     cmd.add_argument("--open", action="store_true", help="open the page in the web browser")
+    cmd.add_argument(
+        "--env",
+        metavar="ENV",
+        help="also show the executions of the deployed flows in environment ENV (AWS)",
+    )
+    cmd.add_argument(
+        "--environments",
+        metavar="PATH",
+        help="with --env: an environments file (default: each domain's environments.toml)",
+    )
 
     cmd = command(
         "dev", "dev:dev_command", "start, stop or show local services (S3, SFTP, Redshift)"

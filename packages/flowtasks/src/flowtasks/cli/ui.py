@@ -1,4 +1,5 @@
-"""``flow-task ui``: serve the web view of saved runs on 127.0.0.1."""
+"""``flow-task ui``: serve the web view of saved runs (and, with ``--env``, of the executions
+of an AWS environment) on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -14,6 +15,13 @@ def ui_command(args: argparse.Namespace) -> int:
     from flowtasks.ui.sources import LocalRuns, RunSource
 
     sources: list[RunSource] = [LocalRuns(runs_dir())]
+    if args.env is not None:
+        from pathlib import Path
+
+        from flowtasks.ui.aws import environment_source
+
+        path = Path(args.environments) if args.environments else None
+        sources.append(environment_source(args.env, path))
     serve(
         sources,
         port=args.port,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flowtasks.asl.states_errors import StatesErrorName
 from flowtasks.protocol import ENV_TASK_TOKEN
 
 __all__ = [
@@ -64,7 +65,7 @@ def reporter_definition() -> dict[str, Any]:
                     "Cause.$": "$.cause",
                 },
                 "Catch": [
-                    {"ErrorEquals": ["States.ALL"], "Next": "AlreadyReported"},
+                    {"ErrorEquals": [StatesErrorName.ALL.value], "Next": "AlreadyReported"},
                 ],
                 "End": True,
             },

@@ -104,7 +104,8 @@ class RedshiftError(FlowtasksError):
 
 class RedshiftConnectionError(RedshiftError):
     """Retryable: the session could not be opened or was lost (network, server restart,
-    too many connections, serialization conflict). Nothing was committed."""
+    too many connections, serialization conflict). The interrupted transaction was not
+    committed (with ``autocommit=True``, statements before it were)."""
 
 
 class RedshiftSqlError(RedshiftError):

@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from flowtasks.ui import actions, views
 from flowtasks.ui.assets import STATIC_DIR
-from flowtasks.ui.sources import LocalRuns, RunNotFound, RunSource
+from flowtasks.ui.sources import LocalRuns, RunNotFound, RunSource, SourceUnavailable
 
 __all__ = ["ALLOWED_HOSTS", "create_app"]
 
@@ -175,6 +175,8 @@ def create_app(sources: Sequence[RunSource], *, elk: Path | None) -> Starlette:
             return _error(404, f"no source {exc.args[0]!r}")
         except _BadRequest as exc:
             return _error(400, str(exc))
+        except SourceUnavailable as exc:
+            return _error(502, str(exc))
         return JSONResponse({"source": source.name, **page})
 
     def on_run(request: Request, answer: Callable[[views.Analysis], dict[str, Any]]) -> Response:
@@ -191,6 +193,8 @@ def create_app(sources: Sequence[RunSource], *, elk: Path | None) -> Starlette:
             return _error(404, f"run {run_id!r} has no state {exc.args[0]!r}")
         except _BadRequest as exc:
             return _error(400, str(exc))
+        except SourceUnavailable as exc:
+            return _error(502, str(exc))
 
     def run_json(request: Request) -> Response:
         scope = request.query_params.get("scope", "")
@@ -222,6 +226,8 @@ def create_app(sources: Sequence[RunSource], *, elk: Path | None) -> Starlette:
         try:
             source = source_of(request)
             return JSONResponse({"version": source.version(run_id)})
+        except SourceUnavailable as exc:
+            return _error(502, str(exc))
         except RunNotFound:
             return _error(404, f"no run {run_id!r} in {request.path_params['source']!r}")
 

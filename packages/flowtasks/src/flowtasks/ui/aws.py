@@ -18,11 +18,13 @@ import threading
 import time
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from flowtasks.ui.sources import RunNotFound, RunRecord, run_summary
+from flowtasks.errors import UsageError
+from flowtasks.ui.sources import RunNotFound, RunRecord, SourceUnavailable, run_summary
 
-__all__ = ["AwsExecutions"]
+__all__ = ["AwsExecutions", "environment_source"]
 
 _NAME = r"[A-Za-z0-9_-]{1,80}"
 _RUN_ID = re.compile(rf"({_NAME})\.({_NAME})")
@@ -65,20 +67,23 @@ class AwsExecutions:
         self.limit = limit
         self.list_seconds = list_seconds
         self._client = client
+        self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._listed: tuple[float, list[dict[str, Any]]] | None = None
         self._described: dict[str, dict[str, Any]] = {}  # finished executions, by ARN
         self._records: dict[str, RunRecord] = {}  # finished executions, by run id
 
-    @property
-    def client(self) -> Any:
-        if self._client is None:
-            import boto3
+    def client(self, arn: str) -> Any:
+        """The Step Functions client for `arn`'s region (the one given, in tests)."""
+        if self._client is not None:
+            return self._client
+        region = arn.split(":")[3] if arn.count(":") >= 5 else ""
+        with self._lock:
+            if region not in self._clients:
+                import boto3
 
-            arn = next(iter(self.machines.values()))[1] if self.machines else ""
-            region = arn.split(":")[3] if arn.count(":") >= 5 else None
-            self._client = boto3.client("stepfunctions", region_name=region)
-        return self._client
+                self._clients[region] = boto3.client("stepfunctions", region_name=region or None)
+            return self._clients[region]
 
     # -- RunSource --------------------------------------------------------------------------
 
@@ -102,8 +107,9 @@ class AwsExecutions:
         status = str(execution.get("status"))
         if status != "RUNNING":
             return f"{status}:{_iso(execution.get('stopDate'))}:{execution.get('redriveCount', 0)}"
+        arn = self._arn(run_id)
         latest = self._call(
-            "get_execution_history", executionArn=self._arn(run_id), reverseOrder=True, maxResults=1
+            "get_execution_history", executionArn=arn, reverseOrder=True, maxResults=1
         )
         events = latest.get("events") or [{}]
         return f"RUNNING:{events[0].get('id')}"
@@ -119,10 +125,12 @@ class AwsExecutions:
         described = self._call("describe_state_machine_for_execution", executionArn=arn)
         definition = _decode(described.get("definition"))
         events: list[dict[str, Any]] = []
-        for page in self.client.get_paginator("get_execution_history").paginate(
-            executionArn=arn, reverseOrder=False
-        ):
-            events.extend(_plain_event(event) for event in page["events"])
+        pages = self.client(arn).get_paginator("get_execution_history")
+        try:
+            for page in pages.paginate(executionArn=arn, reverseOrder=False):
+                events.extend(_plain_event(event) for event in page["events"])
+        except Exception as exc:  # ClientError, BotoCoreError
+            raise SourceUnavailable(f"{self.name}: GetExecutionHistory: {exc}") from None
         record = RunRecord(
             summary=self._summary(machine, self.machines[machine][0], execution),
             definition=definition if isinstance(definition, dict) else {},
@@ -146,15 +154,17 @@ class AwsExecutions:
         return machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + match.group(2)
 
     def _call(self, operation: str, **arguments: Any) -> dict[str, Any]:
-        from botocore.exceptions import ClientError
+        from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            answer: dict[str, Any] = getattr(self.client, operation)(**arguments)
+            client = self.client(str(arguments.get("executionArn", "")))
+            answer: dict[str, Any] = getattr(client, operation)(**arguments)
         except ClientError as exc:
-            code = str(exc.response.get("Error", {}).get("Code", ""))
-            if "DoesNotExist" in code or "NotFound" in code or "InvalidArn" in code:
+            if _missing(exc):
                 raise RunNotFound(str(arguments)) from None
-            raise
+            raise SourceUnavailable(f"{self.name}: {operation}: {exc}") from None
+        except BotoCoreError as exc:  # no credentials, no connection...
+            raise SourceUnavailable(f"{self.name}: {operation}: {exc}") from None
         return answer
 
     def _describe(self, arn: str) -> dict[str, Any]:
@@ -169,12 +179,22 @@ class AwsExecutions:
         return execution
 
     def _list(self, machine_arn: str) -> list[dict[str, Any]]:
+        """The newest executions of a state machine; none when it is not deployed."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
         found: list[dict[str, Any]] = []
-        paginator = self.client.get_paginator("list_executions")
-        for page in paginator.paginate(stateMachineArn=machine_arn):
-            found.extend(page["executions"])
-            if len(found) >= self.limit:
-                break
+        paginator = self.client(machine_arn).get_paginator("list_executions")
+        try:
+            for page in paginator.paginate(stateMachineArn=machine_arn):
+                found.extend(page["executions"])
+                if len(found) >= self.limit:
+                    break
+        except ClientError as exc:
+            if _missing(exc):
+                return []
+            raise SourceUnavailable(f"{self.name}: ListExecutions: {exc}") from None
+        except BotoCoreError as exc:
+            raise SourceUnavailable(f"{self.name}: ListExecutions: {exc}") from None
         found.sort(key=lambda execution: execution["startDate"], reverse=True)
         return found[: self.limit]
 
@@ -189,3 +209,34 @@ class AwsExecutions:
             "redriven": _iso(execution.get("redriveDate")),
         }
         return run_summary(f"{machine}.{execution.get('name')}", meta)
+
+
+def _missing(exc: Any) -> bool:
+    code = str(exc.response.get("Error", {}).get("Code", ""))
+    return "DoesNotExist" in code or "NotFound" in code or "InvalidArn" in code
+
+
+def environment_source(env: str, environments: Path | None = None) -> AwsExecutions:
+    """The executions in environment `env` of every registered domain that has it (in its
+    ``environments.toml``, or in `environments`): one state machine a flow, named as
+    ``flow-task deploy`` names them. UsageError when no domain has `env`."""
+    from flowtasks.deploy.domain import domain_environment
+    from flowtasks.deploy.operate import state_machine_arn
+    from flowtasks.registry import load_all, split_name
+
+    flows, _ = load_all()
+    machines: dict[str, str] = {}
+    problems: list[str] = []
+    for domain in sorted({split_name(name)[0] for name in flows}):
+        try:
+            environment = domain_environment(domain, env, environments)
+        except UsageError as exc:
+            problems.append(f"{domain}: {exc}")
+            continue
+        for qualified in sorted(flows):
+            if split_name(qualified)[0] == domain:
+                machines[qualified] = state_machine_arn(qualified, environment)
+    if not machines:
+        detail = "; ".join(problems) or "no domain is registered"
+        raise UsageError(f"no domain has an environment {env!r} ({detail})")
+    return AwsExecutions(env, machines)

@@ -21,7 +21,14 @@ from typing import Any, Protocol
 from flowtasks.live_runs import EVENTS_FILE, process_alive, read_events
 from flowtasks.runs import SavedRun
 
-__all__ = ["LocalRuns", "RunNotFound", "RunRecord", "RunSource", "run_summary"]
+__all__ = [
+    "LocalRuns",
+    "RunNotFound",
+    "RunRecord",
+    "RunSource",
+    "SourceUnavailable",
+    "run_summary",
+]
 
 _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 """What a run id may look like (a saved run's folder name); anything else names no run."""
@@ -29,6 +36,10 @@ _RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 
 class RunNotFound(LookupError):
     """No run of that id in the source (or not a valid id at all)."""
+
+
+class SourceUnavailable(Exception):
+    """The source cannot be read now (AWS refused or is unreachable); the message says why."""
 
 
 @dataclass(frozen=True)
