@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -549,28 +549,27 @@ class HistoryReader:
     def _named(self, name: str, prior: StateRecord | None) -> StateRecord | None:
         """The open state `name` from `prior` up through its enclosing states, else the latest
         open state of that name."""
-        state = prior
-        while state is not None:
-            if state.name == name and not state.exited:
-                return state
-            state = state.parent
-        for state in reversed(self.execution.states):
-            if state.name == name and not state.exited:
-                return state
-        return None
+        return self._open(prior, lambda state: state.name == name)
 
     def _container(
         self, state_type: str, name: Any, prior: StateRecord | None
     ) -> StateRecord | None:
         """The nearest open Parallel / Map (named `name`, when given) enclosing `prior` (or
         `prior` itself), else the latest open one."""
+        return self._open(prior, lambda s: s.type == state_type and name in (None, s.name))
+
+    def _open(
+        self, prior: StateRecord | None, wanted: Callable[[StateRecord], bool]
+    ) -> StateRecord | None:
+        """The first open (not exited) `wanted` state from `prior` up through its enclosing
+        states, else the latest open `wanted` state."""
         state = prior
         while state is not None:
-            if state.type == state_type and not state.exited and name in (None, state.name):
+            if not state.exited and wanted(state):
                 return state
             state = state.parent
         for state in reversed(self.execution.states):
-            if state.type == state_type and not state.exited and name in (None, state.name):
+            if not state.exited and wanted(state):
                 return state
         return None
 

@@ -10,6 +10,17 @@ semantics.
 handlers report liveness with `heartbeat()`. A definition with badly typed numeric fields is a
 `DefinitionError` before anything runs (`flowtasks.asl.validate_numbers`).
 
+Modules: `start` (``run`` / ``redrive``: StartExecution, RedriveExecution), `engine` (the
+interpreter loop: `Runtime`, `Scope`, ``run_scope``), `graph` (a validated definition compiled
+once into state objects), one module per state type (`state_basic`: Pass, Choice, Wait, Succeed,
+Fail; `state_task`; `state_parallel`; `state_map`, `distributed` and `items` for Distributed
+Maps; `child_flows` for startExecution; `jsonata_states`), `state` (their base and I/O fields),
+`retry` (Retry and Catch, and the decision recorded for `flowtasks.history`), `choice`,
+`variables`, `fanout` (threads of branches and iterations), `history` (the events,
+GetExecutionHistory-shaped), `limits` (the JSON boundary and payload size), `clock`, `context`,
+`execution`. Expressions are evaluated by `flowtasks.expressions`; what is valid ASL is judged
+only by `flowtasks.asl.validate`.
+
 Decisions where AWS behaviour cannot be reproduced exactly in-process (each documented in its
 module):
 
@@ -25,6 +36,8 @@ module):
 - ``States.Runtime`` is never retried nor caught, as the error-handling page says.
 - A retried Parallel / Map state records ``ParallelStateFailed`` / ``MapStateFailed`` once,
   after its last attempt, as recorded against AWS.
+- What the engine decided after a failure (the retrier and delay, the catcher) is recorded in a
+  ``"flowtasks"`` key of the failure's event, beside AWS's fields (`flowtasks.history` reads it).
 - Distributed Map child executions are kept in `Execution.children` (their events are not
   passed to ``on_event``); a redrive re-runs failed children from their start.
 - Workflow variables (``Assign``, ``$name``) in both query languages: see

@@ -65,10 +65,10 @@ def batches(
     return result
 
 
-def _items(state: MapState, rt: Runtime, effective: Any, ctx: dict[str, Any]) -> list[Any]:
+def _items(state: MapState, scope: Scope, effective: Any, ctx: dict[str, Any]) -> list[Any]:
     reader = state.spec.get("ItemReader")
     if reader is None:
-        return state.items(effective, ctx)
+        return state.items(effective, ctx, scope.variables)
     from flowtasks.local.items import read_items
 
     config = reader.get("ReaderConfig") or {}
@@ -85,7 +85,7 @@ def run_distributed(
     run_id = str(uuid.uuid4())
     arn = map_run_arn(rt.state_machine_name, state.name, run_id)
     try:
-        items = _items(state, rt, effective, ctx)
+        items = _items(state, scope, effective, ctx)
     except StatesFailure as failure:
         # As recorded against AWS (LocalStack's test_map_item_reader_csv_max_items_paths[-1],
         # [1.5]): MapStateStarted {"length": 0}; an ItemReader failure then fails the Map Run
@@ -102,7 +102,7 @@ def run_distributed(
         details = failure.event_details()
         scope.previous_event = history.add("MapRunFailed", scope.previous_event, details)
         raise StateFailed(failure.error, failure.cause, "MapStateFailed") from failure
-    inputs = state.item_inputs(items, effective, ctx)
+    inputs = state.item_inputs(items, effective, ctx, scope.variables)
     batcher = state.spec.get("ItemBatcher")
     if batcher is not None:
         max_items = read_number(state.name, batcher, "MaxItemsPerBatch", effective, ctx) or 0
@@ -112,7 +112,7 @@ def run_distributed(
             batch_input_template(effective, ctx) if batch_input_template is not None else None
         )
         inputs = batches(inputs, int(max_items), int(max_bytes), batch_input)
-    tolerate = state.tolerance(effective, ctx) or threshold(0, None)
+    tolerate = state.tolerance(effective, ctx, scope.variables) or threshold(0, None)
     key = f"{scope.key}/{state.name}"
     done = rt.previous.take_done(key) if rt.previous is not None else {}
     # AWS's history of a Map Run (LocalStack's AWS-recorded snapshots): MapStateStarted
@@ -138,7 +138,7 @@ def run_distributed(
 
     outcomes: list[Outcome | None] = fan_out(
         [job(i) for i in range(len(inputs))],
-        state.concurrency(effective, ctx),
+        state.concurrency(effective, ctx, scope.variables),
         scope.cancel,
         tolerate=tolerate,
         clock=rt.clock,

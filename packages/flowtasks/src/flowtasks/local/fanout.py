@@ -16,8 +16,7 @@ import heapq
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flowtasks.asl.states_errors import StatesFailure
 from flowtasks.limits import INLINE_MAP_MAX_CONCURRENCY
@@ -30,9 +29,9 @@ MAX_THREADS = INLINE_MAP_MAX_CONCURRENCY
 """Worker threads of one fan-out, at most: AWS's inline Map concurrency."""
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """How one job ended: its `output`, or the `failure` it raised (then `ok` is False)."""
+class Outcome(NamedTuple):
+    """How one job ended: its `output`, or the `failure` it raised (then `ok` is False). A named
+    tuple: one is made per Map iteration, so it must be cheap."""
 
     output: Any = None
     failure: StatesFailure | None = None

@@ -18,7 +18,6 @@ no InputPath/Parameters/ResultSelector/ResultPath/OutputPath; instead
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = ["JSONATA_STATES"]
 
-_attempt = threading.local()  # the variables visible to the Map attempt running in this thread
 
 _EXPRESSION_FIELDS = (
     "TimeoutSeconds",
@@ -334,13 +332,7 @@ class JMap(_Guarded, MapState):
         self.outputs = Outputs(spec, name)
         self._compile_catch()
 
-    @property
-    def _variables(self) -> dict[str, Any]:
-        """The variables of the scope running this state's current attempt in this thread."""
-        variables: dict[str, Any] = getattr(_attempt, "variables", None) or {}
-        return variables
-
-    def items(self, effective: Any, ctx: Any) -> list[Any]:
+    def items(self, effective: Any, ctx: Any, variables: Mapping[str, Any]) -> list[Any]:
         """The items to iterate, AWS's causes when they are no array (LocalStack's AWS-recorded
         test_map_state_items_eval_jsonata_fail and test_map_state_items_input_types)."""
         if self.items_expr is None:
@@ -350,7 +342,7 @@ class JMap(_Guarded, MapState):
                     f"Map state input must be an array but was: {_json(effective)}",
                 )
             return effective
-        items = self.items_expr({"input": effective, "context": ctx}, self._variables)
+        items = self.items_expr({"input": effective, "context": ctx}, variables)
         if not isinstance(items, list):
             source = self.spec["Items"]
             expression = source[2:-2].strip() if isinstance(source, str) else _json(source)
@@ -362,39 +354,33 @@ class JMap(_Guarded, MapState):
             )
         return items
 
-    def item_inputs(self, items: list[Any], effective: Any, ctx: dict[str, Any]) -> list[Any]:
+    def item_inputs(
+        self, items: list[Any], effective: Any, ctx: dict[str, Any], variables: Mapping[str, Any]
+    ) -> list[Any]:
         if self.selector is None:
             return items
         inputs = []
         for index, item in enumerate(items):
             item_ctx = {**ctx, "Map": {"Item": {"Index": index, "Value": item}}}
-            inputs.append(self.selector({"input": effective, "context": item_ctx}, self._variables))
+            inputs.append(self.selector({"input": effective, "context": item_ctx}, variables))
         return inputs
 
-    def _read(self, key: str, effective: Any, ctx: Any) -> Any:
+    def _read(self, key: str, effective: Any, ctx: Any, variables: Mapping[str, Any]) -> Any:
         reader = self.numbers.get(key)
         if reader is None:
             return self.spec.get(key)
-        return reader({"input": effective, "context": ctx}, self._variables)
+        return reader({"input": effective, "context": ctx}, variables)
 
-    def concurrency(self, effective: Any, ctx: Any) -> int:
-        return int(self._read("MaxConcurrency", effective, ctx) or 0)
+    def concurrency(self, effective: Any, ctx: Any, variables: Mapping[str, Any]) -> int:
+        return int(self._read("MaxConcurrency", effective, ctx, variables) or 0)
 
-    def tolerance(self, effective: Any, ctx: Any) -> Callable[[int, int], bool] | None:
+    def tolerance(
+        self, effective: Any, ctx: Any, variables: Mapping[str, Any]
+    ) -> Callable[[int, int], bool] | None:
         return threshold(
-            self._read("ToleratedFailureCount", effective, ctx),
-            self._read("ToleratedFailurePercentage", effective, ctx),
+            self._read("ToleratedFailureCount", effective, ctx, variables),
+            self._read("ToleratedFailurePercentage", effective, ctx, variables),
         )
-
-    def attempt(
-        self, rt: Runtime, scope: Scope, value: Any, entered_time: str, retry_count: int
-    ) -> Any:
-        outer = getattr(_attempt, "variables", None)
-        _attempt.variables = scope.variables
-        try:
-            return super().attempt(rt, scope, value, entered_time, retry_count)
-        finally:
-            _attempt.variables = outer
 
     def complete(
         self, rt: Runtime, scope: Scope, value: Any, result: Any, ctx: dict[str, Any]

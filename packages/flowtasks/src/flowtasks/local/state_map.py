@@ -135,7 +135,7 @@ class MapState(Guarded):
             self.items_path = compile_path(items_path)
         self.item_selector = template(spec.get("ItemSelector", spec.get("Parameters")))
 
-    def items(self, effective: Any, ctx: Any) -> list[Any]:
+    def items(self, effective: Any, ctx: Any, variables: Mapping[str, Any]) -> list[Any]:
         """The array ItemsPath selects (States.Runtime when it is not an array)."""
         items = effective
         if self.items_path is not None:
@@ -157,7 +157,9 @@ class MapState(Guarded):
             )
         return items
 
-    def item_inputs(self, items: list[Any], effective: Any, ctx: dict[str, Any]) -> list[Any]:
+    def item_inputs(
+        self, items: list[Any], effective: Any, ctx: dict[str, Any], variables: Mapping[str, Any]
+    ) -> list[Any]:
         """Each iteration's input: the item, or ItemSelector evaluated with $$.Map.Item."""
         selector = self.item_selector
         if selector is None:
@@ -180,20 +182,23 @@ class MapState(Guarded):
             result = self._inline(rt, scope, effective, ctx)
         return self.complete(rt, scope, value, result, ctx)
 
-    def concurrency(self, effective: Any, ctx: Any) -> int:
+    def concurrency(self, effective: Any, ctx: Any, variables: Mapping[str, Any]) -> int:
         number = read_number(self.name, self.spec, "MaxConcurrency", effective, ctx)
         return int(number or 0)
 
-    def tolerance(self, effective: Any, ctx: Any) -> Callable[[int, int], bool] | None:
+    def tolerance(
+        self, effective: Any, ctx: Any, variables: Mapping[str, Any]
+    ) -> Callable[[int, int], bool] | None:
         count = read_number(self.name, self.spec, "ToleratedFailureCount", effective, ctx)
         percentage = read_number(self.name, self.spec, "ToleratedFailurePercentage", effective, ctx)
         return threshold(count, percentage)
 
     def _inline(self, rt: Runtime, scope: Scope, effective: Any, ctx: dict[str, Any]) -> Any:
-        items = self.items(effective, ctx)
-        max_concurrency = self.concurrency(effective, ctx)
-        tolerate = self.tolerance(effective, ctx)
-        inputs = self.item_inputs(items, effective, ctx)
+        variables = scope.variables
+        items = self.items(effective, ctx, variables)
+        max_concurrency = self.concurrency(effective, ctx, variables)
+        tolerate = self.tolerance(effective, ctx, variables)
+        inputs = self.item_inputs(items, effective, ctx, variables)
         key = f"{scope.key}/{self.name}"
         done = rt.previous.take_done(key) if rt.previous is not None else {}
         history = rt.history
