@@ -14,6 +14,7 @@ from typing import Any
 
 from flowtasks.asl.walk import iter_states
 from flowtasks.errors import TaskError, UsageError
+from flowtasks.local import child_flows
 from flowtasks.protocol import task_call_of
 
 __all__ = ["is_failure", "mock_handlers", "parse_json", "parse_mocks", "unmocked_foreign_tasks"]
@@ -71,10 +72,6 @@ def mock_handlers(
     return dict(handlers)
 
 
-_ENGINE_RESOURCES = ("arn:aws:states:::states:startExecution",)
-"""Resources that the engine runs itself (a child execution), without a handler."""
-
-
 def unmocked_foreign_tasks(
     mocks: Mapping[str, Any], definition: Mapping[str, Any]
 ) -> dict[str, str]:
@@ -86,7 +83,7 @@ def unmocked_foreign_tasks(
         if state.get("Type") != "Task":
             continue
         resource = str(state.get("Resource"))
-        if name in mocks or resource in mocks or resource.startswith(_ENGINE_RESOURCES):
+        if name in mocks or resource in mocks or child_flows.handles(resource):
             continue
         if task_call_of(resource, state.get("Parameters")) is None:
             missing[name] = resource

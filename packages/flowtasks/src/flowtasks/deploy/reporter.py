@@ -10,26 +10,32 @@ timeout. The stack therefore holds:
   reads the task token from the stopped task's container overrides (``FLOWTASKS_TASK_TOKEN``,
   `flowtasks.protocol`) and calls ``SendTaskFailure`` with `ERROR_CONTAINER_STOPPED` and ECS's
   stopped reason as the cause. When the runner has reported already, the token is spent and
-  Step Functions refuses the call: the reporter catches that and ends quietly.
+  Step Functions refuses the call (`SPENT_TOKEN_ERRORS`): the reporter ends quietly.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flowtasks.asl.states_errors import StatesErrorName
-from flowtasks.protocol import ENV_TASK_TOKEN
+from flowtasks.protocol import ENV_TASK_TOKEN, ERROR_CONTAINER_STOPPED
 
 __all__ = [
-    "ERROR_CONTAINER_STOPPED",
     "SEND_TASK_FAILURE",
+    "SPENT_TOKEN_ERRORS",
     "reporter_definition",
     "stopped_task_pattern",
 ]
 
-ERROR_CONTAINER_STOPPED = "FlowTasks.ContainerStopped"
-"""The error of a Task state whose container stopped without reporting (retry it)."""
 SEND_TASK_FAILURE = "arn:aws:states:::aws-sdk:sfn:sendTaskFailure"
+SPENT_TOKEN_ERRORS = (
+    "Sfn.InvalidTokenException",
+    "Sfn.TaskDoesNotExistException",
+    "Sfn.TaskTimedOutException",
+)
+"""SendTaskFailure's answers meaning the token is spent (the runner reported first, or the state
+ended): the reporter ends quietly. The SDK integration names errors ``Sfn.<Exception>``
+(``Sfn.InvalidTokenException`` is recorded against AWS in LocalStack's snapshots). Any other
+error (no permission, throttling) fails the reporter's execution, where it can be seen."""
 
 
 def reporter_definition() -> dict[str, Any]:
@@ -64,9 +70,15 @@ def reporter_definition() -> dict[str, Any]:
                     "Error": ERROR_CONTAINER_STOPPED,
                     "Cause.$": "$.cause",
                 },
-                "Catch": [
-                    {"ErrorEquals": [StatesErrorName.ALL.value], "Next": "AlreadyReported"},
+                "Retry": [
+                    {
+                        "ErrorEquals": ["Sfn.SdkClientException", "Sfn.ThrottlingException"],
+                        "IntervalSeconds": 1,
+                        "MaxAttempts": 3,
+                        "BackoffRate": 2,
+                    }
                 ],
+                "Catch": [{"ErrorEquals": list(SPENT_TOKEN_ERRORS), "Next": "AlreadyReported"}],
                 "End": True,
             },
             "AlreadyReported": {

@@ -46,9 +46,9 @@ from flowtasks.dsl.flow import Flow
 from flowtasks.dsl.start_flow import StartFlow
 from flowtasks.dsl.triggers import Manual, OnSuccess, S3ObjectCreated, Schedule
 from flowtasks.errors import UsageError
+from flowtasks.protocol import ENV_ARTIFACT_BUCKET
 
 __all__ = [
-    "ENV_ARTIFACT_BUCKET",
     "MAX_BODY_BYTES",
     "MAX_OUTPUTS",
     "MAX_RESOURCES",
@@ -70,8 +70,6 @@ MAX_RESOURCES = 500
 MAX_OUTPUTS = 200
 """Outputs per stack."""
 
-ENV_ARTIFACT_BUCKET = "FLOWTASKS_ARTIFACT_BUCKET"
-"""The bucket of offloaded payloads, on the task definition and the Lambda function."""
 ENV_CONNECTION_PREFIX = "FLOWTASKS_CONN_"
 
 

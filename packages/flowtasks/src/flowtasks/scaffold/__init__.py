@@ -196,6 +196,8 @@ def _compiled_text(layout: DomainLayout, module: str) -> str:
     src = str(layout.path / "src")
     added = src not in sys.path
     before = set(sys.modules)
+    bytecode = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True  # write only the files `new_flow` reports, no __pycache__
     if added:
         sys.path.insert(0, src)
     try:
@@ -203,6 +205,7 @@ def _compiled_text(layout: DomainLayout, module: str) -> str:
         loaded = importlib.import_module(f"{layout.package}.flows.{module}")
         return compile_flow(getattr(loaded, module), layout.domain).to_json()
     finally:
+        sys.dont_write_bytecode = bytecode
         if added:
             sys.path.remove(src)
         for name in set(sys.modules) - before:

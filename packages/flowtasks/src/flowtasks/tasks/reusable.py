@@ -9,13 +9,14 @@
     # in a flow: static values now, runtime values from the state input by Var("$...")
     archive_task(bucket="reports", day=Var("$.day"), name="ArchiveDay", retry=Retry(...))
 
-Calling the factory returns a `TaskState` whose ``Parameters`` carry the arguments: a static
-value as a JSON constant, a ``Var("$.path")`` as ``"<arg>.$": "$.path"``. It compiles to the same
-ASL as any ``@task`` (each argument reaches the container as ``FLOWTASKS_PARAM_<arg>``), runs
-through ``flow-task state`` and the local engine alike, and the container calls
+Calling the factory returns a `TaskState` whose own parameters carry the arguments: a static
+value as it is, a ``Var("$.path")`` as ``"<arg>.$": "$.path"``. It compiles to the same ASL as
+any ``@task`` with parameters (they reach the task as its input, see `flowtasks.protocol`), runs
+through ``flow-task state`` and the local engine alike, and the runner calls
 ``function(**arguments)``. Arguments are checked when the flow is defined (unknown or missing
 names, values that are not JSON, and the factory's own `check`), so mistakes surface at compile
-time, not in AWS. Values reach the ASL: pass connection *names*, never secrets.
+time, not in AWS. Values are part of the flow's definition: pass connection *names*, never
+secrets.
 
 State options (``name``, ``comment``, ``retry``, ``catch``, ``timeout_seconds``,
 ``heartbeat_seconds``, ``compute``, ``cpu``, ``memory``, ``result_selector``, ``result_path``,

@@ -508,3 +508,17 @@ def test_an_asl_file_s_run_keeps_its_whole_name(
     assert saved.meta["flow"] == label
     arn = saved.meta["execution_arn"]
     assert arn.split(":")[-2] == label  # the state machine's name in the execution ARN
+
+
+def test_a_start_execution_task_needs_no_mock(capsys: Capture, tmp_path: Path) -> None:
+    # the engine runs startExecution itself (a child execution), so it is not "foreign"
+    start = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::states:startExecution.sync:2",
+        "Parameters": {"StateMachineArn": "arn:aws:states:us-east-1:1:stateMachine:nope.Nope"},
+        "End": True,
+    }
+    asl = write_asl(tmp_path, {"StartAt": "Start", "States": {"Start": start}})
+    code, _, err = run_cli(capsys, "run", "--asl", asl)
+    assert code == 1, err  # it ran, and failed as AWS would: no such state machine
+    assert "StateMachineDoesNotExist" in err

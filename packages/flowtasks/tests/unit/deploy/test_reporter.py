@@ -72,7 +72,7 @@ def test_a_stopped_container_fails_its_task_state_with_ecs_reason() -> None:
 
 def test_a_token_the_runner_already_spent_ends_quietly() -> None:
     def spent(_: Any) -> Any:
-        raise TaskError("Sfn.TaskTimedOutException", "Task Timed Out")
+        raise TaskError("Sfn.InvalidTokenException", "Invalid Token")
 
     event = stopped_event([{"name": "FLOWTASKS_TASK_TOKEN", "value": "token-123"}])
     execution = run(reporter_definition(), event, {SEND_TASK_FAILURE: spent})
@@ -85,6 +85,15 @@ def test_a_token_the_runner_already_spent_ends_quietly() -> None:
         e.get("stateEnteredEventDetails", {}).get("name") == "AlreadyReported"
         for e in execution.history
     )
+
+
+def test_any_other_refusal_fails_the_reporter_where_it_shows() -> None:
+    def denied(_: Any) -> Any:
+        raise TaskError("Sfn.AccessDeniedException", "not authorized to perform SendTaskFailure")
+
+    event = stopped_event([{"name": "FLOWTASKS_TASK_TOKEN", "value": "token-123"}])
+    execution = run(reporter_definition(), event, {SEND_TASK_FAILURE: denied})
+    assert (execution.status, execution.error) == ("FAILED", "Sfn.AccessDeniedException")
 
 
 def test_a_task_without_a_token_is_not_ours() -> None:
