@@ -1,8 +1,8 @@
 """Integration fixtures: a real moto server and a real OpenSSH sshd on 127.0.0.1.
 
-`moto_endpoint` starts ``moto_server`` (from the environment's bin directory) on a free port,
-waits until it answers, points boto3 at it (AWS_ENDPOINT_URL, dummy credentials, region) and
-stops it at the end. `s3` gives a client and a fresh bucket name per test.
+`moto_endpoint` starts ``moto_server`` (`flowtasks.dev.moto`, shared with `flow-task dev up`) on
+a free port, waits until it answers, points boto3 at it (AWS_ENDPOINT_URL, dummy credentials,
+region) and stops it at the end. `s3` gives a client and a fresh bucket name per test.
 
 `sshd` starts one OpenSSH server for the session (`flowtasks.testing.servers.SshdServer`:
 internal-sftp, key auth, a pinned temporary host key); `sftp_server` gives each test a fresh
@@ -13,11 +13,6 @@ test's own, for tests that kill it. Without sshd they skip, except under CI, whe
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from flowtasks.dev.moto import MotoServer
+from flowtasks.dev.services import free_port
 from flowtasks.testing.servers import SshdServer, SshdUnavailableError
 
 ENV = {
@@ -37,50 +34,16 @@ ENV = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"moto_server exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/moto-api/", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"moto_server did not answer on {url} within {seconds} s")
-
-
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    """URL of a moto server on loopback; boto3 is pointed at it for the whole session."""
-    binary = Path(sys.executable).parent / "moto_server"
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [str(binary), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_until_up(url, process)
-        with pytest.MonkeyPatch.context() as patch:
-            for key, value in {**ENV, "AWS_ENDPOINT_URL": url}.items():
-                patch.setenv(key, value)
-            patch.delenv("AWS_PROFILE", raising=False)
-            yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """URL of a moto server on loopback; boto3 is pointed at it for the whole session.
+
+    The server is `flowtasks.dev.moto.MotoServer`, the one `flow-task dev up` runs."""
+    with MotoServer(free_port()) as server, pytest.MonkeyPatch.context() as patch:
+        for key, value in {**ENV, "AWS_ENDPOINT_URL": server.url}.items():
+            patch.setenv(key, value)
+        patch.delenv("AWS_PROFILE", raising=False)
+        yield server.url
 
 
 @pytest.fixture
