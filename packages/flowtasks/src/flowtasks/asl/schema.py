@@ -24,7 +24,8 @@ module only adds what they leave out, so that one mistake is reported once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flowtasks.asl.choice_rules import parse_timestamp
@@ -169,26 +170,55 @@ _STRING_INTRINSICS = (
 _NESTED = frozenset({"Branches", "ItemProcessor", "Iterator"})
 
 
-def schema_problems(definition: Mapping[str, Any], subject: str = "definition") -> list[Problem]:
-    """Every schema problem of `definition` (already known to be a JSON object), located."""
-    walker = _Walker(subject)
-    walker.container(definition, subject, "root", definition.get("QueryLanguage", "JSONPath"))
+def schema_problems(
+    definition: Mapping[str, Any],
+    subject: str = "definition",
+    source_of: Callable[[str], str | None] | None = None,
+) -> list[Problem]:
+    """Every schema problem of `definition` (already known to be a JSON object), located by
+    scope, state and field; `source_of(state_name)` gives a state's ``file:line`` when known."""
+    walker = _Walker(subject, source_of or (lambda _name: None))
+    walker.container(definition, _At(), "root", definition.get("QueryLanguage", "JSONPath"))
     return walker.problems
 
 
+@dataclass(frozen=True)
+class _At:
+    """Where a problem is: the machines it is nested in, the state, the field of it."""
+
+    scope: tuple[str, ...] = ()
+    state: str | None = None
+    field: str | None = None
+
+    def sub(self, field: str) -> _At:
+        """A field of this place (``Retry[0]`` then ``Retry[0].MaxAttempts``)."""
+        return replace(self, field=field if self.field is None else f"{self.field}.{field}")
+
+    def named(self, state: str) -> _At:
+        """The state `state` of the machine here."""
+        return _At(self.scope, state)
+
+    def into(self, field: str) -> _At:
+        """The machine nested in this state's `field` (``Branches[0]``, ``ItemProcessor``)."""
+        return _At((*self.scope, f"States.{self.state}", field))
+
+
 class _Walker:
-    def __init__(self, subject: str) -> None:
+    def __init__(self, subject: str, source_of: Callable[[str], str | None]) -> None:
         self.problems: list[Problem] = []
         self.top_jsonata = False
         self.names: dict[str, str] = {}
         self.subject = subject
+        self.source_of = source_of
 
-    def add(self, where: str, message: str) -> None:
-        # located as text (this module builds its own locations); `flowtasks.asl.validate`'s
-        # problems carry their state and field as fields
-        self.problems.append(Problem(where, message))
+    def add(self, at: _At, message: str) -> None:
+        source = self.source_of(at.state) if at.state is not None else None
+        problem = Problem(
+            self.subject, message, scope=at.scope, state=at.state, field=at.field, source=source
+        )
+        self.problems.append(problem)
 
-    def container(self, machine: Any, where: str, kind: str, language: Any) -> None:
+    def container(self, machine: Any, where: _At, kind: str, language: Any) -> None:
         if not isinstance(machine, Mapping):
             return
         allowed = {"root": _ROOT, "branch": _BRANCH, "processor": _PROCESSOR}[kind]
@@ -212,12 +242,12 @@ class _Walker:
         if kind == "processor":
             config = machine.get("ProcessorConfig")
             if isinstance(config, Mapping):
-                self._enums(config, f"{where}.ProcessorConfig")
+                self._enums(config, where.sub("ProcessorConfig"))
         states = machine.get("States")
         if not isinstance(states, Mapping):
             return
         for name, state in states.items():
-            here = f"{where} > States.{name}"
+            here = where.named(str(name))
             seen = self.names.get(str(name))
             if seen is not None:
                 self.add(
@@ -227,11 +257,13 @@ class _Walker:
                     "included: rename one",
                 )
             else:
-                self.names[str(name)] = here
+                self.names[str(name)] = Problem(
+                    self.subject, "", scope=here.scope, state=here.state
+                ).where
             if isinstance(state, Mapping):
                 self.state(str(name), state, here, language)
 
-    def state(self, name: str, state: Mapping[str, Any], where: str, language: Any) -> None:
+    def state(self, name: str, state: Mapping[str, Any], where: _At, language: Any) -> None:
         own = state.get("QueryLanguage", language)
         if self.top_jsonata and state.get("QueryLanguage") == "JSONPath":
             self.add(
@@ -268,7 +300,7 @@ class _Walker:
             for field, value in state.items():
                 if field not in _NESTED:
                     for sub, message in _unparsable(value, field):
-                        self.add(f"{where} > {sub}", message)
+                        self.add(where.sub(sub), message)
         for field in ("ErrorPath", "CausePath"):
             value = state.get(field)
             if (
@@ -278,36 +310,36 @@ class _Walker:
                 and not value.lstrip().startswith(_STRING_INTRINSICS)
             ):
                 self.add(
-                    f"{where} > {field}",
+                    where.sub(field),
                     f"{field} takes a path or an intrinsic function that returns a string "
                     f"({', '.join(_STRING_INTRINSICS)}), not {value!r}",
                 )
         # Nested states inherit the language of the machine around the state, not the state's
         # own QueryLanguage (AWS's answers quoted in floci-io/floci issue 2968).
         for index, branch in enumerate(state.get("Branches") or ()):
-            self.container(branch, f"{where} > Branches[{index}]", "branch", language)
+            self.container(branch, where.into(f"Branches[{index}]"), "branch", language)
         for field in ("ItemProcessor", "Iterator"):
             if field in state:
-                self.container(state[field], f"{where} > {field}", "processor", language)
+                self.container(state[field], where.into(field), "processor", language)
 
-    def _literals(self, name: str, state: Mapping[str, Any], where: str, jsonata: bool) -> None:
+    def _literals(self, name: str, state: Mapping[str, Any], where: _At, jsonata: bool) -> None:
         kind = state.get("Type")
         if kind == "Wait" and "Timestamp" in state:
             value = state["Timestamp"]
             expression = jsonata and isinstance(value, str) and value.startswith("{%")
             if not expression and parse_timestamp(value) is None:
                 self.add(
-                    f"{where} > Timestamp",
+                    where.sub("Timestamp"),
                     f"String does not match RFC3339 timestamp: Timestamp of state {name!r} is "
                     f"{value!r}; write an RFC 3339 timestamp such as 2016-03-14T01:59:00Z",
                 )
         if kind == "Task":
             for field in ("TimeoutSeconds", "HeartbeatSeconds"):
-                self._at_most(state, field, MAX_FIELD_SECONDS, f"{where} > {field}")
+                self._at_most(state, field, MAX_FIELD_SECONDS, where.sub(field))
             timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
             if isinstance(timeout, int) and isinstance(heartbeat, int) and heartbeat >= timeout:
                 self.add(
-                    f"{where} > HeartbeatSeconds",
+                    where.sub("HeartbeatSeconds"),
                     f"HeartbeatSeconds ({heartbeat}) must be smaller than TimeoutSeconds "
                     f"({timeout}) in state {name!r}",
                 )
@@ -318,7 +350,7 @@ class _Walker:
                     and ("RoleArn" in credentials or "RoleArn.$" in credentials)
                 ):
                     self.add(
-                        f"{where} > Credentials",
+                        where.sub("Credentials"),
                         "The field 'RoleArn' is required but was missing in Credentials of "
                         f"state {name!r}",
                     )
@@ -329,7 +361,7 @@ class _Walker:
                 value = state.get(field)
                 if isinstance(value, str) and value.startswith("$$"):
                     self.add(
-                        f"{where} > {field}",
+                        where.sub(field),
                         f"{field} cannot write into the context object ($$); use a path "
                         "starting with '$.'",
                     )
@@ -337,21 +369,21 @@ class _Walker:
                 if field in state:
                     for sub, key in _colliding_keys(state[field], field):
                         self.add(
-                            f"{where} > {sub}",
+                            where.sub(sub),
                             f"{field} has the field {key!r} twice once '.$' is stripped; keep one",
                         )
 
-    def _map_literals(self, name: str, state: Mapping[str, Any], where: str) -> None:
+    def _map_literals(self, name: str, state: Mapping[str, Any], where: _At) -> None:
         if "ItemsPath" in state and state["ItemsPath"] is None:
             # statelint (StateMachine lint, state_node.rb): ItemsPath "should be non-null"
-            self.add(f"{where} > ItemsPath", "ItemsPath cannot be null; remove it to use '$'")
+            self.add(where.sub("ItemsPath"), "ItemsPath cannot be null; remove it to use '$'")
         if "Label" in state:
             label = state["Label"]
             if not isinstance(label, str) or not label:
-                self.add(f"{where} > Label", f"Label of state {name!r} cannot be empty")
+                self.add(where.sub("Label"), f"Label of state {name!r} cannot be empty")
             elif len(label) > MAX_MAP_LABEL_LENGTH:
                 self.add(
-                    f"{where} > Label",
+                    where.sub("Label"),
                     f"Label of state {name!r} cannot exceed {MAX_MAP_LABEL_LENGTH} characters",
                 )
             else:
@@ -359,7 +391,7 @@ class _Walker:
                 if bad:
                     shown = ", ".join(repr(c) for c in bad)
                     self.add(
-                        f"{where} > Label",
+                        where.sub("Label"),
                         f"Label of state {name!r} contains invalid characters: {shown} (no "
                         "whitespace, brackets, wildcards, special or control characters)",
                     )
@@ -367,7 +399,7 @@ class _Walker:
             value = state.get(field)
             if isinstance(value, str) and value.startswith("$$"):
                 self.add(
-                    f"{where} > {field}",
+                    where.sub(field),
                     f"{field} must be a Reference Path into the state input, not the context "
                     "object ($$): Value is not a Reference Path",
                 )
@@ -375,17 +407,17 @@ class _Walker:
         if isinstance(reader, Mapping):
             config = reader.get("ReaderConfig")
             if isinstance(config, Mapping):
-                self._enums(config, f"{where} > ItemReader.ReaderConfig")
-                self._exclusive(config, "MaxItems", f"{where} > ItemReader.ReaderConfig")
+                self._enums(config, where.sub("ItemReader.ReaderConfig"))
+                self._exclusive(config, "MaxItems", where.sub("ItemReader.ReaderConfig"))
         batcher = state.get("ItemBatcher")
         if isinstance(batcher, Mapping):
             for field in ("MaxItemsPerBatch", "MaxInputBytesPerBatch"):
-                self._exclusive(batcher, field, f"{where} > ItemBatcher")
+                self._exclusive(batcher, field, where.sub("ItemBatcher"))
         writer = state.get("ResultWriter")
         if isinstance(writer, Mapping) and isinstance(writer.get("WriterConfig"), Mapping):
-            self._enums(writer["WriterConfig"], f"{where} > ResultWriter.WriterConfig")
+            self._enums(writer["WriterConfig"], where.sub("ResultWriter.WriterConfig"))
 
-    def _errors(self, state: Mapping[str, Any], where: str, jsonata: bool) -> None:
+    def _errors(self, state: Mapping[str, Any], where: _At, jsonata: bool) -> None:
         for field, allowed in (("Retry", _RETRIER), ("Catch", _CATCHER)):
             rules = state.get(field)
             if not isinstance(rules, list):
@@ -393,7 +425,7 @@ class _Walker:
             for index, rule in enumerate(rules):
                 if not isinstance(rule, Mapping):
                     continue
-                here = f"{where} > {field}[{index}]"
+                here = where.sub(f"{field}[{index}]")
                 for key in rule:
                     if key not in allowed:
                         self.add(
@@ -411,33 +443,33 @@ class _Walker:
                         ("IntervalSeconds", MAX_FIELD_SECONDS),
                         ("MaxDelaySeconds", MAX_RETRY_DELAY_SECONDS),
                     ):
-                        self._at_most(rule, key, high, f"{here}.{key}")
+                        self._at_most(rule, key, high, here.sub(key))
                 elif isinstance(rule.get("ResultPath"), str) and rule["ResultPath"].startswith(
                     "$$"
                 ):
                     self.add(
-                        f"{here}.ResultPath",
+                        here.sub("ResultPath"),
                         "ResultPath cannot write into the context object ($$)",
                     )
 
-    def _comment(self, holder: Mapping[str, Any], where: str) -> None:
+    def _comment(self, holder: Mapping[str, Any], where: _At) -> None:
         if "Comment" in holder and not isinstance(holder["Comment"], str):
             self.add(where, f"Comment must be a string, not {holder['Comment']!r}")
 
-    def _at_most(self, holder: Mapping[str, Any], field: str, high: int, where: str) -> None:
+    def _at_most(self, holder: Mapping[str, Any], field: str, high: int, where: _At) -> None:
         value = holder.get(field)
         if isinstance(value, int) and not isinstance(value, bool) and value > high:
             self.add(where, f"{field} must be at most {high}, not {value}")
 
-    def _enums(self, config: Mapping[str, Any], where: str) -> None:
+    def _enums(self, config: Mapping[str, Any], where: _At) -> None:
         for field, values in _ENUMS.items():
             if field in config and config[field] not in values:
                 self.add(
-                    f"{where}.{field}",
+                    where.sub(field),
                     f"{field} must be one of {', '.join(values)}, not {config[field]!r}",
                 )
 
-    def _exclusive(self, holder: Mapping[str, Any], field: str, where: str) -> None:
+    def _exclusive(self, holder: Mapping[str, Any], field: str, where: _At) -> None:
         if field in holder and f"{field}Path" in holder:
             self.add(
                 where,

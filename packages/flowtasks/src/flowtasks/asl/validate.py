@@ -89,7 +89,7 @@ def validate_definition(
         walker.problems
         + number_problems(definition, subject)
         + variable_problems(definition, subject, source_of)
-        + schema_problems(definition, subject)
+        + schema_problems(definition, subject, source_of)
     )
 
 
