@@ -242,9 +242,8 @@ def run_scope(rt: Runtime, graph: Graph, value: Any, scope: Scope) -> Any:
                     details["assignedVariablesDetails"] = {"truncated": False}
                     scope.assigned = None
                 extra = None if scope.decision is None else scope.take_decision()
-                scope.previous_event = history.add(
-                    state.exited, scope.previous_event, details, extra
-                )
+                exited = history.add_event(state.exited, scope.previous_event, details, extra)
+                scope.previous_event = exited["id"]
         except StatesFailure as failure:
             scope.decision = None
             rt.record.set_resume(scope.key, name, value, scope.variables)

@@ -41,6 +41,10 @@ class Outcome(NamedTuple):
         return self.failure is None
 
 
+_outcome = tuple.__new__
+"""Makes an `Outcome` without the named tuple's Python-level ``__new__`` (once per item)."""
+
+
 def fan_out(
     jobs: Sequence[Callable[[CancelToken], Any]],
     max_concurrency: int,
@@ -74,7 +78,7 @@ def fan_out(
             with lock:
                 lanes.set_offset(heapq.heappop(slots))
         try:
-            outcomes[index] = Outcome(jobs[index](group))
+            outcomes[index] = _outcome(Outcome, (jobs[index](group), None))
         except Cancelled:
             return
         except StatesFailure as failure:

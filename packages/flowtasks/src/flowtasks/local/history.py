@@ -94,7 +94,8 @@ class History:
         extra: dict[str, Any] | None = None,
     ) -> int:
         """Record one event after event `previous` (0: none); returns the new event's id."""
-        return int(self.add_event(event_type, previous, details, extra)["id"])
+        event_id: int = self.add_event(event_type, previous, details, extra)["id"]
+        return event_id
 
     def add_event(
         self,

@@ -219,7 +219,7 @@ class MapState(Guarded):
 
             def run(cancel: CancelToken) -> Any:
                 where = {"name": name, "index": index}
-                first = history.add("MapIterationStarted", started, where)
+                first = history.add_event("MapIterationStarted", started, where)["id"]
                 inner = scope.inner(f"{key}[{index}]", first, cancel)
                 try:
                     output = run_scope(rt, graph, inputs[index], inner)
@@ -230,7 +230,7 @@ class MapState(Guarded):
                 except Cancelled:
                     history.add("MapIterationAborted", inner.previous_event, where)
                     raise
-                history.add("MapIterationSucceeded", inner.previous_event, where)
+                history.add_event("MapIterationSucceeded", inner.previous_event, where)
                 return output
 
             return run

@@ -17,7 +17,7 @@ from flowtasks.protocol import (
     decode_input,
 )
 
-__all__ = ["TaskInput", "local_input", "local_store", "task_input"]
+__all__ = ["TaskInput", "local_artifacts", "local_input", "local_store", "task_input"]
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,19 @@ class TaskInput:
     store: Any  # the artifact store (offload.Store) or None
 
 
+def local_artifacts() -> Path:
+    """The default artifact folder of local runs: ``.flowtasks/artifacts`` beside the saved
+    runs (the repository's ``.flowtasks/``, see `flowtasks.runs.runs_dir`)."""
+    from flowtasks.runs import runs_dir
+
+    return runs_dir().parent / "artifacts"
+
+
 def local_store() -> Any:
-    """The store of local runs: the configured one, else ``./.flowtasks/artifacts``."""
+    """The store of local runs: the configured one, else `local_artifacts`."""
     from flowtasks.runner.offload import store_from_env
 
-    return store_from_env(local=Path.cwd() / ".flowtasks" / "artifacts")
+    return store_from_env(local=local_artifacts())
 
 
 def task_input(

@@ -88,7 +88,11 @@ class Isolation:
                 "use --isolate (local processes) here"
             )
         self.mode = mode
-        self.artifacts = artifacts or Path.cwd() / ".flowtasks" / "artifacts"
+        if artifacts is None:
+            from flowtasks.runner.inputs import local_artifacts
+
+            artifacts = local_artifacts()
+        self.artifacts = artifacts
         self.endpoint = Endpoint()
         self.logs: list[str] = []  # the runners' JSON log lines, in order
 

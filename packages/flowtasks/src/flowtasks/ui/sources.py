@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,6 +27,7 @@ __all__ = [
     "RunRecord",
     "RunSource",
     "SourceUnavailable",
+    "parse_time",
     "run_summary",
 ]
 
@@ -76,19 +77,23 @@ class RunSource(Protocol):
         ...
 
 
-def _parse_time(text: Any) -> datetime | None:
-    if not isinstance(text, str) or not text:
+def parse_time(value: Any) -> datetime | None:
+    """A time as runs hold it: ISO 8601 text (meta.json, local history events; ``Z`` or an
+    offset, UTC when none) or a datetime (boto3's events). None for anything else."""
+    if isinstance(value, str) and value:
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
         return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def run_summary(run_id: str, meta: Mapping[str, Any]) -> dict[str, Any]:
     """What the runs list shows of one run: id, flow, status, started, finished, duration
     (milliseconds, None while running), error and cause (cut to 300 characters)."""
-    started, finished = _parse_time(meta.get("started")), _parse_time(meta.get("finished"))
+    started, finished = parse_time(meta.get("started")), parse_time(meta.get("finished"))
     duration = None
     if started is not None and finished is not None:
         duration = round((finished - started).total_seconds() * 1000)

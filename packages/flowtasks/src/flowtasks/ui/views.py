@@ -17,13 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flowtasks.asl.diagram import to_json
 from flowtasks.asl.walk import children, iter_states
 from flowtasks.history import ExecutionRecord, HistoryReader, StateRecord, read_history
-from flowtasks.ui.sources import RunRecord
+from flowtasks.ui.sources import RunRecord, parse_time
 
 __all__ = ["LIST_LIMIT_MAX", "Analysis", "LiveReader", "ScopeNotFound", "analyse", "list_view"]
 
@@ -134,7 +134,7 @@ class Analysis:
         event = events[event_id - 1] if 0 < event_id <= len(events) else None
         if event is None or event.get("id") != event_id:
             event = next((e for e in events if e.get("id") == event_id), None)
-        return _moment(event.get("timestamp")) if event is not None else None
+        return parse_time(event.get("timestamp")) if event is not None else None
 
     def _owner_of(self, state: StateRecord) -> Owner:
         parent = state.parent
@@ -493,19 +493,6 @@ class Analysis:
             "counts": _counts(the_map.iterations.values()),
             "items": items,
         }
-
-
-def _moment(value: Any) -> datetime | None:
-    """An event's timestamp: ISO 8601 text (local runs) or a datetime (boto3)."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-        return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return None
 
 
 def _key(owner: Owner) -> Any:
