@@ -2,7 +2,8 @@
 
 A container that dies before the runner reports (out of memory, image pull failure, a native
 crash, Fargate capacity) would leave its ``runTask.waitForTaskToken`` state waiting until its
-timeout. The stack therefore holds:
+timeout. The stack therefore holds what the runner's contract asks for
+(`flowtasks.runner.aws_resources.RUNNER.dead_container`):
 
 - ``StoppedTaskRule``: an EventBridge rule on "ECS Task State Change" events with
   ``lastStatus`` STOPPED, for the environment's cluster and the domain's task definition family;
@@ -17,9 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flowtasks.protocol import ENV_TASK_TOKEN, ERROR_CONTAINER_STOPPED
+from flowtasks.protocol import ERROR_CONTAINER_STOPPED
+from flowtasks.runner.aws_resources import RUNNER
 
 __all__ = [
+    "ERROR_CONTAINER_STOPPED",
     "SEND_TASK_FAILURE",
     "SPENT_TOKEN_ERRORS",
     "reporter_definition",
@@ -27,10 +30,8 @@ __all__ = [
 ]
 
 SEND_TASK_FAILURE = "arn:aws:states:::aws-sdk:sfn:sendTaskFailure"
-SPENT_TOKEN_ERRORS = (
-    "Sfn.InvalidTokenException",
-    "Sfn.TaskDoesNotExistException",
-    "Sfn.TaskTimedOutException",
+SPENT_TOKEN_ERRORS = tuple(
+    f"Sfn.{name}Exception" for name in sorted(RUNNER.dead_container.refused_means_reported)
 )
 """SendTaskFailure's answers meaning the token is spent (the runner reported first, or the state
 ended): the reporter ends quietly. The SDK integration names errors ``Sfn.<Exception>``
@@ -42,7 +43,7 @@ def reporter_definition() -> dict[str, Any]:
     """The reporter's ASL: input is the EventBridge "ECS Task State Change" event."""
     token_path = (
         "$.detail.overrides.containerOverrides[*].environment"
-        f"[?(@.name == '{ENV_TASK_TOKEN}')].value"
+        f"[?(@.name == '{RUNNER.dead_container.token_variable}')].value"
     )
     return {
         "Comment": "Fails the Task state of an ECS task that stopped without reporting.",
@@ -67,7 +68,7 @@ def reporter_definition() -> dict[str, Any]:
                 "Resource": SEND_TASK_FAILURE,
                 "Parameters": {
                     "TaskToken.$": "$.tokens[0]",
-                    "Error": ERROR_CONTAINER_STOPPED,
+                    "Error": RUNNER.dead_container.error,
                     "Cause.$": "$.cause",
                 },
                 "Retry": [
@@ -96,11 +97,12 @@ def stopped_task_pattern(cluster_arn: str, task_definition_family_arn: Any) -> d
     `task_definition_family_arn` is ``arn:...:task-definition/<family>:`` (every revision; a
     string or a CloudFormation ``Fn::Sub``).
     """
+    dead = RUNNER.dead_container
     return {
-        "source": ["aws.ecs"],
-        "detail-type": ["ECS Task State Change"],
+        "source": [dead.event_source],
+        "detail-type": [dead.event_detail_type],
         "detail": {
-            "lastStatus": ["STOPPED"],
+            "lastStatus": [dead.last_status],
             "clusterArn": [cluster_arn],
             "taskDefinitionArn": [{"prefix": task_definition_family_arn}],
         },

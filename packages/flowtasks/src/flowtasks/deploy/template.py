@@ -47,6 +47,7 @@ from flowtasks.dsl.start_flow import StartFlow
 from flowtasks.dsl.triggers import Manual, OnSuccess, S3ObjectCreated, Schedule
 from flowtasks.errors import UsageError
 from flowtasks.protocol import ENV_ARTIFACT_BUCKET
+from flowtasks.runner.aws_resources import RUNNER
 
 __all__ = [
     "MAX_BODY_BYTES",
@@ -339,18 +340,17 @@ def _runner_statements(domain: str, env: Environment, items: list[_Flow]) -> lis
         iam.statement(sorted(actions), list(resources))
         for resources, actions in sorted(declared.items())
     ]
-    return [
-        *own,
-        iam.statement(
-            ["states:SendTaskFailure", "states:SendTaskHeartbeat", "states:SendTaskSuccess"],
-            machines,
-        ),
-        iam.statement(["states:GetExecutionHistory"], executions),
-        iam.statement(
-            ["s3:GetObject", "s3:PutObject"],
-            f"arn:aws:s3:::{env.artifact_bucket}/{artifact_keys(domain)}",
-        ),
+    # What the runner itself needs, as its contract declares it (flowtasks.runner.aws_resources).
+    targets: dict[str, Any] = {
+        "state machines": machines,
+        "executions": executions,
+        "artifact keys": f"arn:aws:s3:::{env.artifact_bucket}/{artifact_keys(domain)}",
+    }
+    runner = [
+        iam.statement(list(permission.actions), targets[permission.resource])
+        for permission in RUNNER.task_actions
     ]
+    return [*own, *runner]
 
 
 def _function_log_statement() -> iam.Statement:
@@ -464,6 +464,7 @@ def _task_definition(
         "Name": CONTAINER,
         "Image": image.pinned,
         "Essential": True,
+        "StopTimeout": RUNNER.stop_timeout_seconds,
         "Environment": [
             {"Name": ENV_ARTIFACT_BUCKET, "Value": env.artifact_bucket},
         ],
