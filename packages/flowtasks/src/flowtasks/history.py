@@ -80,6 +80,7 @@ __all__ = [
     "Retry",
     "StateRecord",
     "StateStatus",
+    "parse_time",
     "read_history",
 ]
 
@@ -413,7 +414,7 @@ class HistoryReader:
             type=state_type,
             path=path,
             entered_id=event_id,
-            entered_at=_time(event.get("timestamp")),
+            entered_at=parse_time(event.get("timestamp")),
             input=_decode(details.get("input")),
             parent=parent,
         )
@@ -436,7 +437,7 @@ class HistoryReader:
             kind = str(event.get("type"))
             failure = self._fail(state, event_id, kind, decision, decision, state.attempts)
         state.exited_id = event_id
-        state.exited_at = _time(event.get("timestamp"))
+        state.exited_at = parse_time(event.get("timestamp"))
         state.output = _decode(details.get("output"))
         assigned = details.get("assignedVariables")
         if isinstance(assigned, Mapping):
@@ -492,7 +493,7 @@ class HistoryReader:
         previous: int,
     ) -> Change:
         record = self.execution
-        moment = _time(event.get("timestamp"))
+        moment = parse_time(event.get("timestamp"))
         if kind == "ExecutionStarted":
             record.status, record.started_at = "RUNNING", moment
             record.input = _decode(details.get("input"))
@@ -675,8 +676,9 @@ def _int(value: Any) -> int:
         return 0
 
 
-def _time(value: Any) -> datetime | None:
-    """A timestamp as AWS or the engine writes it (ISO text, epoch seconds, datetime)."""
+def parse_time(value: Any) -> datetime | None:
+    """A timestamp as AWS, the engine or a saved run writes it (ISO 8601 text with ``Z``, an
+    offset or none (UTC), epoch seconds, a datetime), timezone-aware; None for anything else."""
     if isinstance(value, datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
     if isinstance(value, int | float) and not isinstance(value, bool):

@@ -50,6 +50,7 @@ PINNED = {
         "Retry",
         "StateRecord",
         "StateStatus",
+        "parse_time",
         "read_history",
     ],
 }

@@ -14,10 +14,10 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from flowtasks.history import parse_time
 from flowtasks.live_runs import EVENTS_FILE, process_alive, read_events
 from flowtasks.runs import SavedRun
 
@@ -27,7 +27,6 @@ __all__ = [
     "RunRecord",
     "RunSource",
     "SourceUnavailable",
-    "parse_time",
     "run_summary",
 ]
 
@@ -75,19 +74,6 @@ class RunSource(Protocol):
     def record(self, run_id: str) -> RunRecord:
         """Run `run_id` in full; RunNotFound if unknown."""
         ...
-
-
-def parse_time(value: Any) -> datetime | None:
-    """A time as runs hold it: ISO 8601 text (meta.json, local history events; ``Z`` or an
-    offset, UTC when none) or a datetime (boto3's events). None for anything else."""
-    if isinstance(value, str) and value:
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if not isinstance(value, datetime):
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def run_summary(run_id: str, meta: Mapping[str, Any]) -> dict[str, Any]:

@@ -22,8 +22,8 @@ from typing import Any
 
 from flowtasks.asl.diagram import to_json
 from flowtasks.asl.walk import children, iter_states
-from flowtasks.history import ExecutionRecord, HistoryReader, StateRecord, read_history
-from flowtasks.ui.sources import RunRecord, parse_time
+from flowtasks.history import ExecutionRecord, HistoryReader, StateRecord, parse_time, read_history
+from flowtasks.ui.sources import RunRecord
 
 __all__ = ["LIST_LIMIT_MAX", "Analysis", "LiveReader", "ScopeNotFound", "analyse", "list_view"]
 
