@@ -37,20 +37,19 @@ transport: `flowtasks.tasks.redshift_data`.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import decimal
-import io
+import itertools
 import json
 import re
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import Any, Final
 
 from flowtasks.connections import RedshiftConnection, get_redshift
 from flowtasks.errors import FlowtasksError
-from flowtasks.tasks import redshift_sql
+from flowtasks.tasks import _redshift_text, redshift_sql
 from flowtasks.tasks.redshift_sql import CopyOptions, UnloadOptions
 from flowtasks.tasks.reusable import reusable_task
 
@@ -287,37 +286,58 @@ def _fetch_batches(
     return columns, types, batches()
 
 
+Chunks = Iterator[tuple[int, bytes]]
+"""Batches of an export as (rows, bytes)."""
+
+
+@contextmanager
+def _text_chunks(
+    session: Any, sql: str, parameters: Parameters, fetch_rows: int
+) -> Iterator[tuple[list[str], Chunks]]:
+    """(column names, CSV batches) of `sql` through a server-side cursor, rows read as the
+    server's text (`flowtasks.tasks._redshift_text`)."""
+    _redshift_text.raise_float_digits(session)
+    cursor = _cursor(session, parameters)
+    name = _cursor_name()
+    cursor.execute(f"DECLARE {name} NO SCROLL CURSOR FOR {sql}", _args(parameters))
+    fetch = f"FETCH FORWARD {fetch_rows} FROM {name}"
+    with closing(_redshift_text.CsvFetches(session, fetch, fetch_rows)) as fetches:
+        first = next(fetches)
+        batches = itertools.chain([first], fetches)
+        yield first.columns, ((batch.rows, batch.data) for batch in batches if batch.rows)
+    cursor.execute(f"CLOSE {name}")
+
+
+@contextmanager
+def _decoded_chunks(
+    session: Any, sql: str, parameters: Parameters, fetch_rows: int, format: str
+) -> Iterator[tuple[list[str], Chunks]]:
+    """(column names, CSV or JSONL batches) of `sql` from the driver's decoded rows."""
+    columns, types, batches = _fetch_batches(session, sql, parameters, fetch_rows)
+    encode = _csv_writer(types) if format == "csv" else _jsonl_writer(columns)
+    yield columns, ((len(batch), encode(batch)) for batch in batches)
+
+
 _BOOL_OID = 16
 
 
-def _csv_writer(
-    columns: list[str], types: list[int], header: bool
-) -> Callable[[Sequence[Sequence[Any]]], bytes]:
-    """A function turning a batch of rows into CSV bytes (booleans as true/false, NULL empty)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    if header:
-        writer.writerow(columns)
-    bools = [i for i, t in enumerate(types) if t == _BOOL_OID]
+def _csv_writer(types: list[int]) -> Callable[[Sequence[Sequence[Any]]], bytes]:
+    """CSV lines from the driver's decoded rows (booleans as true/false, NULL empty): the
+    fallback for a driver without what `_redshift_text.fetch_csv` needs."""
+    bools = {i for i, t in enumerate(types) if t == _BOOL_OID}
+
+    def text(i: int, value: Any) -> str:
+        if value is None:
+            return ""
+        if i in bools:
+            return "true" if value else "false"
+        return str(value)
 
     def encode(rows: Sequence[Sequence[Any]]) -> bytes:
-        if bools:
-            rows = [_bools_as_text(row, bools) for row in rows]
-        writer.writerows(rows)
-        data = buffer.getvalue().encode("utf-8")
-        buffer.seek(0)
-        buffer.truncate()
-        return data
+        lines = [_redshift_text.csv_line([text(i, v) for i, v in enumerate(row)]) for row in rows]
+        return "".join(line + "\n" for line in lines).encode("utf-8")
 
     return encode
-
-
-def _bools_as_text(row: Sequence[Any], positions: list[int]) -> list[Any]:
-    out = list(row)
-    for i in positions:
-        if out[i] is not None:
-            out[i] = "true" if out[i] else "false"
-    return out
 
 
 def _jsonl_writer(columns: list[str]) -> Callable[[Sequence[Sequence[Any]]], bytes]:
@@ -361,14 +381,19 @@ def query_to_s3(
     s3.parse_uri(destination)  # a bad URI fails before any query runs
     rows = written = 0
     with connect(connection) as session:
-        columns, types, batches = _fetch_batches(session, sql, parameters, fetch_rows)
-        encode = _csv_writer(columns, types, header) if format == "csv" else _jsonl_writer(columns)
-        with s3.open(destination, "wb", kms_key_id=kms_key_id) as out:
+        if format == "csv" and _redshift_text.supports_csv_fetch(session):
+            chunks_of = _text_chunks(session, sql, parameters, fetch_rows)
+        else:
+            chunks_of = _decoded_chunks(session, sql, parameters, fetch_rows, format)
+        with (
+            chunks_of as (columns, chunks),
+            s3.open(destination, "wb", kms_key_id=kms_key_id) as out,
+        ):
             if format == "csv" and header:
-                written += out.write(encode([]))
-            for batch in batches:
-                written += out.write(encode(batch))
-                rows += len(batch)
+                written += out.write(_redshift_text.csv_header(columns))
+            for count, data in chunks:
+                written += out.write(data)
+                rows += count
     return {"s3_uri": destination, "rows": rows, "bytes": written}
 
 

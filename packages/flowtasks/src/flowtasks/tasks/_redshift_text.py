@@ -1,0 +1,352 @@
+"""Query results as CSV straight from the server's text, for exports (`redshift.query_to_s3`).
+
+redshift-connector turns every value into a Python object as it reads it (a Decimal, a date...),
+one message and one function call at a time, about 40,000 rows/s here; a CSV writer then turns
+each value back into text. For an export that work is wasted. `CsvFetches` sends a cursor's
+``FETCH FORWARD n`` statements in the simple query protocol, where the server sends every
+column as text, one ahead so the server works while this process does; it reads each reply in
+large chunks and turns each DataRow message into a CSV line in generated straight-line code
+(`row_parser`). benchmarks/redshift_export.py measures it.
+
+It shares the driver's session: it writes to and reads from the driver's buffered socket, and
+hands every message other than rows (errors, notices, parameter changes, ReadyForQuery) and the
+row description to the driver's own handlers, so errors are the driver's and the session stays
+usable afterwards. Those are attributes of the driver's ``Connection`` that are not its
+documented API; `supports_csv_fetch` says whether a session has them, so a driver release that
+renames them falls back to the driver's rows instead of failing. The integration tests run both.
+
+Values are the database's own text for each type, as psql and UNLOAD print them: NUMERIC
+exact, dates and timestamps in the session's DateStyle, bytes as ``\\x...`` hex. Exceptions, to
+match the other paths: booleans are ``true``/``false`` (not ``t``/``f``), DOUBLE PRECISION is
+the shortest text that reads back as the same number (`raise_float_digits` first, since
+Redshift prints 15 digits by default), and NULL is an empty field. Fields are quoted only when
+they hold a comma, a quote or a line break (RFC 4180); lines end with ``\\n``.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import math
+import struct
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any, Final
+
+__all__ = [
+    "CsvBatch",
+    "CsvFetches",
+    "csv_header",
+    "csv_line",
+    "raise_float_digits",
+    "supports_csv_fetch",
+]
+
+_CHUNK: Final = 256 * 1024
+_QUERY: Final = b"Q"
+_ROW_DESCRIPTION: Final = ord("T")
+_DATA_ROW: Final = ord("D")
+_COMMAND_COMPLETE: Final = ord("C")
+_READY_FOR_QUERY: Final = ord("Z")
+_BOOL_OID: Final = 16
+_FLOAT8_OID: Final = 701
+_int32 = struct.Struct("!i")
+_int32_at = _int32.unpack_from
+_int16_at = struct.Struct("!h").unpack_from
+
+
+@dataclass(frozen=True)
+class CsvBatch:
+    """What one statement returned: column names, their type codes, how many rows, and the rows
+    as CSV lines (UTF-8, each ending with a newline)."""
+
+    columns: list[str]
+    types: list[int]
+    rows: int
+    data: bytes
+
+
+def supports_csv_fetch(session: Any) -> bool:
+    """True when `session` (a redshift_connector Connection) has what `CsvFetches` uses."""
+    handlers = getattr(session, "message_types", None)
+    return (
+        isinstance(handlers, dict)
+        and all(code in handlers for code in (b"T", b"E", b"Z"))
+        and all(hasattr(session, name) for name in ("_write", "_flush", "error"))
+        and hasattr(getattr(session, "_sock", None), "read1")
+    )
+
+
+def raise_float_digits(session: Any) -> None:
+    """Make the session print floating-point values with every digit (Redshift's default drops
+    two), so DOUBLE PRECISION text reads back exactly."""
+    session.cursor().execute("SET extra_float_digits TO 2")
+
+
+class CsvFetches:
+    """The replies of `fetch` (a ``FETCH FORWARD batch_rows FROM cursor``, sent again and again;
+    bind parameters in the ``DECLARE ... CURSOR`` run through the driver) as `CsvBatch` es,
+    until a reply has fewer than `batch_rows` rows. Iterating raises the driver's errors, as its
+    own ``execute`` would.
+
+    Pipelined: the next FETCH is sent before the current reply is read, so the server prepares
+    one batch while this process turns the previous one into CSV (without that, each side waits
+    for the other). So `close` (or ``contextlib.closing``) before the session is used again: it
+    reads the reply still in flight, keeping the driver's session in step.
+    """
+
+    def __init__(self, session: Any, fetch: str, batch_rows: int) -> None:
+        self._session = session
+        self._fetch = fetch
+        self._batch_rows = batch_rows
+        self._in_flight = 0
+        self._received = b""  # read past the last reply: the start of the next one
+        self._done = False
+        for _ in range(2):  # the first batch, and the next one to prepare meanwhile
+            self._send()
+
+    def __iter__(self) -> CsvFetches:
+        return self
+
+    def __next__(self) -> CsvBatch:
+        if self._done:
+            raise StopIteration
+        self._in_flight -= 1  # read or not, that reply is gone
+        try:
+            batch = self._read_reply()
+        except BaseException:
+            self._done = True
+            raise
+        if batch.rows < self._batch_rows:
+            self._done = True
+        else:
+            self._send()
+        return batch
+
+    def close(self) -> None:
+        """Read the replies still in flight (their errors follow from an earlier one, or from
+        stopping early; a broken connection is reported by whoever uses it next)."""
+        self._done = True
+        while self._in_flight > 0:
+            self._in_flight -= 1
+            try:
+                self._received = _Reply(self._session).read_all(self._received)
+            except Exception:  # the session is unusable; connect() closes it
+                self._in_flight = 0
+            finally:
+                self._session.error = None
+
+    def _send(self) -> None:
+        _send_query(self._session, self._fetch)
+        self._in_flight += 1
+
+    def _read_reply(self) -> CsvBatch:
+        session = self._session
+        session.error = None
+        reply = _Reply(session)
+        self._received = reply.read_all(self._received)
+        if session.error is not None:
+            raise session.error
+        rows = len(reply.lines)
+        data = ("\n".join(reply.lines) + "\n").encode("latin-1") if rows else b""
+        return CsvBatch(reply.columns, reply.types, rows, data)
+
+
+def _send_query(session: Any, sql: str) -> None:
+    body = sql.encode("utf-8") + b"\x00"
+    session._write(_QUERY + _int32.pack(len(body) + 4) + body)
+    session._flush()
+
+
+def csv_header(columns: Sequence[str]) -> bytes:
+    """The header line for `columns`."""
+    return (csv_line(list(columns)) + "\n").encode("utf-8")
+
+
+def csv_line(fields: list[str]) -> str:
+    """One CSV line (no newline) of `fields` (NULL as ""), quoting only the fields that need it."""
+    line = ",".join(fields)
+    if line and line.count(",") == len(fields) - 1 and not _needs_quotes(line):
+        return line
+    return _quoted_line(fields)
+
+
+def _needs_quotes(line: str) -> bool:
+    return '"' in line or "\n" in line or "\r" in line
+
+
+def _quoted_line(fields: list[str]) -> str:
+    # "\r\n" as the terminator makes the csv module quote fields holding either character
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(fields)
+    return buffer.getvalue()[:-2]
+
+
+class _Reply:
+    """Reads one simple-query reply, up to and including its ReadyForQuery."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+        self._stream = session._sock
+        self.columns: list[str] = []
+        self.types: list[int] = []
+        self.lines: list[str] = []
+        self._rows: RowParser | None = None
+
+    def read_all(self, pending: bytes) -> bytes:
+        """Read the reply; `pending`: bytes already received (the end of an earlier read).
+        Returns the bytes received past this reply's ReadyForQuery (the next reply's start)."""
+        while True:
+            missing = self._missing(pending)
+            if missing > _CHUNK:  # one large message: read the rest of it at once
+                pending += self._read_exactly(missing)
+            elif missing <= 0 and len(pending) >= 5:
+                pass  # a whole message is already here (left from the previous reply)
+            else:
+                chunk = self._stream.read1(_CHUNK)
+                if not chunk:
+                    raise ConnectionResetError(
+                        "the server closed the connection in the middle of a result"
+                    )
+                pending = pending + chunk if pending else chunk
+            done, used = self._messages(pending)
+            pending = pending[used:]
+            if done:
+                return pending
+
+    def _read_exactly(self, size: int) -> bytes:
+        data = self._stream.read(size)
+        if len(data) < size:
+            raise ConnectionResetError("the server closed the connection in the middle of a result")
+        return bytes(data)
+
+    @staticmethod
+    def _missing(pending: bytes) -> int:
+        if len(pending) < 5:
+            return 0
+        (size,) = _int32_at(pending, 1)
+        return 1 + int(size) - len(pending)
+
+    def _messages(self, data: bytes) -> tuple[bool, int]:
+        """Handle the whole messages in `data`: (ReadyForQuery seen, bytes used)."""
+        # Rows are cut out as latin-1 text (one character per byte) and the lines encoded back
+        # the same way: UTF-8 passes through byte for byte, and every character a CSV line
+        # depends on (, " \\r \\n) is ASCII, which never occurs inside a UTF-8 sequence.
+        text = data.decode("latin-1")
+        end = len(data)
+        position = 0
+        while end - position >= 5:
+            code = data[position]
+            if code == _DATA_ROW:
+                if self._rows is None:
+                    raise _protocol_error("a row came before its description")
+                after = self._rows(data, text, position, end, self.lines)
+                if after == position:  # an incomplete row: wait for the rest
+                    break
+                position = after
+                continue
+            (size,) = _int32_at(data, position + 1)
+            after = position + 1 + size
+            if after > end:
+                break
+            self._other(code, data[position + 5 : after])
+            if code == _READY_FOR_QUERY:
+                return True, after
+            position = after
+        return False, position
+
+    def _other(self, code: int, payload: bytes) -> None:
+        if code == _ROW_DESCRIPTION:
+            cursor = SimpleNamespace(ps={"row_desc": []})
+            self._session.message_types[b"T"](payload, cursor)
+            fields = cursor.ps["row_desc"]
+            self.columns = [bytes(f["label"]).decode("utf-8", "replace") for f in fields]
+            self.types = [int(f["type_oid"]) for f in fields]
+            self._rows = row_parser(tuple(_kind(oid) for oid in self.types))
+            return
+        handler = self._session.message_types.get(bytes((code,)))
+        if handler is not None and code != _COMMAND_COMPLETE:  # that one updates a real cursor
+            handler(payload, None)
+
+
+def _protocol_error(what: str) -> Exception:
+    from redshift_connector.error import InterfaceError
+
+    return InterfaceError(f"unexpected reply from the server: {what}")
+
+
+RowParser = Callable[[bytes, str, int, int, list[str]], int]
+"""``parse(data, text, position, end, lines) -> position``: appends one CSV line per DataRow
+message from `position` on, stopping at the first other or incomplete message; returns where it
+stopped. `text` is `data` decoded as latin-1."""
+
+_TEXT, _BOOL, _FLOAT8 = "text", "bool", "float8"
+
+
+def _kind(oid: int) -> str:
+    return {_BOOL_OID: _BOOL, _FLOAT8_OID: _FLOAT8}.get(oid, _TEXT)
+
+
+def _float8_text(value: str) -> str:
+    number = float(value)
+    return repr(number) if math.isfinite(number) else value
+
+
+@functools.lru_cache(maxsize=64)
+def row_parser(kinds: tuple[str, ...]) -> RowParser:
+    """The `RowParser` for rows whose columns are `kinds` (``text``, ``bool``, ``float8``).
+
+    Generated as straight-line code for that many columns, like `collections.namedtuple` and
+    `dataclasses` do: with no loop over fields, no per-field calls beyond the size's unpack and
+    no list to grow, it turns rows into lines about 1.5x faster than a loop over fields. The
+    source is built from `kinds` only (never from data).
+    """
+    names = [f"f{k}" for k in range(len(kinds))]
+    body = [
+        "def parse(data, text, position, end, lines):",
+        "    append = lines.append",
+        "    while end - position >= 5 and data[position] == 68:",
+        "        after = position + 1 + int32_at(data, position + 1)[0]",
+        "        if after > end:",
+        "            break",
+        f"        if int16_at(data, position + 5)[0] != {len(kinds)}:",
+        "            raise protocol_error('a row with another number of columns')",
+        "        i = position + 11",
+    ]
+    for name, kind in zip(names, kinds, strict=True):
+        value = {
+            _TEXT: "text[i : i + size]",
+            _BOOL: "'true' if data[i] == 116 else 'false'",
+            _FLOAT8: "float8_text(text[i : i + size])",
+        }[kind]
+        body += [
+            "        size = int32_at(data, i - 4)[0]",
+            "        if size < 0:",
+            f"            {name} = ''",
+            "        else:",
+            f"            {name} = {value}",
+            "            i += size",
+            "        i += 4",
+        ]
+    line = ",".join("{" + name + "}" for name in names)
+    body += [
+        f"        line = f'{line}'",
+        f"        if not line or line.count(',') != {len(kinds) - 1} or '\"' in line"
+        " or '\\n' in line or '\\r' in line:",
+        f"            line = quoted_line([{', '.join(names)}])",
+        "        append(line)",
+        "        position = after",
+        "    return position",
+    ]
+    namespace: dict[str, Any] = {
+        "int32_at": _int32_at,
+        "int16_at": _int16_at,
+        "quoted_line": _quoted_line,
+        "float8_text": _float8_text,
+        "protocol_error": _protocol_error,
+    }
+    exec("\n".join(body), namespace)  # source built from column kinds only, see above
+    parser: RowParser = namespace["parse"]
+    return parser
