@@ -54,7 +54,7 @@ _BOOL_OID: Final = 16
 _FLOAT8_OID: Final = 701
 _int32 = struct.Struct("!i")
 _int32_at = _int32.unpack_from
-_int16_at = struct.Struct("!h").unpack_from
+_head_at = struct.Struct("!ihi").unpack_from  # DataRow: length, field count, first size
 
 
 @dataclass(frozen=True)
@@ -149,9 +149,8 @@ class CsvFetches:
         self._received = reply.read_all(self._received)
         if session.error is not None:
             raise session.error
-        rows = len(reply.lines)
-        data = ("\n".join(reply.lines) + "\n").encode("latin-1") if rows else b""
-        return CsvBatch(reply.columns, reply.types, rows, data)
+        text = "".join(piece + "\n" for piece in reply.pieces)
+        return CsvBatch(reply.columns, reply.types, reply.rows, text.encode("latin-1"))
 
 
 def _send_query(session: Any, sql: str) -> None:
@@ -192,8 +191,10 @@ class _Reply:
         self._stream = session._sock
         self.columns: list[str] = []
         self.types: list[int] = []
-        self.lines: list[str] = []
-        self._rows: RowParser | None = None
+        self.rows = 0
+        self.pieces: list[str] = []  # CSV text, each piece whole lines without the last newline
+        self._plain: RowParser | None = None
+        self._quoting: RowParser | None = None
 
     def read_all(self, pending: bytes) -> bytes:
         """Read the reply; `pending`: bytes already received (the end of an earlier read).
@@ -240,9 +241,7 @@ class _Reply:
         while end - position >= 5:
             code = data[position]
             if code == _DATA_ROW:
-                if self._rows is None:
-                    raise _protocol_error("a row came before its description")
-                after = self._rows(data, text, position, end, self.lines)
+                after = self._data_rows(data, text, position, end)
                 if after == position:  # an incomplete row: wait for the rest
                     break
                 position = after
@@ -257,6 +256,22 @@ class _Reply:
             position = after
         return False, position
 
+    def _data_rows(self, data: bytes, text: str, position: int, end: int) -> int:
+        """Turn the DataRow messages from `position` on into CSV; returns where they stop."""
+        if self._plain is None or self._quoting is None:
+            raise _protocol_error("a row came before its description")
+        lines: list[str] = []
+        after = self._plain(data, text, position, end, lines)
+        joined = plain_lines(lines, len(self.types)) if lines else ""
+        if joined is None:  # some field needs quotes: again, line by line
+            lines.clear()
+            after = self._quoting(data, text, position, end, lines)
+            joined = "\n".join(lines)
+        if lines:
+            self.pieces.append(joined)
+            self.rows += len(lines)
+        return after
+
     def _other(self, code: int, payload: bytes) -> None:
         if code == _ROW_DESCRIPTION:
             cursor = SimpleNamespace(ps={"row_desc": []})
@@ -264,7 +279,9 @@ class _Reply:
             fields = cursor.ps["row_desc"]
             self.columns = [bytes(f["label"]).decode("utf-8", "replace") for f in fields]
             self.types = [int(f["type_oid"]) for f in fields]
-            self._rows = row_parser(tuple(_kind(oid) for oid in self.types))
+            kinds = tuple(_kind(oid) for oid in self.types)
+            self._plain = row_parser(kinds, quoting=False)
+            self._quoting = row_parser(kinds, quoting=True)
             return
         handler = self._session.message_types.get(bytes((code,)))
         if handler is not None and code != _COMMAND_COMPLETE:  # that one updates a real cursor
@@ -295,54 +312,68 @@ def _float8_text(value: str) -> str:
 
 
 @functools.lru_cache(maxsize=64)
-def row_parser(kinds: tuple[str, ...]) -> RowParser:
+def row_parser(kinds: tuple[str, ...], *, quoting: bool) -> RowParser:
     """The `RowParser` for rows whose columns are `kinds` (``text``, ``bool``, ``float8``).
 
+    ``quoting=False`` writes each line as its fields joined by commas, with no check: use it when
+    `plain_lines` then confirms that no field needed quotes, else parse again with
+    ``quoting=True``, which quotes the fields that need it line by line.
+
     Generated as straight-line code for that many columns, like `collections.namedtuple` and
-    `dataclasses` do: with no loop over fields, no per-field calls beyond the size's unpack and
-    no list to grow, it turns rows into lines about 1.5x faster than a loop over fields. The
-    source is built from `kinds` only (never from data).
+    `dataclasses` do: with no loop over fields and no list to grow, it turns rows into lines
+    about 1.5x faster than a loop over fields. The source is built from `kinds` only (never from
+    data).
     """
+    if not kinds:
+        return _rows_without_columns
     names = [f"f{k}" for k in range(len(kinds))]
     body = [
         "def parse(data, text, position, end, lines):",
         "    append = lines.append",
-        "    while end - position >= 5 and data[position] == 68:",
-        "        after = position + 1 + int32_at(data, position + 1)[0]",
+        "    while end - position >= 11 and data[position] == 68:",
+        # Int32 length, Int16 field count, then per field an Int32 size (-1: NULL) and its bytes
+        "        length, count, size = head_at(data, position + 1)",
+        "        after = position + 1 + length",
         "        if after > end:",
         "            break",
-        f"        if int16_at(data, position + 5)[0] != {len(kinds)}:",
+        f"        if count != {len(kinds)}:",
         "            raise protocol_error('a row with another number of columns')",
         "        i = position + 11",
     ]
-    for name, kind in zip(names, kinds, strict=True):
+    for k, (name, kind) in enumerate(zip(names, kinds, strict=True)):
         value = {
             _TEXT: "text[i : i + size]",
             _BOOL: "'true' if data[i] == 116 else 'false'",
             _FLOAT8: "float8_text(text[i : i + size])",
         }[kind]
+        if k:
+            body += ["        size = int32_at(data, i)[0]", "        i += 4"]
         body += [
-            "        size = int32_at(data, i - 4)[0]",
             "        if size < 0:",
             f"            {name} = ''",
             "        else:",
             f"            {name} = {value}",
             "            i += size",
-            "        i += 4",
         ]
     line = ",".join("{" + name + "}" for name in names)
     body += [
-        f"        line = f'{line}'",
-        f"        if not line or line.count(',') != {len(kinds) - 1} or '\"' in line"
-        " or '\\n' in line or '\\r' in line:",
-        f"            line = quoted_line([{', '.join(names)}])",
-        "        append(line)",
-        "        position = after",
-        "    return position",
+        "        if i != after:",
+        "            raise protocol_error('a row of another length')",
     ]
+    if quoting:
+        body += [
+            f"        line = f'{line}'",
+            f"        if not line or line.count(',') != {len(kinds) - 1} or '\"' in line"
+            " or '\\n' in line or '\\r' in line:",
+            f"            line = quoted_line([{', '.join(names)}])",
+            "        append(line)",
+        ]
+    else:
+        body += [f"        append(f'{line}')"]
+    body += ["        position = after", "    return position"]
     namespace: dict[str, Any] = {
+        "head_at": _head_at,
         "int32_at": _int32_at,
-        "int16_at": _int16_at,
         "quoted_line": _quoted_line,
         "float8_text": _float8_text,
         "protocol_error": _protocol_error,
@@ -350,3 +381,30 @@ def row_parser(kinds: tuple[str, ...]) -> RowParser:
     exec("\n".join(body), namespace)  # source built from column kinds only, see above
     parser: RowParser = namespace["parse"]
     return parser
+
+
+def _rows_without_columns(data: bytes, text: str, position: int, end: int, lines: list[str]) -> int:
+    """The `RowParser` of a result with no columns (PostgreSQL allows ``SELECT FROM t``): an
+    empty line per row."""
+    while end - position >= 7 and data[position] == _DATA_ROW:
+        after = position + 1 + int(_int32_at(data, position + 1)[0])
+        if after > end:
+            break
+        lines.append("")
+        position = after
+    return position
+
+
+def plain_lines(lines: list[str], columns: int) -> str | None:
+    """`lines` joined by newlines when they are valid CSV as they are: no field held a comma,
+    a quote or a line break (and no single-column line is empty); else None."""
+    joined = "\n".join(lines)
+    if (
+        columns > 1
+        and joined.count(",") == len(lines) * (columns - 1)
+        and joined.count("\n") == len(lines) - 1
+        and '"' not in joined
+        and "\r" not in joined
+    ):
+        return joined
+    return None
