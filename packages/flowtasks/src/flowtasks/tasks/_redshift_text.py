@@ -104,8 +104,7 @@ class CsvFetches:
         self._in_flight = 0
         self._received = b""  # read past the last reply: the start of the next one
         self._done = False
-        for _ in range(2):  # the first batch, and the next one to prepare meanwhile
-            self._send()
+        self._send()  # the first batch
 
     def __iter__(self) -> CsvFetches:
         return self
@@ -113,6 +112,7 @@ class CsvFetches:
     def __next__(self) -> CsvBatch:
         if self._done:
             raise StopIteration
+        self._send()  # the next batch, prepared while this one is read
         self._in_flight -= 1  # read or not, that reply is gone
         try:
             batch = self._read_reply()
@@ -121,8 +121,6 @@ class CsvFetches:
             raise
         if batch.rows < self._batch_rows:
             self._done = True
-        else:
-            self._send()
         return batch
 
     def close(self) -> None:

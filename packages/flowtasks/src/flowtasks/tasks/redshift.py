@@ -19,7 +19,9 @@ fetches temporary credentials itself.
   key's extension. redshift-connector loads a whole result set into memory at ``execute()``
   (2 million rows cost about 600 MB), so rows are read through a server-side cursor
   (``DECLARE ... CURSOR`` + ``FETCH FORWARD n``): memory stays at one batch plus the S3 writer's
-  parts. On any failure the multipart upload is aborted: no partial object.
+  parts. CSV rows are read as the server's text (`flowtasks.tasks._redshift_text`), about 15x
+  faster than the driver's decoded rows. On any failure the multipart upload is aborted: no
+  partial object.
 - `execute`: DDL/DML statements in one transaction (all or nothing).
 - `unload` / `copy_from_s3`: Redshift's own UNLOAD/COPY (the cluster reads/writes S3 with an
   IAM role); SQL text from the pure builders of `flowtasks.tasks.redshift_sql`.
@@ -81,7 +83,8 @@ DEFAULT_MAX_ROWS: Final = 1000
 """Rows `query` returns inline; a larger result belongs in S3 (`query_to_s3`)."""
 
 DEFAULT_FETCH_ROWS: Final = 10_000
-"""Rows per ``FETCH FORWARD`` of `query_to_s3`: one batch is all the rows held in memory."""
+"""Rows per ``FETCH FORWARD`` of `query_to_s3`: one batch is all the rows held in memory
+(two, for CSV: the next is read while one is written). Single-node clusters allow 1,000."""
 
 Parameters = Sequence[Any] | Mapping[str, Any] | None
 ConnectionRef = str | RedshiftConnection
@@ -367,8 +370,9 @@ def query_to_s3(
     """Stream the rows of `sql` into the S3 object `destination`; returns ``{"s3_uri", "rows",
     "bytes"}`` (`bytes`: the uncompressed size written).
 
-    `format`: ``csv`` (a header line unless ``header=False``; NULL as an empty field) or
-    ``jsonl`` (one JSON object a line). ``.gz`` / ``.zst`` keys are compressed. Memory holds one
+    `format`: ``csv`` (a header line unless ``header=False``; NULL as an empty field, booleans
+    as true/false, other values as the database's own text) or ``jsonl`` (one JSON object a
+    line). ``.gz`` / ``.zst`` keys are compressed. Memory holds one
     batch of `fetch_rows` rows plus the S3 writer's parts. The object appears only when every
     row is written: on any error the upload is aborted and nothing is left.
     """

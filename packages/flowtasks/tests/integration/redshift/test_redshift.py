@@ -3,7 +3,9 @@ exporting to a real moto S3 server. Each fault test asserts what was lost: nothi
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import threading
 import time
@@ -130,6 +132,61 @@ def test_query_to_s3_streams_csv_gzip_with_a_header(warehouse: str, s3: tuple[An
     assert lines[:3] == ["id,label,even,gap", "1,row 1,false,", "2,row 2,true,"]
     assert len(lines) == 2501
     assert result == {"s3_uri": uri, "rows": 2500, "bytes": len(body)}
+
+
+_MIXED_TYPES = (
+    "SELECT g AS id, 'row ' || g AS label, g %% 2 = 0 AS even, NULL::int AS gap, "
+    "(g / 8.0)::numeric(10,3) AS amount, DATE '2026-01-01' + g AS day, "
+    "(1.0 / g)::float8 AS ratio, "
+    "CASE g %% 4 WHEN 0 THEN 'a,b' WHEN 1 THEN 'say \"hi\"' WHEN 2 THEN E'two\\nlines' "
+    "ELSE 'Zoë 東京' END AS tricky "
+    "FROM generate_series(1, %s) g ORDER BY g"
+)
+
+
+def test_the_text_path_writes_what_the_decoded_rows_would(
+    warehouse: str, s3: tuple[Any, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flowtasks.tasks import _redshift_text
+
+    client, bucket = s3
+    fast = redshift.query_to_s3(
+        warehouse, _MIXED_TYPES, f"s3://{bucket}/fast.csv", parameters=[2500], fetch_rows=700
+    )
+    # the driver's decoded rows: what a driver without the text path's attributes gets
+    monkeypatch.setattr(_redshift_text, "supports_csv_fetch", lambda session: False)
+    decoded = redshift.query_to_s3(
+        warehouse, _MIXED_TYPES, f"s3://{bucket}/decoded.csv", parameters=[2500], fetch_rows=700
+    )
+    fast_body = client.get_object(Bucket=bucket, Key="fast.csv")["Body"].read()
+    decoded_body = client.get_object(Bucket=bucket, Key="decoded.csv")["Body"].read()
+    assert fast_body == decoded_body
+    assert fast["rows"] == decoded["rows"] == 2500
+    assert fast["bytes"] == len(fast_body)
+    rows = list(csv.reader(io.StringIO(fast_body.decode(), newline="")))
+    assert rows[0] == ["id", "label", "even", "gap", "amount", "day", "ratio", "tricky"]
+    assert rows[1] == ["1", "row 1", "false", "", "0.125", "2026-01-02", "1.0", 'say "hi"']
+    assert rows[2][2:] == ["true", "", "0.250", "2026-01-03", "0.5", "two\nlines"]
+    assert rows[3][6:] == ["0.3333333333333333", "Zoë 東京"]
+    assert rows[4][7] == "a,b"
+
+
+def test_the_text_path_keeps_the_session_in_step_when_stopped_early(warehouse: str) -> None:
+    from contextlib import closing
+
+    from flowtasks.tasks._redshift_text import CsvFetches
+
+    with redshift.connect(warehouse) as session:
+        session.cursor().execute(
+            "DECLARE c NO SCROLL CURSOR FOR SELECT g FROM generate_series(1, 10000) g"
+        )
+        with closing(CsvFetches(session, "FETCH FORWARD 100 FROM c", 100)) as fetches:
+            first = next(fetches)  # the next FETCH is in flight: close() reads its reply
+        assert (first.columns, first.rows) == (["g"], 100)
+        assert first.data.startswith(b"1\n2\n")
+        cursor = session.cursor()
+        cursor.execute("FETCH FORWARD 1 FROM c")
+        assert cursor.fetchall() == ([201],)  # rows 101-200 went to the FETCH read by close()
 
 
 def test_query_to_s3_writes_jsonl(warehouse: str, s3: tuple[Any, str]) -> None:
