@@ -56,6 +56,7 @@ def worker(case: str, args: dict[str, Any]) -> dict[str, Any]:
     if case == "ours_read":
         from flowtasks import connections
         from flowtasks.tasks._sftp_session import SftpSession, open_prefetching
+        from flowtasks.tasks.sftp import READ_CHUNK_SIZE
 
         start = time.perf_counter()
         conn = connections.get_sftp("bench")
@@ -64,7 +65,7 @@ def worker(case: str, args: dict[str, Any]) -> dict[str, Any]:
             SftpSession(conn) as session,
             open_prefetching(session.sftp, args["path"], args["size"]) as remote,
         ):
-            while chunk := remote.read(MiB):
+            while chunk := remote.read(READ_CHUNK_SIZE):  # as fetch_to_s3 reads
                 total += len(chunk)
         assert total == args["size"], total
         return {"seconds": time.perf_counter() - start}

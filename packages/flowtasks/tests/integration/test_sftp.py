@@ -139,6 +139,17 @@ def test_a_large_file_streams_through_multipart_unchanged(
     assert client.head_object(Bucket=bucket, Key="big.bin", PartNumber=1)["PartsCount"] == 5
 
 
+def test_sessions_use_aes_gcm_when_the_server_offers_it(sftp_server: SftpFolder) -> None:
+    from flowtasks import connections
+    from flowtasks.tasks._sftp_session import SftpSession
+
+    with SftpSession(connections.get_sftp("vendor")) as session:
+        transport = session.sftp.get_channel().get_transport()
+        assert transport.remote_cipher == "aes128-gcm@openssh.com"
+        assert transport.local_cipher == "aes128-gcm@openssh.com"
+        assert "aes128-ctr" in transport.get_security_options().ciphers  # the fallback stays
+
+
 def test_many_small_files_in_parallel(sftp_server: SftpFolder, s3: tuple[Any, str]) -> None:
     client, bucket = s3
     for i in range(60):

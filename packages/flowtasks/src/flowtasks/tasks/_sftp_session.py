@@ -43,10 +43,23 @@ READ_REQUEST_SIZE: Final = 255 * 1024
 that answers with fewer bytes is still read correctly (paramiko reads the rest itself)."""
 
 
+FAST_CIPHERS: Final = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com")
+"""Ciphers asked for first: AES-GCM authenticates as it decrypts, where paramiko's default
+(aes128-ctr) adds an HMAC-SHA2 over every packet, about a third of the CPU of a large read
+(benchmarks/transfers.py). The server picks the first of ours it also offers; paramiko's
+defaults follow, for servers without GCM."""
+
+
 def _transport(sock: Any, **options: Any) -> paramiko.Transport:
-    return paramiko.Transport(
+    transport = paramiko.Transport(
         sock, default_window_size=WINDOW_SIZE, default_max_packet_size=MAX_PACKET_SIZE, **options
     )
+    security = transport.get_security_options()
+    offered = tuple(security.ciphers)
+    security.ciphers = tuple(c for c in FAST_CIPHERS if c in offered) + tuple(
+        c for c in offered if c not in FAST_CIPHERS
+    )
+    return transport
 
 
 def open_prefetching(sftp: paramiko.SFTPClient, path: str, size: int) -> paramiko.SFTPFile:

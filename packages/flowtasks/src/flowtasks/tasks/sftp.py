@@ -14,7 +14,8 @@
 - **Every match.** A pattern is a directory plus a glob on file names (``/outbox/*.csv``);
   every matching regular file is taken, optionally newer than a time and in subdirectories.
 - **Streams, no temporary files.** Reads use paramiko's prefetch (many read requests in
-  flight; the default buffer size, since a large one defeats prefetch), straight into
+  flight; the default buffer size, since a large one defeats prefetch), taken one reply at a
+  time, over AES-GCM when the server offers it (no separate MAC to compute), straight into
   `flowtasks.tasks.s3` writers with bounded memory; several files are in flight at once
   (`DEFAULT_CONCURRENCY`). Uploads to SFTP are pipelined and land under a temporary name that is
   renamed on success.
@@ -52,6 +53,7 @@ from flowtasks.connections import SftpConnection
 from flowtasks.errors import FlowtasksError
 from flowtasks.tasks import s3
 from flowtasks.tasks._sftp_session import (
+    READ_REQUEST_SIZE,
     HostKeyError,
     NoFilesFoundError,
     RemoteFile,
@@ -99,8 +101,10 @@ MEMORY_BUDGET: Final = 48 * 1024**2
 """Bytes of S3 part buffers that `fetch_to_s3` may hold across all files in flight: a large file
 takes ``part_size * (s3.DEFAULT_CONCURRENCY + 1)``, a small one its size, and a file waits
 while the budget is spent. So memory stays bounded whatever the sizes and the concurrency."""
-READ_CHUNK_SIZE: Final = 1024**2
-"""Bytes taken from a prefetching remote file per step."""
+READ_CHUNK_SIZE: Final = READ_REQUEST_SIZE
+"""Bytes taken from a prefetching remote file per step: one read request's reply, which paramiko
+hands over as it is; a larger step joins replies by copying them (1 MiB steps cost about a third
+of the throughput: benchmarks/transfers.py)."""
 WRITE_CHUNK_SIZE: Final = 1024**2
 """Bytes read from S3 per step when uploading to SFTP."""
 
