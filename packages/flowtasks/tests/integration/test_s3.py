@@ -66,6 +66,31 @@ def test_multipart_upload_streams_parts_and_reports_bytes(s3: tuple[Any, str]) -
     assert _uploads(client, bucket) == []
 
 
+def test_parts_carry_their_crc32_and_ask_before_sending_the_body(s3: tuple[Any, str]) -> None:
+    import base64
+    import zlib
+
+    from flowtasks.tasks._s3_upload import UploadWriter
+
+    client, bucket = s3
+    sent: list[dict[str, Any]] = []
+    # observe what goes on the wire (botocore's own event hook; nothing is replaced)
+    client.meta.events.register(
+        "before-send.s3.UploadPart", lambda request, **_: sent.append(dict(request.headers))
+    )
+    data = os.urandom(MIN_PART_SIZE + 123)
+    with UploadWriter(client, bucket, "checked.bin", part_size=MIN_PART_SIZE, concurrency=2) as w:
+        w.write(data)
+    expected = [data[:MIN_PART_SIZE], data[MIN_PART_SIZE:]]
+    crcs = sorted(h["x-amz-checksum-crc32"] for h in sent)
+    assert crcs == sorted(
+        base64.b64encode(zlib.crc32(part).to_bytes(4, "big")) for part in expected
+    )
+    assert all(h["Expect"] == b"100-continue" for h in sent)
+    assert client.get_object(Bucket=bucket, Key="checked.bin")["Body"].read() == data
+    assert _uploads(client, bucket) == []
+
+
 def test_a_failing_source_leaves_no_object_and_no_upload(s3: tuple[Any, str]) -> None:
     client, bucket = s3
     uri = f"s3://{bucket}/partial.bin"

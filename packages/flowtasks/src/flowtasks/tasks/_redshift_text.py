@@ -17,14 +17,16 @@ renames them falls back to the driver's rows instead of failing. The integration
 
 Values are the database's own text for each type, as psql and UNLOAD print them: NUMERIC
 exact, dates and timestamps in the session's DateStyle, bytes as ``\\x...`` hex. Exceptions, to
-match the other paths: booleans are ``true``/``false`` (not ``t``/``f``), DOUBLE PRECISION is
-the shortest text that reads back as the same number (`raise_float_digits` first, since
-Redshift prints 15 digits by default), and NULL is an empty field. Fields are quoted only when
-they hold a comma, a quote or a line break (RFC 4180); lines end with ``\\n``.
+match the other paths: booleans are ``true``/``false`` (not ``t``/``f``), REAL and DOUBLE
+PRECISION are the shortest text that reads back as the same number (`raise_float_digits` first,
+since Redshift prints 6 and 15 digits by default), and NULL is an empty field (as is an empty
+string: JSONL tells them apart). Fields are quoted only when they hold a comma, a quote or a
+line break (RFC 4180); lines end with ``\\n``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
 import io
@@ -51,6 +53,7 @@ _DATA_ROW: Final = ord("D")
 _COMMAND_COMPLETE: Final = ord("C")
 _READY_FOR_QUERY: Final = ord("Z")
 _BOOL_OID: Final = 16
+_FLOAT4_OID: Final = 700
 _FLOAT8_OID: Final = 701
 _int32 = struct.Struct("!i")
 _int32_at = _int32.unpack_from
@@ -94,7 +97,10 @@ class CsvFetches:
     Pipelined: the next FETCH is sent before the current reply is read, so the server prepares
     one batch while this process turns the previous one into CSV (without that, each side waits
     for the other). So `close` (or ``contextlib.closing``) before the session is used again: it
-    reads the reply still in flight, keeping the driver's session in step.
+    reads the reply still in flight, keeping the driver's session in step. If reading stopped in
+    the middle of a reply (an interrupt, a malformed message), the stream cannot be followed any
+    more: `close` then shuts the connection down, so that whatever uses the session next fails
+    at once instead of reading from the middle of a message.
     """
 
     def __init__(self, session: Any, fetch: str, batch_rows: int) -> None:
@@ -104,6 +110,7 @@ class CsvFetches:
         self._in_flight = 0
         self._received = b""  # read past the last reply: the start of the next one
         self._done = False
+        self._broken = False  # stopped in the middle of a reply
         self._send()  # the first batch
 
     def __iter__(self) -> CsvFetches:
@@ -127,14 +134,22 @@ class CsvFetches:
         """Read the replies still in flight (their errors follow from an earlier one, or from
         stopping early; a broken connection is reported by whoever uses it next)."""
         self._done = True
-        while self._in_flight > 0:
-            self._in_flight -= 1
-            try:
-                self._received = _Reply(self._session).read_all(self._received)
-            except Exception:  # the session is unusable; connect() closes it
+        try:
+            while self._in_flight > 0 and not self._broken:
+                self._in_flight -= 1
+                try:
+                    self._received = _Reply(self._session).read_all(self._received)
+                except Exception:
+                    self._broken = True  # whoever uses the session next reports it
+                except BaseException:
+                    self._broken = True
+                    raise
+                finally:
+                    self._session.error = None
+        finally:
+            if self._broken:
                 self._in_flight = 0
-            finally:
-                self._session.error = None
+                _shut_down(self._session)
 
     def _send(self) -> None:
         _send_query(self._session, self._fetch)
@@ -144,11 +159,25 @@ class CsvFetches:
         session = self._session
         session.error = None
         reply = _Reply(session)
-        self._received = reply.read_all(self._received)
-        if session.error is not None:
+        try:
+            self._received = reply.read_all(self._received)
+        except BaseException:
+            self._broken = True
+            raise
+        if session.error is not None:  # the server's error, the whole reply read: in step
             raise session.error
+        if reply.problem is not None:
+            raise reply.problem
         text = "".join(piece + "\n" for piece in reply.pieces)
         return CsvBatch(reply.columns, reply.types, reply.rows, text.encode("latin-1"))
+
+
+def _shut_down(session: Any) -> None:
+    """End the connection under the driver (its next read or write fails at once)."""
+    import socket
+
+    with contextlib.suppress(AttributeError, OSError):  # already gone
+        session._usock.shutdown(socket.SHUT_RDWR)
 
 
 def _send_query(session: Any, sql: str) -> None:
@@ -191,6 +220,7 @@ class _Reply:
         self.types: list[int] = []
         self.rows = 0
         self.pieces: list[str] = []  # CSV text, each piece whole lines without the last newline
+        self.problem: Exception | None = None  # raised once the whole reply is read
         self._plain: RowParser | None = None
         self._quoting: RowParser | None = None
 
@@ -277,6 +307,10 @@ class _Reply:
             fields = cursor.ps["row_desc"]
             self.columns = [bytes(f["label"]).decode("utf-8", "replace") for f in fields]
             self.types = [int(f["type_oid"]) for f in fields]
+            if any(f.get("format", 0) != 0 for f in fields):
+                self.problem = _protocol_error("a column was not sent as text")
+            elif not fields:
+                self.problem = ValueError("the query returns no columns: there is nothing to write")
             kinds = tuple(_kind(oid) for oid in self.types)
             self._plain = row_parser(kinds, quoting=False)
             self._quoting = row_parser(kinds, quoting=True)
@@ -297,21 +331,40 @@ RowParser = Callable[[bytes, str, int, int, list[str]], int]
 message from `position` on, stopping at the first other or incomplete message; returns where it
 stopped. `text` is `data` decoded as latin-1."""
 
-_TEXT, _BOOL, _FLOAT8 = "text", "bool", "float8"
+_TEXT, _BOOL, _FLOAT4, _FLOAT8 = "text", "bool", "float4", "float8"
 
 
 def _kind(oid: int) -> str:
-    return {_BOOL_OID: _BOOL, _FLOAT8_OID: _FLOAT8}.get(oid, _TEXT)
+    return {_BOOL_OID: _BOOL, _FLOAT4_OID: _FLOAT4, _FLOAT8_OID: _FLOAT8}.get(oid, _TEXT)
 
 
 def _float8_text(value: str) -> str:
+    """The shortest text that reads back as the same double (the server sent all its digits)."""
     number = float(value)
     return repr(number) if math.isfinite(number) else value
 
 
+_single = struct.Struct("!f")
+
+
+def _float4_text(value: str) -> str:
+    """The shortest text that reads back as the same REAL: Redshift with extra_float_digits 2
+    prints 0.3 as 0.30000001; this gives 0.3 again (as PostgreSQL 12+ prints it)."""
+    number = float(value)
+    if not math.isfinite(number):
+        return value
+    (single,) = _single.unpack(_single.pack(number))
+    for digits in range(6, 10):  # 9 significant digits always read back exactly
+        text = f"{single:.{digits}g}"
+        if _single.unpack(_single.pack(float(text)))[0] == single:
+            return text
+    return value
+
+
 @functools.lru_cache(maxsize=64)
 def row_parser(kinds: tuple[str, ...], *, quoting: bool) -> RowParser:
-    """The `RowParser` for rows whose columns are `kinds` (``text``, ``bool``, ``float8``).
+    """The `RowParser` for rows whose columns are `kinds` (``text``, ``bool``, ``float4``,
+    ``float8``).
 
     ``quoting=False`` writes each line as its fields joined by commas, with no check: use it when
     `plain_lines` then confirms that no field needed quotes, else parse again with
@@ -342,6 +395,7 @@ def row_parser(kinds: tuple[str, ...], *, quoting: bool) -> RowParser:
         value = {
             _TEXT: "text[i : i + size]",
             _BOOL: "'true' if data[i] == 116 else 'false'",
+            _FLOAT4: "float4_text(text[i : i + size])",
             _FLOAT8: "float8_text(text[i : i + size])",
         }[kind]
         if k:
@@ -373,6 +427,7 @@ def row_parser(kinds: tuple[str, ...], *, quoting: bool) -> RowParser:
         "head_at": _head_at,
         "int32_at": _int32_at,
         "quoted_line": _quoted_line,
+        "float4_text": _float4_text,
         "float8_text": _float8_text,
         "protocol_error": _protocol_error,
     }

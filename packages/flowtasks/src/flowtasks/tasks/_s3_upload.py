@@ -19,9 +19,11 @@ fast. Hence this writer; reading still goes through smart_open.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import threading
+import zlib
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
@@ -43,6 +45,20 @@ def part_size_of(number: int, part_size: int) -> int:
     """Size of part `number` (1-based) of a writer whose first parts have `part_size` bytes."""
     doublings: int = (number - 1) // PARTS_PER_SIZE
     return min(MAX_PART_SIZE, part_size << doublings)
+
+
+def _expect_continue(params: dict[str, Any], **_: Any) -> None:
+    if isinstance(params.get("body"), bytes | bytearray):
+        params["headers"]["Expect"] = "100-continue"
+
+
+def _send_expect_continue(client: Any) -> None:
+    """Make `client` ask before sending a part's body (``Expect: 100-continue``), as botocore
+    does itself only for file-like bodies: an error S3 answers at once (a redirect, 403, 503
+    SlowDown) then arrives before the part is sent, not as a broken pipe mid-body."""
+    client.meta.events.register(
+        "before-call.s3.UploadPart", _expect_continue, unique_id="flowtasks-expect-continue"
+    )
 
 
 class UploadWriter(io.RawIOBase):
@@ -188,8 +204,11 @@ class UploadWriter(io.RawIOBase):
     def _submit(self, part: bytearray, length: int) -> None:
         if self._upload_id is None:
             created = self.client.create_multipart_upload(
-                Bucket=self.bucket, Key=self.key, **self.extra
+                Bucket=self.bucket,
+                Key=self.key,
+                **({"ChecksumAlgorithm": "CRC32"} | self.extra),  # parts carry their CRC32
             )
+            _send_expect_continue(self.client)
             self._upload_id = created["UploadId"]
             self._pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="s3-upload")
         number = len(self._futures) + 1
@@ -207,7 +226,15 @@ class UploadWriter(io.RawIOBase):
     def _upload_part(self, number: int, buffer: bytearray, length: int) -> dict[str, Any]:
         # A bytes-like body goes out in one sendall; a file-like one in 8 KiB blocks, each
         # waiting for the GIL while this process reads the source (half the throughput).
-        body = buffer if length == len(buffer) else bytes(memoryview(buffer)[:length])
+        body = buffer if length == len(buffer) else buffer[:length]
+        algorithm = self.extra.get("ChecksumAlgorithm", "CRC32")
+        given: dict[str, str] = {}  # checksums computed here, also listed at completion
+        if algorithm == "CRC32":
+            # Given here, botocore sends the body as it is; else, over HTTPS, it would copy the
+            # part to stream it with a trailing checksum (twice the memory).
+            crc = zlib.crc32(memoryview(buffer)[:length])
+            given["ChecksumCRC32"] = base64.b64encode(crc.to_bytes(4, "big")).decode()
+        options = given or {"ChecksumAlgorithm": algorithm}
         try:
             response = self.client.upload_part(
                 Bucket=self.bucket,
@@ -215,11 +242,12 @@ class UploadWriter(io.RawIOBase):
                 UploadId=self._upload_id,
                 PartNumber=number,
                 Body=body,
+                **options,
             )
         finally:
             with self._free_lock:
                 self._free.append(buffer)
-        part: dict[str, Any] = {"ETag": response["ETag"], "PartNumber": number}
+        part: dict[str, Any] = {"ETag": response["ETag"], "PartNumber": number, **given}
         for name in ("ChecksumCRC32", "ChecksumCRC32C", "ChecksumSHA1", "ChecksumSHA256"):
             if response.get(name):
                 part[name] = response[name]

@@ -58,6 +58,7 @@ from flowtasks.tasks.reusable import reusable_task
 __all__ = [
     "DEFAULT_FETCH_ROWS",
     "DEFAULT_MAX_ROWS",
+    "SINGLE_NODE_FETCH_ROWS",
     "RedshiftConnectionError",
     "RedshiftError",
     "RedshiftSqlError",
@@ -81,6 +82,10 @@ __all__ = [
 
 DEFAULT_MAX_ROWS: Final = 1000
 """Rows `query` returns inline; a larger result belongs in S3 (`query_to_s3`)."""
+
+SINGLE_NODE_FETCH_ROWS: Final = 1000
+"""The most rows one ``FETCH`` may take on a single-node cluster (Redshift's FETCH reference,
+"the maximum value for count is 1000" for single-node clusters)."""
 
 DEFAULT_FETCH_ROWS: Final = 10_000
 """Rows per ``FETCH FORWARD`` of `query_to_s3`: one batch is all the rows held in memory
@@ -252,10 +257,17 @@ def query(
     with connect(connection) as session:
         cursor = _cursor(session, parameters)
         name = _cursor_name()
-        cursor.execute(f"DECLARE {name} NO SCROLL CURSOR FOR {sql}", _args(parameters))
-        cursor.execute(f"FETCH FORWARD {max_rows + 1} FROM {name}")
+        cursor.execute(f"DECLARE {name} CURSOR FOR {sql}", _args(parameters))
+        rows: list[Any] = []
+        wanted = max_rows + 1  # one more than allowed tells that there are too many
+        while len(rows) < wanted:  # in FETCHes a single-node cluster accepts
+            step = min(SINGLE_NODE_FETCH_ROWS, wanted - len(rows))
+            cursor.execute(f"FETCH FORWARD {step} FROM {name}")
+            fetched = cursor.fetchall()
+            rows.extend(fetched)
+            if len(fetched) < step:
+                break
         columns = _columns(cursor)
-        rows = cursor.fetchall()
         if len(rows) > max_rows:
             conn = get_redshift(connection)
             raise ResultTooLargeError(
@@ -272,7 +284,7 @@ def _fetch_batches(
     """Declare a server-side cursor for `sql`; (column names, type codes, batches of rows)."""
     cursor = _cursor(session, parameters)
     name = _cursor_name()
-    cursor.execute(f"DECLARE {name} NO SCROLL CURSOR FOR {sql}", _args(parameters))
+    cursor.execute(f"DECLARE {name} CURSOR FOR {sql}", _args(parameters))
     cursor.execute(f"FETCH FORWARD {fetch_rows} FROM {name}")
     description = cursor.description or ()
     columns = [str(c[0]) for c in description]
@@ -302,7 +314,7 @@ def _text_chunks(
     _redshift_text.raise_float_digits(session)
     cursor = _cursor(session, parameters)
     name = _cursor_name()
-    cursor.execute(f"DECLARE {name} NO SCROLL CURSOR FOR {sql}", _args(parameters))
+    cursor.execute(f"DECLARE {name} CURSOR FOR {sql}", _args(parameters))
     fetch = f"FETCH FORWARD {fetch_rows} FROM {name}"
     with closing(_redshift_text.CsvFetches(session, fetch, fetch_rows)) as fetches:
         first = next(fetches)

@@ -58,6 +58,11 @@ def test_query_refuses_a_result_past_max_rows_and_points_to_query_to_s3(warehous
     assert len(redshift.query(warehouse, "SELECT g FROM generate_series(1, 5) g", max_rows=5)) == 5
     with pytest.raises(ResultTooLargeError, match=r"more than 5 rows.*query_to_s3"):
         redshift.query(warehouse, "SELECT g FROM generate_series(1, 1000000) g", max_rows=5)
+    # past SINGLE_NODE_FETCH_ROWS, rows come in FETCHes a single-node cluster accepts
+    rows = redshift.query(warehouse, "SELECT g FROM generate_series(1, 2400) g", max_rows=2500)
+    assert [r["g"] for r in rows] == list(range(1, 2401))
+    with pytest.raises(ResultTooLargeError, match=r"more than 2000 rows"):
+        redshift.query(warehouse, "SELECT g FROM generate_series(1, 2001) g", max_rows=2000)
 
 
 def test_execute_runs_statements_in_one_transaction(warehouse: str, table: str) -> None:

@@ -10,7 +10,13 @@ import struct
 import pytest
 from redshift_connector.error import InterfaceError
 
-from flowtasks.tasks._redshift_text import csv_header, csv_line, plain_lines, row_parser
+from flowtasks.tasks._redshift_text import (
+    CsvFetches,
+    csv_header,
+    csv_line,
+    plain_lines,
+    row_parser,
+)
 
 
 def _data_row(*values: str | None) -> bytes:
@@ -57,6 +63,12 @@ def test_utf8_text_passes_through_byte_for_byte() -> None:
     assert list(csv.reader(io.StringIO(out, newline=""))) == [list(r) for r in rows]
 
 
+def test_reals_are_the_shortest_text_of_the_same_single_precision_value() -> None:
+    # Redshift with extra_float_digits 2 sends REAL with 8 or 9 significant digits
+    out = _csv_of(("float4",), ("0.30000001",), ("0.69999999",), ("3.40282347e+38",), ("NaN",))
+    assert out == "0.3\n0.7\n3.4028235e+38\nNaN\n"  # as PostgreSQL 12+ prints them
+
+
 def test_booleans_are_true_false_and_floats_the_shortest_exact_text() -> None:
     kinds = ("bool", "float8", "float8")
     out = _csv_of(
@@ -101,3 +113,109 @@ def test_csv_line_and_header_quote_only_what_needs_it() -> None:
     assert csv_line(["x,y", 'q"r']) == '"x,y","q""r"'
     assert csv_line([""]) == '""'
     assert csv_header(["id", "naïve name"]) == "id,naïve name\n".encode()
+
+
+# --- a whole reply on the driver's session ---------------------------------------------------
+
+
+def _message(code: bytes, payload: bytes) -> bytes:
+    return code + struct.pack("!i", len(payload) + 4) + payload
+
+
+def _row_description(columns: list[tuple[str, int]], *, extended: bool) -> bytes:
+    """As a server sends it; `extended`: Redshift's protocol 1+ adds names and flags per column."""
+    payload = struct.pack("!h", len(columns))
+    for name, oid in columns:
+        payload += name.encode() + b"\0" + struct.pack("!ihihih", 0, 0, oid, -1, -1, 0)
+        if extended:
+            payload += b"public\0orders\0" + name.encode() + b"\0dev\0" + struct.pack("!h", 1)
+    return _message(b"T", payload)
+
+
+class _Stream:
+    """The driver's buffered socket: what the server sent, and what the client wrote."""
+
+    def __init__(self, received: bytes) -> None:
+        self.received = io.BytesIO(received)
+        self.reads = 0
+
+    def read1(self, size: int) -> bytes:
+        self.reads += 1
+        return self.received.read(min(size, 100))  # a few bytes at a time: messages split
+
+    def read(self, size: int) -> bytes:
+        return self.received.read(size)
+
+
+class _Socket:
+    def __init__(self) -> None:
+        self.shut = False
+
+    def shutdown(self, how: int) -> None:
+        self.shut = True
+
+
+def _session(received: bytes, protocol: int) -> object:
+    """A real redshift_connector Connection object (its own message handlers), on a stream."""
+    from redshift_connector import Connection
+    from redshift_connector.utils import redshift_types
+
+    session = object.__new__(Connection)
+    session._client_protocol_version = protocol
+    session.redshift_types = dict(redshift_types)
+    session.error = None
+    session.notices = []
+    session.parameter_statuses = {}
+    session.message_types = {
+        b"T": session.handle_ROW_DESCRIPTION,
+        b"E": session.handle_ERROR_RESPONSE,
+        b"Z": session.handle_READY_FOR_QUERY,
+    }
+    session._sock = _Stream(received)
+    session._usock = _Socket()
+    session.written = []
+    session._write = session.written.append
+    session._flush = lambda: None
+    return session
+
+
+def test_a_redshift_extended_row_description_is_read_by_the_drivers_own_handler() -> None:
+    reply = (
+        _row_description([("id", 23), ("label", 1043)], extended=True)
+        + _data_row("1", "a,b")
+        + _data_row("2", None)
+        + _message(b"C", b"FETCH 2\0")
+        + _message(b"Z", b"T")
+    )
+    session = _session(reply, protocol=2)
+    fetches = CsvFetches(session, "FETCH FORWARD 10 FROM c", 10)
+    batch = next(fetches)
+    assert (batch.columns, batch.types, batch.rows) == (["id", "label"], [23, 1043], 2)
+    assert batch.data == b'1,"a,b"\n2,\n'
+    assert session.written[0].startswith(b"Q")  # the simple query protocol: text columns
+
+
+def test_a_column_sent_in_binary_is_refused_once_the_reply_is_read() -> None:
+    description = bytearray(_row_description([("id", 23)], extended=False))
+    description[-2:] = struct.pack("!h", 1)  # format code 1: binary
+    reply = bytes(description) + _data_row("\x00\x00\x00\x01") + _message(b"Z", b"T")
+    fetches = CsvFetches(_session(reply, protocol=0), "FETCH FORWARD 10 FROM c", 10)
+    with pytest.raises(InterfaceError, match="not sent as text"):
+        next(fetches)
+
+
+def test_stopping_in_the_middle_of_a_reply_shuts_the_connection_instead_of_misreading() -> None:
+    reply = (
+        _row_description([("a", 25), ("b", 25)], extended=False)
+        + _data_row("1", "x")
+        + _data_row("1", "2", "3")  # malformed: another number of columns
+        + _data_row("3", "z") * 1000
+    )
+    session = _session(reply, protocol=0)
+    fetches = CsvFetches(session, "FETCH FORWARD 10 FROM c", 10)
+    with pytest.raises(InterfaceError, match="another number of columns"):
+        next(fetches)
+    reads = session._sock.reads
+    fetches.close()  # the FETCH sent ahead is in flight, but the stream is lost: no draining
+    assert session._usock.shut
+    assert session._sock.reads == reads
