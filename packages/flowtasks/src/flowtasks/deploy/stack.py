@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -142,6 +143,23 @@ def _event_line(event: dict[str, Any]) -> str:
     )
 
 
+@contextmanager
+def _aws_errors(stack: str, env: Environment) -> Iterator[None]:
+    """botocore's errors in the block become `DeployFailed` naming `stack`, with AWS's message;
+    missing credentials become a UsageError saying which account to sign in to."""
+    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+    try:
+        yield
+    except NoCredentialsError:  # a BotoCoreError: caught first
+        raise UsageError(
+            f"no AWS credentials: sign in to account {env.account} (AWS_PROFILE, aws sso "
+            "login, or GitHub's OIDC role) before deploying"
+        ) from None
+    except (ClientError, BotoCoreError) as exc:
+        raise DeployFailed(f"deploying {stack} failed: {exc}") from None
+
+
 def deploy_stack(
     template: dict[str, Any],
     *,
@@ -157,108 +175,81 @@ def deploy_stack(
 
     AWS errors become `DeployFailed` (or UsageError for missing credentials) with AWS's message.
     """
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
-
-    try:
-        return _deploy_stack(
-            template,
-            domain=domain,
-            env=env,
-            stack=stack,
-            dry_run=dry_run,
-            say=say,
-            timeout=timeout,
-            poll=poll,
-        )
-    except NoCredentialsError:
-        raise UsageError(
-            f"no AWS credentials: sign in to account {env.account} (AWS_PROFILE, aws sso "
-            "login, or GitHub's OIDC role) before deploying"
-        ) from None
-    except (ClientError, BotoCoreError) as exc:
-        raise DeployFailed(f"deploying {stack} failed: {exc}") from None
-
-
-def _deploy_stack(
-    template: dict[str, Any],
-    *,
-    domain: str,
-    env: Environment,
-    stack: str,
-    dry_run: bool = False,
-    say: Printer = print,
-    timeout: float = 3600,
-    poll: float = 5,
-) -> DeployResult:
-    check_account(env)
-    cfn = _client("cloudformation", env)
-    status = _stack_status(cfn, stack)
-    if status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED"):
-        raise UsageError(
-            f"stack {stack} is {status} after a failed first deploy and cannot be updated: "
-            f"delete it (aws cloudformation delete-stack --stack-name {stack}), then deploy again"
-        )
-    if status is not None and status.endswith("_IN_PROGRESS") and status != "REVIEW_IN_PROGRESS":
-        raise UsageError(f"stack {stack} is {status}: wait until it settles, then deploy again")
-    change_type = "CREATE" if status in (None, "REVIEW_IN_PROGRESS") else "UPDATE"
-    name = "flow-task-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    tags = [{"Key": k, "Value": v} for k, v in sorted(env.tags.items())]
-    created = cfn.create_change_set(
-        StackName=stack,
-        ChangeSetName=name,
-        ChangeSetType=change_type,
-        Capabilities=["CAPABILITY_IAM"],
-        Description=f"flow-task deploy of domain {domain} to {env.name}",
-        Tags=tags,
-        **_template_argument(template, env, domain),
-    )
-    arn = created["Id"]
-    described = _wait_change_set(cfn, arn, timeout, poll)
-    result = DeployResult(stack=stack)
-
-    def discard() -> None:
-        cfn.delete_change_set(ChangeSetName=arn)
-        if change_type == "CREATE":  # a CREATE change set leaves an empty stack behind
-            cfn.delete_stack(StackName=stack)
-
-    if described["Status"] == "FAILED":
-        reason = str(described.get("StatusReason", ""))
-        discard()
-        if any(marker in reason for marker in _NO_CHANGES):
-            say(f"{stack}: no changes; nothing to deploy")
-            result.status = status
-            return result
-        raise DeployFailed(f"CloudFormation refused the change set for {stack}: {reason}")
-    result.changes = list(described.get("Changes", []))
-    verb = "create" if change_type == "CREATE" else "update"
-    say(f"{stack}: {len(result.changes)} change(s) to {verb} the stack:")
-    for change in result.changes:
-        say(_change_line(change))
-    if dry_run:
-        discard()
-        say("dry run: change set deleted, nothing deployed")
-        return result
-    seen = {e["EventId"] for e in cfn.describe_stack_events(StackName=stack)["StackEvents"]}
-    cfn.execute_change_set(ChangeSetName=arn)
-    result.executed = True
-    deadline = time.monotonic() + timeout
-    while True:
-        events = cfn.describe_stack_events(StackName=stack)["StackEvents"]
-        fresh = [e for e in events if e["EventId"] not in seen]
-        for event in reversed(fresh):
-            say(_event_line(event))
-            seen.add(event["EventId"])
+    with _aws_errors(stack, env):
+        check_account(env)
+        cfn = _client("cloudformation", env)
         status = _stack_status(cfn, stack)
-        if status in _DONE:
-            result.status = status
-            say(f"{stack}: {status}")
+        if status in ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED"):
+            raise UsageError(
+                f"stack {stack} is {status} after a failed first deploy and cannot be updated: "
+                f"delete it (aws cloudformation delete-stack --stack-name {stack}), "
+                "then deploy again"
+            )
+        if (
+            status is not None
+            and status.endswith("_IN_PROGRESS")
+            and status != "REVIEW_IN_PROGRESS"
+        ):
+            raise UsageError(f"stack {stack} is {status}: wait until it settles, then deploy again")
+        change_type = "CREATE" if status in (None, "REVIEW_IN_PROGRESS") else "UPDATE"
+        name = "flow-task-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        tags = [{"Key": k, "Value": v} for k, v in sorted(env.tags.items())]
+        created = cfn.create_change_set(
+            StackName=stack,
+            ChangeSetName=name,
+            ChangeSetType=change_type,
+            Capabilities=["CAPABILITY_IAM"],
+            Description=f"flow-task deploy of domain {domain} to {env.name}",
+            Tags=tags,
+            **_template_argument(template, env, domain),
+        )
+        arn = created["Id"]
+        described = _wait_change_set(cfn, arn, timeout, poll)
+        result = DeployResult(stack=stack)
+
+        def discard() -> None:
+            cfn.delete_change_set(ChangeSetName=arn)
+            if change_type == "CREATE":  # a CREATE change set leaves an empty stack behind
+                cfn.delete_stack(StackName=stack)
+
+        if described["Status"] == "FAILED":
+            reason = str(described.get("StatusReason", ""))
+            discard()
+            if any(marker in reason for marker in _NO_CHANGES):
+                say(f"{stack}: no changes; nothing to deploy")
+                result.status = status
+                return result
+            raise DeployFailed(f"CloudFormation refused the change set for {stack}: {reason}")
+        result.changes = list(described.get("Changes", []))
+        verb = "create" if change_type == "CREATE" else "update"
+        say(f"{stack}: {len(result.changes)} change(s) to {verb} the stack:")
+        for change in result.changes:
+            say(_change_line(change))
+        if dry_run:
+            discard()
+            say("dry run: change set deleted, nothing deployed")
             return result
-        if status in _FAILED_END or status is None:
-            failed = failed_events(fresh or events)
-            say(f"{stack}: {status or 'DELETED'}; what failed:")
-            for event in failed:
+        seen = {e["EventId"] for e in cfn.describe_stack_events(StackName=stack)["StackEvents"]}
+        cfn.execute_change_set(ChangeSetName=arn)
+        result.executed = True
+        deadline = time.monotonic() + timeout
+        while True:
+            events = cfn.describe_stack_events(StackName=stack)["StackEvents"]
+            fresh = [e for e in events if e["EventId"] not in seen]
+            for event in reversed(fresh):
                 say(_event_line(event))
-            raise DeployFailed(f"deploying {stack} failed ({status})", failed)
-        if time.monotonic() > deadline:
-            raise DeployFailed(f"stack {stack} still {status} after {timeout:.0f} s")
-        time.sleep(poll)
+                seen.add(event["EventId"])
+            status = _stack_status(cfn, stack)
+            if status in _DONE:
+                result.status = status
+                say(f"{stack}: {status}")
+                return result
+            if status in _FAILED_END or status is None:
+                failed = failed_events(fresh or events)
+                say(f"{stack}: {status or 'DELETED'}; what failed:")
+                for event in failed:
+                    say(_event_line(event))
+                raise DeployFailed(f"deploying {stack} failed ({status})", failed)
+            if time.monotonic() > deadline:
+                raise DeployFailed(f"stack {stack} still {status} after {timeout:.0f} s")
+            time.sleep(poll)

@@ -14,9 +14,10 @@ import json
 import queue
 import threading
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from flowtasks.history import parse_time
 
 __all__ = ["Endpoint", "Report"]
 
@@ -32,9 +33,14 @@ _PAGE = 1000
 
 
 def _epoch(timestamp: Any) -> Any:
-    if isinstance(timestamp, str):
-        return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp()
-    return timestamp
+    """An event's ISO 8601 timestamp as the epoch seconds AWS's JSON protocol sends (text
+    without an offset is UTC, as `parse_time` reads it); anything but text unchanged."""
+    if not isinstance(timestamp, str):
+        return timestamp
+    moment = parse_time(timestamp)
+    if moment is None:
+        raise ValueError(f"event timestamp {timestamp!r} is not ISO 8601")
+    return moment.timestamp()
 
 
 class Endpoint:

@@ -263,3 +263,27 @@ def test_bad_start_and_status_inputs_are_refused_before_any_execution(
         assert message in err, (argv, err)
         assert out == ""
     assert executions() == before
+
+
+def test_a_refused_aws_call_is_a_deploy_failure_naming_the_stack(
+    moto_endpoint: str, ship: Any
+) -> None:
+    from flowtasks.deploy.environments import environment
+    from flowtasks.deploy.stack import DeployFailed, deploy_stack
+    from flowtasks.deploy.template import MAX_BODY_BYTES
+
+    # a template too big to pass inline goes to the artifact bucket first: here there is none
+    pad = "x" * (MAX_BODY_BYTES + 1)
+    template = {
+        "Resources": {
+            "Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle", "Metadata": {"p": pad}}
+        }
+    }
+    env = environment(ship.environments, "refuse")
+    said: list[str] = []
+    with pytest.raises(DeployFailed, match=r"deploying flows-ship-big failed: .*NoSuchBucket"):
+        deploy_stack(template, domain="ship", env=env, stack="flows-ship-big", say=said.append)
+    assert said == []
+    cfn = boto3.client("cloudformation")
+    with pytest.raises(cfn.exceptions.ClientError, match="does not exist"):
+        cfn.describe_stacks(StackName="flows-ship-big")
