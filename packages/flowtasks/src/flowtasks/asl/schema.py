@@ -19,7 +19,9 @@ Part of `flowtasks.asl.validate` (``schema_problems``). Sources, each cited in
   fields being Reference Paths, payload template keys unique once ``.$`` is stripped.
 
 Next/End, Type, StartAt and the checks of `flowtasks.asl.validate_numbers` stay where they are; this
-module only adds what they leave out, so that one mistake is reported once.
+module only adds what they leave out, so that one mistake is reported once. It visits the
+definition through `flowtasks.asl.walk.in_order` and locates each problem by its fields (scope,
+state, field); `flowtasks.errors.Problem` renders the location.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from flowtasks.asl.choice_rules import parse_timestamp
+from flowtasks.asl.walk import Machine, StateAt, in_order
 from flowtasks.errors import Problem
 from flowtasks.expressions.intrinsic_parser import is_intrinsic
 from flowtasks.limits import MAX_FIELD_SECONDS, MAX_MAP_LABEL_LENGTH, MAX_RETRY_DELAY_SECONDS
@@ -177,16 +180,35 @@ def schema_problems(
 ) -> list[Problem]:
     """Every schema problem of `definition` (already known to be a JSON object), located by
     scope, state and field; `source_of(state_name)` gives a state's ``file:line`` when known."""
-    walker = _Walker(subject, source_of or (lambda _name: None))
-    walker.container(definition, _At(), "root", definition.get("QueryLanguage", "JSONPath"))
-    return walker.problems
+    checker = _Checker(definition, source_of or (lambda _name: None))
+    for found in in_order(definition, subject):
+        if isinstance(found, Machine):
+            checker.machine(found)
+        else:
+            checker.state(found)
+    return checker.problems
+
+
+def _schema_language(machine: Machine) -> Any:
+    """The query language CreateStateMachine's schema gives the states of `machine` (before
+    their own ``QueryLanguage``): the top level's own, JSONPath by default; a Parallel branch's
+    own, else that of the machine around the Parallel state; a Map processor's, that of the
+    machine around the Map state. The ``QueryLanguage`` of the Parallel / Map state itself does
+    not pass down, unlike in `Machine.language` (AWS's answers quoted in floci-io/floci issue
+    2968)."""
+    spec = machine.spec if isinstance(machine.spec, Mapping) else {}
+    if machine.parent is None:
+        return spec.get("QueryLanguage", "JSONPath")
+    around = _schema_language(machine.parent)
+    return spec.get("QueryLanguage", around) if machine.kind == "branch" else around
 
 
 @dataclass(frozen=True)
 class _At:
-    """Where a problem is: the machines it is nested in, the state, the field of it."""
+    """Where a problem is: the machine it is in, the state (None: the machine itself), the
+    field of it."""
 
-    scope: tuple[str, ...] = ()
+    machine: Machine
     state: str | None = None
     field: str | None = None
 
@@ -194,83 +216,75 @@ class _At:
         """A field of this place (``Retry[0]`` then ``Retry[0].MaxAttempts``)."""
         return replace(self, field=field if self.field is None else f"{self.field}.{field}")
 
-    def named(self, state: str) -> _At:
-        """The state `state` of the machine here."""
-        return _At(self.scope, state)
 
-    def into(self, field: str) -> _At:
-        """The machine nested in this state's `field` (``Branches[0]``, ``ItemProcessor``)."""
-        return _At((*self.scope, f"States.{self.state}", field))
+class _Checker:
+    """The schema checks of each machine and state, given in document order (`in_order`)."""
 
-
-class _Walker:
-    def __init__(self, subject: str, source_of: Callable[[str], str | None]) -> None:
+    def __init__(
+        self, definition: Mapping[str, Any], source_of: Callable[[str], str | None]
+    ) -> None:
         self.problems: list[Problem] = []
-        self.top_jsonata = False
-        self.names: dict[str, str] = {}
-        self.subject = subject
+        self.top_jsonata = definition.get("QueryLanguage") == "JSONata"
+        self.names: dict[str, StateAt] = {}
         self.source_of = source_of
 
     def add(self, at: _At, message: str) -> None:
         source = self.source_of(at.state) if at.state is not None else None
-        problem = Problem(
-            self.subject, message, scope=at.scope, state=at.state, field=at.field, source=source
+        self.problems.append(
+            Problem(
+                at.machine.subject,
+                message,
+                scope=at.machine.scope,
+                state=at.state,
+                field=at.field,
+                source=source,
+            )
         )
-        self.problems.append(problem)
 
-    def container(self, machine: Any, where: _At, kind: str, language: Any) -> None:
-        if not isinstance(machine, Mapping):
-            return
-        allowed = {"root": _ROOT, "branch": _BRANCH, "processor": _PROCESSOR}[kind]
-        self._comment(machine, where)
-        if kind == "branch":
-            language = machine.get("QueryLanguage", language)
-        for field in machine:
+    def machine(self, machine: Machine) -> None:
+        """The checks of a machine's own fields (its states come next, one by one)."""
+        spec = machine.spec
+        if not isinstance(spec, Mapping):
+            return  # the structural checks report it
+        where = _At(machine)
+        allowed = {"root": _ROOT, "branch": _BRANCH, "processor": _PROCESSOR}[machine.kind]
+        self._comment(spec, where)
+        for field in spec:
             if field not in allowed:
                 what = {"root": "a state machine", "branch": "a Parallel branch"}
                 self.add(
-                    where,
+                    where.sub(str(field)),
                     f"Field {field!r} is not supported in "
-                    f"{what.get(kind, 'a Map ItemProcessor')}; it allows "
+                    f"{what.get(machine.kind, 'a Map ItemProcessor')}; it allows "
                     f"{', '.join(sorted(allowed))}",
                 )
-        if kind == "root":
-            self.top_jsonata = machine.get("QueryLanguage") == "JSONata"
-            if "Version" in machine and machine["Version"] != "1.0":
-                self.add(where, f"Version must be '1.0', not {machine['Version']!r}")
-            self._at_most(machine, "TimeoutSeconds", MAX_FIELD_SECONDS, where)
-        if kind == "processor":
-            config = machine.get("ProcessorConfig")
+        if machine.kind == "root":
+            if "Version" in spec and spec["Version"] != "1.0":
+                self.add(where.sub("Version"), f"Version must be '1.0', not {spec['Version']!r}")
+            self._at_most(spec, "TimeoutSeconds", MAX_FIELD_SECONDS, where.sub("TimeoutSeconds"))
+        if machine.kind == "processor":
+            config = spec.get("ProcessorConfig")
             if isinstance(config, Mapping):
                 self._enums(config, where.sub("ProcessorConfig"))
-        states = machine.get("States")
-        if not isinstance(states, Mapping):
-            return
-        for name, state in states.items():
-            here = where.named(str(name))
-            seen = self.names.get(str(name))
-            if seen is not None:
-                self.add(
-                    here,
-                    f"state name {name!r} is also used at {seen}; state names must be unique "
-                    "across the whole state machine, Parallel branches and Map processors "
-                    "included: rename one",
-                )
-            else:
-                self.names[str(name)] = Problem(
-                    self.subject, "", scope=here.scope, state=here.state
-                ).where
-            if isinstance(state, Mapping):
-                self.state(str(name), state, here, language)
 
-    def state(self, name: str, state: Mapping[str, Any], where: _At, language: Any) -> None:
-        own = state.get("QueryLanguage", language)
-        if self.top_jsonata and state.get("QueryLanguage") == "JSONPath":
+    def state(self, at: StateAt) -> None:
+        """The checks of one state (its nested machines come next, as machines of their own)."""
+        name, state = at.name, at.spec
+        where = _At(at.machine, name)
+        seen = self.names.setdefault(name, at)
+        if seen is not at:
             self.add(
                 where,
+                f"state name {name!r} is also used at {seen.where}; state names must be unique "
+                "across the whole state machine, Parallel branches and Map processors "
+                "included: rename one",
+            )
+        if self.top_jsonata and state.get("QueryLanguage") == "JSONPath":
+            self.add(
+                where.sub("QueryLanguage"),
                 "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine",
             )
-        jsonata = own == "JSONata"
+        jsonata = state.get("QueryLanguage", _schema_language(at.machine)) == "JSONata"
         kind = state.get("Type")
         allowed = ALLOWED.get(str(kind))
         if allowed is None:
@@ -278,22 +292,20 @@ class _Walker:
         for field in state:
             if field not in allowed:
                 self.add(
-                    where,
-                    f"Field {field!r} is not supported by a {kind} state (state {name!r}); "
+                    where.sub(field),
+                    f"Field {field!r} is not supported by a {kind} state; "
                     f"remove it. A {kind} state allows {', '.join(sorted(allowed - _BASE))}",
                 )
             elif jsonata and field in JSONPATH_ONLY:
-                self.add(where, _language(field, "JSONata", "JSONPath"))
+                self.add(where.sub(field), _language(field, "JSONata", "JSONPath"))
             elif not jsonata and field in JSONATA_ONLY:
-                self.add(where, _language(field, "JSONPath", "JSONata"))
+                self.add(where.sub(field), _language(field, "JSONPath", "JSONata"))
         for one, other in _EXCLUSIVE:
             if one in state and other in state:
                 self.add(
-                    where,
-                    f"There should only be one of the following fields: [{one}, {other}] "
-                    f"(state {name!r})",
+                    where, f"There should only be one of the following fields: [{one}, {other}]"
                 )
-        self._literals(name, state, where, jsonata)
+        self._literals(state, where, jsonata)
         self._errors(state, where, jsonata)
         self._comment(state, where)
         if jsonata:
@@ -314,15 +326,8 @@ class _Walker:
                     f"{field} takes a path or an intrinsic function that returns a string "
                     f"({', '.join(_STRING_INTRINSICS)}), not {value!r}",
                 )
-        # Nested states inherit the language of the machine around the state, not the state's
-        # own QueryLanguage (AWS's answers quoted in floci-io/floci issue 2968).
-        for index, branch in enumerate(state.get("Branches") or ()):
-            self.container(branch, where.into(f"Branches[{index}]"), "branch", language)
-        for field in ("ItemProcessor", "Iterator"):
-            if field in state:
-                self.container(state[field], where.into(field), "processor", language)
 
-    def _literals(self, name: str, state: Mapping[str, Any], where: _At, jsonata: bool) -> None:
+    def _literals(self, state: Mapping[str, Any], where: _At, jsonata: bool) -> None:
         kind = state.get("Type")
         if kind == "Wait" and "Timestamp" in state:
             value = state["Timestamp"]
@@ -330,8 +335,8 @@ class _Walker:
             if not expression and parse_timestamp(value) is None:
                 self.add(
                     where.sub("Timestamp"),
-                    f"String does not match RFC3339 timestamp: Timestamp of state {name!r} is "
-                    f"{value!r}; write an RFC 3339 timestamp such as 2016-03-14T01:59:00Z",
+                    f"String does not match RFC3339 timestamp: Timestamp is {value!r}; write an "
+                    "RFC 3339 timestamp such as 2016-03-14T01:59:00Z",
                 )
         if kind == "Task":
             for field in ("TimeoutSeconds", "HeartbeatSeconds"):
@@ -341,7 +346,7 @@ class _Walker:
                 self.add(
                     where.sub("HeartbeatSeconds"),
                     f"HeartbeatSeconds ({heartbeat}) must be smaller than TimeoutSeconds "
-                    f"({timeout}) in state {name!r}",
+                    f"({timeout})",
                 )
             if "Credentials" in state:
                 credentials = state["Credentials"]
@@ -351,11 +356,10 @@ class _Walker:
                 ):
                     self.add(
                         where.sub("Credentials"),
-                        "The field 'RoleArn' is required but was missing in Credentials of "
-                        f"state {name!r}",
+                        "The field 'RoleArn' is required but was missing in Credentials",
                     )
         if kind == "Map":
-            self._map_literals(name, state, where)
+            self._map_literals(state, where)
         if not jsonata:
             for field in ("ResultPath",):
                 value = state.get(field)
@@ -373,18 +377,17 @@ class _Walker:
                             f"{field} has the field {key!r} twice once '.$' is stripped; keep one",
                         )
 
-    def _map_literals(self, name: str, state: Mapping[str, Any], where: _At) -> None:
+    def _map_literals(self, state: Mapping[str, Any], where: _At) -> None:
         if "ItemsPath" in state and state["ItemsPath"] is None:
             # statelint (StateMachine lint, state_node.rb): ItemsPath "should be non-null"
             self.add(where.sub("ItemsPath"), "ItemsPath cannot be null; remove it to use '$'")
         if "Label" in state:
             label = state["Label"]
             if not isinstance(label, str) or not label:
-                self.add(where.sub("Label"), f"Label of state {name!r} cannot be empty")
+                self.add(where.sub("Label"), "Label cannot be empty")
             elif len(label) > MAX_MAP_LABEL_LENGTH:
                 self.add(
-                    where.sub("Label"),
-                    f"Label of state {name!r} cannot exceed {MAX_MAP_LABEL_LENGTH} characters",
+                    where.sub("Label"), f"Label cannot exceed {MAX_MAP_LABEL_LENGTH} characters"
                 )
             else:
                 bad = sorted({c for c in label if _bad_name_char(c)})
@@ -392,8 +395,8 @@ class _Walker:
                     shown = ", ".join(repr(c) for c in bad)
                     self.add(
                         where.sub("Label"),
-                        f"Label of state {name!r} contains invalid characters: {shown} (no "
-                        "whitespace, brackets, wildcards, special or control characters)",
+                        f"Label contains invalid characters: {shown} (no whitespace, brackets, "
+                        "wildcards, special or control characters)",
                     )
         for field in _MAP_NUMBER_PATHS:
             value = state.get(field)
@@ -429,14 +432,14 @@ class _Walker:
                 for key in rule:
                     if key not in allowed:
                         self.add(
-                            here,
+                            here.sub(str(key)),
                             f"Field {key!r} is not supported in a {field} rule; it allows "
                             f"{', '.join(sorted(allowed))}",
                         )
                     elif field == "Catch" and jsonata and key == "ResultPath":
-                        self.add(here, _language(key, "JSONata", "JSONPath"))
+                        self.add(here.sub(key), _language(key, "JSONata", "JSONPath"))
                     elif field == "Catch" and not jsonata and key == "Output":
-                        self.add(here, _language(key, "JSONPath", "JSONata"))
+                        self.add(here.sub(key), _language(key, "JSONPath", "JSONata"))
                 if field == "Retry":
                     for key, high in (
                         ("MaxAttempts", MAX_FIELD_SECONDS),
@@ -454,7 +457,7 @@ class _Walker:
 
     def _comment(self, holder: Mapping[str, Any], where: _At) -> None:
         if "Comment" in holder and not isinstance(holder["Comment"], str):
-            self.add(where, f"Comment must be a string, not {holder['Comment']!r}")
+            self.add(where.sub("Comment"), f"Comment must be a string, not {holder['Comment']!r}")
 
     def _at_most(self, holder: Mapping[str, Any], field: str, high: int, where: _At) -> None:
         value = holder.get(field)

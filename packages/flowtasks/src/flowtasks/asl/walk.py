@@ -13,7 +13,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Machine", "StateAt", "children", "iter_states", "machines", "nested", "walk"]
+__all__ = [
+    "Machine",
+    "StateAt",
+    "children",
+    "in_order",
+    "iter_states",
+    "machines",
+    "nested",
+    "walk",
+]
 
 
 def nested(state: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -45,7 +54,9 @@ class Machine:
     the same as text; `language` the query
     language its states inherit; `owner` the Parallel / Map state it belongs to (None at the top
     level) and `parent` the machine of that state; `distributed` whether it is a Distributed
-    Map's item processor (its iterations are child executions: a scope of their own)."""
+    Map's item processor (its iterations are child executions: a scope of their own); `kind`
+    what it is: ``"root"`` (the top level), ``"branch"`` (a Parallel's) or ``"processor"`` (a
+    Map's ``ItemProcessor`` or ``Iterator``)."""
 
     spec: Any
     subject: str
@@ -54,6 +65,7 @@ class Machine:
     owner: str | None = None
     parent: Machine | None = None
     distributed: bool = False
+    kind: str = "root"
 
     @property
     def where(self) -> str:
@@ -90,22 +102,35 @@ class StateAt:
 def machines(definition: Mapping[str, Any], where: str = "definition") -> Iterator[Machine]:
     """Every state machine of `definition`, depth first: the top level, then each state's
     nested machines (right after that state's machine, in state order)."""
-    yield from _machines(Machine(definition, where, (), _language(definition, "JSONPath")))
+    for found in in_order(definition, where):
+        if isinstance(found, Machine):
+            yield found
 
 
-def _machines(machine: Machine) -> Iterator[Machine]:
+def in_order(
+    definition: Mapping[str, Any], where: str = "definition"
+) -> Iterator[Machine | StateAt]:
+    """Every machine and every state (an object) of `definition` in document order: a machine,
+    then each of its states, each followed at once by the machines nested in it (and theirs)."""
+    yield from _in_order(Machine(definition, where, (), _language(definition, "JSONPath")))
+
+
+def _in_order(machine: Machine) -> Iterator[Machine | StateAt]:
     yield machine
     for name, state in machine.states():
-        language = str(state.get("QueryLanguage", machine.language))
+        at = StateAt(name, state, machine)
+        yield at
+        kind = "branch" if state.get("Type") == "Parallel" else "processor"
         for field, spec in nested(state):
             config = spec.get("ProcessorConfig") if isinstance(spec, Mapping) else None
             distributed = isinstance(config, Mapping) and config.get("Mode") == "DISTRIBUTED"
-            inner_language = _language(spec, language)
             scope = (*machine.scope, f"States.{name}", field)
-            inner = Machine(
-                spec, machine.subject, scope, inner_language, name, machine, distributed
+            inner_language = _language(spec, at.language)
+            yield from _in_order(
+                Machine(
+                    spec, machine.subject, scope, inner_language, name, machine, distributed, kind
+                )
             )
-            yield from _machines(inner)
 
 
 def _language(spec: Any, inherited: str) -> str:
@@ -124,12 +149,6 @@ def walk(definition: Mapping[str, Any], where: str = "definition") -> Iterator[S
 
 def iter_states(machine: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Every ``(name, state)`` of `machine`, depth first: each state, then its nested ones."""
-    states = machine.get("States")
-    if not isinstance(states, Mapping):
-        return
-    for name, state in states.items():
-        if not isinstance(state, Mapping):
-            continue
-        yield str(name), state
-        for child in children(state):
-            yield from iter_states(child)
+    for found in in_order(machine):
+        if isinstance(found, StateAt):
+            yield found.name, found.spec

@@ -81,3 +81,25 @@ def test_machines_give_each_nested_machine_its_location_language_and_scope() -> 
         ("f > States.Both > Branches[0] > States.A", "JSONPath"),
         ("f > States.Fan > ItemProcessor > States.B", "JSONata"),
     ]
+
+
+def test_in_order_gives_each_state_right_before_the_machines_nested_in_it() -> None:
+    from flowtasks.asl.walk import Machine, in_order
+
+    found = [
+        f"{item.kind}:{item.where}" if isinstance(item, Machine) else item.name
+        for item in in_order(MACHINE, "f")
+    ]
+    assert found == [
+        "root:f",
+        "P",
+        "branch:f > States.P > Branches[0]",
+        "A",
+        "branch:f > States.P > Branches[1]",
+        "M",
+        "processor:f > States.P > Branches[1] > States.M > Iterator",
+        "B",
+        "N",
+        "processor:f > States.N > ItemProcessor",
+        "C",
+    ]
