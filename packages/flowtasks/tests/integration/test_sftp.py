@@ -94,8 +94,17 @@ def test_newer_than_checks_every_file_not_just_the_first(
     assert [f.relative for f in files] == ["d.csv"]
     records = sftp.fetch_to_s3("vendor", f"{out}/*.csv", f"s3://{bucket}/", newer_than=since)
     assert [r["source"] for r in records] == [f"{out}/d.csv"]
+    zulu = since.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert [f.relative for f in sftp.list_files("vendor", f"{out}/*.csv", newer_than=zulu)] == [
+        "d.csv"
+    ]
     with pytest.raises(ValueError, match="needs a time zone"):
         sftp.list_files("vendor", f"{out}/*.csv", newer_than="2024-01-01T00:00:00")
+    with pytest.raises(ValueError, match="needs a time zone"):
+        sftp.fetch_to_s3("vendor", f"{out}/*.csv", f"s3://{bucket}/", newer_than=datetime.now())
+    with pytest.raises(ValueError, match="newer_than 'yesterday' is not an ISO 8601 time"):
+        sftp.list_files("vendor", f"{out}/*.csv", newer_than="yesterday")
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv", "b.csv", "c.csv", "d.csv"]
 
 
 def test_no_match_is_empty_unless_files_are_required(

@@ -4,6 +4,11 @@ The machinery under `flowtasks.tasks.sftp` (which re-exports the public names): 
 one SSH connection whose SFTP channels can be lent to worker threads; `SftpSession.list` finds
 every file matching a pattern. Errors: `SftpTransientError` (retry), `SftpAuthError`,
 `HostKeyError`, `UnsafeRemoteNameError`, `NoFilesFoundError`, all `SftpError`.
+
+paramiko loads only when a session opens (or an error is classified): importing this module, as
+every task module that imports `flowtasks.tasks.sftp` does at the runner's start, costs no
+paramiko import (a test checks it). So paramiko is imported inside the functions that need it,
+and the host-key policy class is made on first use (`_host_key_policy`).
 """
 
 from __future__ import annotations
@@ -22,15 +27,17 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final
-
-import paramiko
+from typing import TYPE_CHECKING, Any, Final
 
 from flowtasks import connections
 from flowtasks.connections import ConnectionConfigError, SftpConnection
 from flowtasks.errors import FlowtasksError
+
+if TYPE_CHECKING:
+    import paramiko
 
 log = logging.getLogger("flowtasks.tasks.sftp")
 
@@ -51,6 +58,8 @@ defaults follow, for servers without GCM."""
 
 
 def _transport(sock: Any, **options: Any) -> paramiko.Transport:
+    import paramiko
+
     transport = paramiko.Transport(
         sock, default_window_size=WINDOW_SIZE, default_max_packet_size=MAX_PACKET_SIZE, **options
     )
@@ -148,17 +157,33 @@ def split_pattern(pattern: str) -> tuple[str, str]:
     return directory or ".", glob
 
 
-def _parse_time(value: datetime | str | None) -> datetime | None:
+def newer_than_time(value: datetime | str | None) -> datetime | None:
+    """`newer_than` as an aware datetime (None: no limit), read by the project's one timestamp
+    parser, `flowtasks.history.parse_time`.
+
+    A time without a zone is refused (ValueError), where parse_time would take it as UTC: the
+    caller's clock is unknown, and a wrong guess would skip or repeat files. Text names no zone
+    exactly when parse_time still reads it with an offset appended.
+    """
+    from flowtasks.history import parse_time  # here: history costs ~7 ms to import
+
     if value is None:
         return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValueError(f"newer_than {value!r} is not an ISO 8601 time") from None
-    if value.tzinfo is None:
+    if not isinstance(value, datetime | str):
+        raise TypeError(
+            f"newer_than must be an aware datetime or ISO 8601 text, not {type(value).__name__}"
+        )
+    moment = parse_time(value)
+    if moment is None:
+        raise ValueError(f"newer_than {value!r} is not an ISO 8601 time")
+    naive = (
+        value.tzinfo is None
+        if isinstance(value, datetime)
+        else parse_time(value + "+00:00") is not None
+    )
+    if naive:
         raise ValueError("newer_than needs a time zone (e.g. 2024-01-31T00:00:00+00:00)")
-    return value
+    return moment
 
 
 # --- errors -------------------------------------------------------------------------------------
@@ -179,6 +204,8 @@ def is_transient(exc: BaseException) -> bool:
     """True for failures a retry may cure (dropped, refused or timed-out connections)."""
     if isinstance(exc, SftpTransientError):
         return True
+    import paramiko
+
     if isinstance(exc, paramiko.AuthenticationException | paramiko.BadHostKeyException):
         return False
     if isinstance(exc, EOFError | TimeoutError | socket.timeout | ConnectionError):
@@ -199,26 +226,39 @@ def where(conn: SftpConnection) -> str:
 # --- sessions -----------------------------------------------------------------------------------
 
 
-class _HostKeyPolicy(paramiko.MissingHostKeyPolicy):
-    def __init__(self, conn: SftpConnection) -> None:
-        self.conn = conn
+def _host_key_policy(conn: SftpConnection) -> paramiko.MissingHostKeyPolicy:
+    """The policy for a host key that is in no known_hosts / host_key: refuse it (HostKeyError)
+    unless `conn` says no_host_key_check, then accept it with a warning."""
+    return _host_key_policy_class()(conn)
 
-    def missing_host_key(
-        self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey
-    ) -> None:
-        if self.conn.no_host_key_check:
-            log.warning(
-                "host key of %s NOT verified (no_host_key_check=true): %s %s",
-                hostname,
-                key.get_name(),
-                key.fingerprint,
+
+@cache
+def _host_key_policy_class() -> Callable[[SftpConnection], paramiko.MissingHostKeyPolicy]:
+    """The policy's class, made once, on first use (it subclasses a paramiko class)."""
+    import paramiko
+
+    class HostKeyPolicy(paramiko.MissingHostKeyPolicy):
+        def __init__(self, conn: SftpConnection) -> None:
+            self.conn = conn
+
+        def missing_host_key(
+            self, client: paramiko.SSHClient, hostname: str, key: paramiko.PKey
+        ) -> None:
+            if self.conn.no_host_key_check:
+                log.warning(
+                    "host key of %s NOT verified (no_host_key_check=true): %s %s",
+                    hostname,
+                    key.get_name(),
+                    key.fingerprint,
+                )
+                return
+            variable = connections.env_name(self.conn.name)
+            raise HostKeyError(
+                f"the host key of {hostname} is unknown ({key.get_name()} {key.fingerprint}): "
+                f"pin it with known_hosts=PATH or host_key=... in {variable}"
             )
-            return
-        variable = connections.env_name(self.conn.name)
-        raise HostKeyError(
-            f"the host key of {hostname} is unknown ({key.get_name()} {key.fingerprint}): "
-            f"pin it with known_hosts=PATH or host_key=... in {variable}"
-        )
+
+    return HostKeyPolicy
 
 
 def _host_name(conn: SftpConnection) -> str:
@@ -226,6 +266,8 @@ def _host_name(conn: SftpConnection) -> str:
 
 
 def _load_host_keys(client: paramiko.SSHClient, conn: SftpConnection) -> None:
+    import paramiko
+
     variable = connections.env_name(conn.name)
     keys = client.get_host_keys()
     if conn.known_hosts:
@@ -252,6 +294,8 @@ def _load_host_keys(client: paramiko.SSHClient, conn: SftpConnection) -> None:
 
 
 def _private_key(conn: SftpConnection) -> paramiko.PKey | None:
+    import paramiko
+
     passphrase = conn.private_key_passphrase.reveal() if conn.private_key_passphrase else None
     variable = connections.env_name(conn.name)
     try:
@@ -277,6 +321,7 @@ def _private_key(conn: SftpConnection) -> paramiko.PKey | None:
 
 
 def _key_from_text(text: str, passphrase: str | None) -> paramiko.PKey:
+    import paramiko
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
@@ -304,13 +349,15 @@ class SftpSession:
     """
 
     def __init__(self, conn: SftpConnection) -> None:
+        import paramiko
+
         self.conn = conn
         self.client = paramiko.SSHClient()
         self._spare: queue.SimpleQueue[paramiko.SFTPClient] = queue.SimpleQueue()
         self._channels: list[paramiko.SFTPClient] = []
         self._lock = threading.Lock()
         _load_host_keys(self.client, conn)
-        self.client.set_missing_host_key_policy(_HostKeyPolicy(conn))
+        self.client.set_missing_host_key_policy(_host_key_policy(conn))
         pkey = _private_key(conn)
         try:
             self.client.connect(
@@ -390,7 +437,7 @@ class SftpSession:
     ) -> list[RemoteFile]:
         """Every regular file matching `pattern`, sorted by path (see `list_files`)."""
         directory, glob = split_pattern(pattern)
-        since = _parse_time(newer_than)
+        since = newer_than_time(newer_than)
         found: list[RemoteFile] = []
         pending = [(directory, "")]
         while pending:

@@ -44,9 +44,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, Final, TypedDict, TypeVar
-
-import paramiko
+from typing import TYPE_CHECKING, Any, Final, TypedDict, TypeVar
 
 from flowtasks import connections
 from flowtasks.connections import SftpConnection
@@ -70,6 +68,9 @@ from flowtasks.tasks._sftp_session import (
     where,
 )
 from flowtasks.tasks.reusable import reusable_task
+
+if TYPE_CHECKING:
+    import paramiko  # loaded only when a session opens (see flowtasks.tasks._sftp_session)
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
