@@ -12,6 +12,10 @@ Each module is plain Python usable in any task, plus reusable flow tasks (config
 - `flowtasks.tasks.reusable`: `reusable_task`, which turns a function into a factory of
   configured Task states (docs/creating-a-reusable-flow-task.md).
 
+Private helpers, one job each: `_s3_upload` (the bounded background multipart writer),
+`_sftp_session` (paramiko sessions: host keys, ciphers, prefetching reads) and `_redshift_text`
+(query results read as the server's text straight into CSV, for `redshift.query_to_s3`).
+
 Connections (SFTP servers, Redshift clusters) come from `flowtasks.connections`. The modules load
 on first import, so importing this package costs nothing.
 """
