@@ -32,12 +32,14 @@ import functools
 import io
 import math
 import struct
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Final
 
 __all__ = [
+    "DEFAULT_BATCH_BYTES",
     "CsvBatch",
     "CsvFetches",
     "csv_header",
@@ -88,11 +90,18 @@ def raise_float_digits(session: Any) -> None:
     session.cursor().execute("SET extra_float_digits TO 2")
 
 
+DEFAULT_BATCH_BYTES: Final = 16 * 1024**2
+"""CSV bytes one batch of `CsvFetches` aims at: wider rows make smaller FETCHes, so memory is
+bounded by bytes whatever the rows hold."""
+
+
 class CsvFetches:
-    """The replies of `fetch` (a ``FETCH FORWARD batch_rows FROM cursor``, sent again and again;
-    bind parameters in the ``DECLARE ... CURSOR`` run through the driver) as `CsvBatch` es,
-    until a reply has fewer than `batch_rows` rows. Iterating raises the driver's errors, as its
-    own ``execute`` would.
+    """The rows of the server-side `cursor` (declared through the driver, parameters bound
+    there) as `CsvBatch` es, by ``FETCH FORWARD n``, until a reply has fewer rows than asked for.
+    Iterating raises the driver's errors, as its own ``execute`` would.
+
+    `n` is at most `batch_rows`, and smaller when rows are wide: after each batch it is set so
+    that a batch comes to about `max_bytes` of CSV.
 
     Pipelined: the next FETCH is sent before the current reply is read, so the server prepares
     one batch while this process turns the previous one into CSV (without that, each side waits
@@ -103,11 +112,21 @@ class CsvFetches:
     at once instead of reading from the middle of a message.
     """
 
-    def __init__(self, session: Any, fetch: str, batch_rows: int) -> None:
+    def __init__(
+        self,
+        session: Any,
+        cursor: str,
+        batch_rows: int,
+        *,
+        max_bytes: int = DEFAULT_BATCH_BYTES,
+    ) -> None:
+        if batch_rows < 1 or max_bytes < 1:
+            raise ValueError("batch_rows and max_bytes must be at least 1")
         self._session = session
-        self._fetch = fetch
-        self._batch_rows = batch_rows
-        self._in_flight = 0
+        self._cursor = cursor
+        self._batch_rows = self._rows = batch_rows
+        self._max_bytes = max_bytes
+        self._asked: deque[int] = deque()  # rows asked for by each FETCH in flight, in order
         self._received = b""  # read past the last reply: the start of the next one
         self._done = False
         self._broken = False  # stopped in the middle of a reply
@@ -120,14 +139,17 @@ class CsvFetches:
         if self._done:
             raise StopIteration
         self._send()  # the next batch, prepared while this one is read
-        self._in_flight -= 1  # read or not, that reply is gone
+        asked = self._asked.popleft()  # read or not, that reply is gone
         try:
             batch = self._read_reply()
         except BaseException:
             self._done = True
             raise
-        if batch.rows < self._batch_rows:
+        if batch.rows < asked:
             self._done = True
+        elif batch.data:  # rows of this width: how many make about max_bytes
+            fitting = batch.rows * self._max_bytes // len(batch.data)
+            self._rows = max(1, min(self._batch_rows, fitting))
         return batch
 
     def close(self) -> None:
@@ -135,8 +157,8 @@ class CsvFetches:
         stopping early; a broken connection is reported by whoever uses it next)."""
         self._done = True
         try:
-            while self._in_flight > 0 and not self._broken:
-                self._in_flight -= 1
+            while self._asked and not self._broken:
+                self._asked.popleft()
                 try:
                     self._received = _Reply(self._session).read_all(self._received)
                 except Exception:
@@ -148,12 +170,12 @@ class CsvFetches:
                     self._session.error = None
         finally:
             if self._broken:
-                self._in_flight = 0
+                self._asked.clear()
                 _shut_down(self._session)
 
     def _send(self) -> None:
-        _send_query(self._session, self._fetch)
-        self._in_flight += 1
+        _send_query(self._session, f"FETCH FORWARD {self._rows} FROM {self._cursor}")
+        self._asked.append(self._rows)
 
     def _read_reply(self) -> CsvBatch:
         session = self._session

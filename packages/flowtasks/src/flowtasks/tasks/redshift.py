@@ -88,8 +88,9 @@ SINGLE_NODE_FETCH_ROWS: Final = 1000
 "the maximum value for count is 1000" for single-node clusters)."""
 
 DEFAULT_FETCH_ROWS: Final = 10_000
-"""Rows per ``FETCH FORWARD`` of `query_to_s3`: one batch is all the rows held in memory
-(two, for CSV: the next is read while one is written). Single-node clusters allow 1,000."""
+"""Most rows per ``FETCH FORWARD`` of `query_to_s3`: one batch is all the rows held in memory.
+For CSV, wide rows make smaller batches (about `_redshift_text.DEFAULT_BATCH_BYTES` of CSV
+each). Single-node clusters allow 1,000."""
 
 Parameters = Sequence[Any] | Mapping[str, Any] | None
 ConnectionRef = str | RedshiftConnection
@@ -315,8 +316,7 @@ def _text_chunks(
     cursor = _cursor(session, parameters)
     name = _cursor_name()
     cursor.execute(f"DECLARE {name} CURSOR FOR {sql}", _args(parameters))
-    fetch = f"FETCH FORWARD {fetch_rows} FROM {name}"
-    with closing(_redshift_text.CsvFetches(session, fetch, fetch_rows)) as fetches:
+    with closing(_redshift_text.CsvFetches(session, name, fetch_rows)) as fetches:
         first = next(fetches)
         batches = itertools.chain([first], fetches)
         yield first.columns, ((batch.rows, batch.data) for batch in batches if batch.rows)
@@ -384,8 +384,9 @@ def query_to_s3(
 
     `format`: ``csv`` (a header line unless ``header=False``; NULL as an empty field, booleans
     as true/false, other values as the database's own text) or ``jsonl`` (one JSON object a
-    line). ``.gz`` / ``.zst`` keys are compressed. Memory holds one
-    batch of `fetch_rows` rows plus the S3 writer's parts. The object appears only when every
+    line). ``.gz`` / ``.zst`` keys are compressed. Memory holds one batch of at most
+    `fetch_rows` rows (for CSV, also at most about 16 MiB of text: wide rows make smaller
+    batches) plus the S3 writer's parts. The object appears only when every
     row is written: on any error the upload is aborted and nothing is left.
     """
     from flowtasks.tasks import s3

@@ -185,7 +185,7 @@ def test_the_text_path_keeps_the_session_in_step_when_stopped_early(warehouse: s
         session.cursor().execute(
             "DECLARE c NO SCROLL CURSOR FOR SELECT g FROM generate_series(1, 10000) g"
         )
-        with closing(CsvFetches(session, "FETCH FORWARD 100 FROM c", 100)) as fetches:
+        with closing(CsvFetches(session, "c", 100)) as fetches:
             first = next(fetches)  # the next FETCH is in flight: close() reads its reply
         assert (first.columns, first.rows) == (["g"], 100)
         assert first.data.startswith(b"1\n2\n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import struct
+from contextlib import closing
 
 import pytest
 from redshift_connector.error import InterfaceError
@@ -188,7 +189,7 @@ def test_a_redshift_extended_row_description_is_read_by_the_drivers_own_handler(
         + _message(b"Z", b"T")
     )
     session = _session(reply, protocol=2)
-    fetches = CsvFetches(session, "FETCH FORWARD 10 FROM c", 10)
+    fetches = CsvFetches(session, "c", 10)
     batch = next(fetches)
     assert (batch.columns, batch.types, batch.rows) == (["id", "label"], [23, 1043], 2)
     assert batch.data == b'1,"a,b"\n2,\n'
@@ -199,7 +200,7 @@ def test_a_column_sent_in_binary_is_refused_once_the_reply_is_read() -> None:
     description = bytearray(_row_description([("id", 23)], extended=False))
     description[-2:] = struct.pack("!h", 1)  # format code 1: binary
     reply = bytes(description) + _data_row("\x00\x00\x00\x01") + _message(b"Z", b"T")
-    fetches = CsvFetches(_session(reply, protocol=0), "FETCH FORWARD 10 FROM c", 10)
+    fetches = CsvFetches(_session(reply, protocol=0), "c", 10)
     with pytest.raises(InterfaceError, match="not sent as text"):
         next(fetches)
 
@@ -212,10 +213,31 @@ def test_stopping_in_the_middle_of_a_reply_shuts_the_connection_instead_of_misre
         + _data_row("3", "z") * 1000
     )
     session = _session(reply, protocol=0)
-    fetches = CsvFetches(session, "FETCH FORWARD 10 FROM c", 10)
+    fetches = CsvFetches(session, "c", 10)
     with pytest.raises(InterfaceError, match="another number of columns"):
         next(fetches)
     reads = session._sock.reads
     fetches.close()  # the FETCH sent ahead is in flight, but the stream is lost: no draining
     assert session._usock.shut
     assert session._sock.reads == reads
+
+
+def test_wide_rows_make_smaller_fetches_so_a_batch_stays_near_max_bytes() -> None:
+    description = _row_description([("blob", 25)], extended=False)
+
+    def reply(rows: int) -> bytes:
+        body = b"".join(_data_row("x" * 999) for _ in range(rows))  # 1,000 bytes a line
+        return description + body + _message(b"C", b"FETCH\0") + _message(b"Z", b"T")
+
+    # the server's replies to FETCH 10, FETCH 10 (sent ahead), FETCH 4, FETCH 4 (sent ahead)
+    session = _session(reply(10) + reply(10) + reply(3) + reply(0), protocol=0)
+    with closing(CsvFetches(session, "c", 10, max_bytes=4000)) as fetches:
+        assert [batch.rows for batch in fetches] == [10, 10, 3]
+    asked = [bytes(m[5:-1]).decode() for m in session.written]
+    assert asked == [
+        "FETCH FORWARD 10 FROM c",
+        "FETCH FORWARD 10 FROM c",  # sent before the first reply was read
+        "FETCH FORWARD 4 FROM c",  # 10 rows came to 10,000 bytes: 4 make about 4,000
+        "FETCH FORWARD 4 FROM c",
+    ]
+    assert session._sock.received.read() == b""  # close() read the reply still in flight
