@@ -90,7 +90,7 @@ def raise_float_digits(session: Any) -> None:
     session.cursor().execute("SET extra_float_digits TO 2")
 
 
-DEFAULT_BATCH_BYTES: Final = 16 * 1024**2
+DEFAULT_BATCH_BYTES: Final = 8 * 1024**2
 """CSV bytes one batch of `CsvFetches` aims at: wider rows make smaller FETCHes, so memory is
 bounded by bytes whatever the rows hold."""
 
@@ -100,8 +100,8 @@ class CsvFetches:
     there) as `CsvBatch` es, by ``FETCH FORWARD n``, until a reply has fewer rows than asked for.
     Iterating raises the driver's errors, as its own ``execute`` would.
 
-    `n` is at most `batch_rows`, and smaller when rows are wide: after each batch it is set so
-    that a batch comes to about `max_bytes` of CSV.
+    `n` is at most `batch_rows`, and smaller when rows are wide: the first FETCHes take one row,
+    and after each batch `n` is set so that a batch comes to about `max_bytes` of CSV.
 
     Pipelined: the next FETCH is sent before the current reply is read, so the server prepares
     one batch while this process turns the previous one into CSV (without that, each side waits
@@ -124,7 +124,8 @@ class CsvFetches:
             raise ValueError("batch_rows and max_bytes must be at least 1")
         self._session = session
         self._cursor = cursor
-        self._batch_rows = self._rows = batch_rows
+        self._batch_rows = batch_rows
+        self._rows = 1  # until a batch shows how wide the rows are
         self._max_bytes = max_bytes
         self._asked: deque[int] = deque()  # rows asked for by each FETCH in flight, in order
         self._received = b""  # read past the last reply: the start of the next one
@@ -190,8 +191,9 @@ class CsvFetches:
             raise session.error
         if reply.problem is not None:
             raise reply.problem
-        text = "".join(piece + "\n" for piece in reply.pieces)
-        return CsvBatch(reply.columns, reply.types, reply.rows, text.encode("latin-1"))
+        data = b"".join(reply.pieces)
+        reply.pieces.clear()
+        return CsvBatch(reply.columns, reply.types, reply.rows, data)
 
 
 def _shut_down(session: Any) -> None:
@@ -241,7 +243,7 @@ class _Reply:
         self.columns: list[str] = []
         self.types: list[int] = []
         self.rows = 0
-        self.pieces: list[str] = []  # CSV text, each piece whole lines without the last newline
+        self.pieces: list[bytes] = []  # the CSV lines, as received chunk by chunk
         self.problem: Exception | None = None  # raised once the whole reply is read
         self._plain: RowParser | None = None
         self._quoting: RowParser | None = None
@@ -318,7 +320,7 @@ class _Reply:
             after = self._quoting(data, text, position, end, lines)
             joined = "\n".join(lines)
         if lines:
-            self.pieces.append(joined)
+            self.pieces += (joined.encode("latin-1"), b"\n")
             self.rows += len(lines)
         return after
 

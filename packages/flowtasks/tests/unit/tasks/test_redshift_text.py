@@ -229,15 +229,30 @@ def test_wide_rows_make_smaller_fetches_so_a_batch_stays_near_max_bytes() -> Non
         body = b"".join(_data_row("x" * 999) for _ in range(rows))  # 1,000 bytes a line
         return description + body + _message(b"C", b"FETCH\0") + _message(b"Z", b"T")
 
-    # the server's replies to FETCH 10, FETCH 10 (sent ahead), FETCH 4, FETCH 4 (sent ahead)
-    session = _session(reply(10) + reply(10) + reply(3) + reply(0), protocol=0)
+    # replies to FETCH 1, FETCH 1 (sent ahead), FETCH 4, FETCH 4, FETCH 4 (sent ahead)
+    session = _session(reply(1) + reply(1) + reply(4) + reply(3) + reply(0), protocol=0)
     with closing(CsvFetches(session, "c", 10, max_bytes=4000)) as fetches:
-        assert [batch.rows for batch in fetches] == [10, 10, 3]
+        assert [batch.rows for batch in fetches] == [1, 1, 4, 3]
     asked = [bytes(m[5:-1]).decode() for m in session.written]
     assert asked == [
-        "FETCH FORWARD 10 FROM c",
-        "FETCH FORWARD 10 FROM c",  # sent before the first reply was read
-        "FETCH FORWARD 4 FROM c",  # 10 rows came to 10,000 bytes: 4 make about 4,000
+        "FETCH FORWARD 1 FROM c",  # the row width is not known yet
+        "FETCH FORWARD 1 FROM c",  # sent before the first reply was read
+        "FETCH FORWARD 4 FROM c",  # a row is 1,000 bytes: 4 make about 4,000
+        "FETCH FORWARD 4 FROM c",
         "FETCH FORWARD 4 FROM c",
     ]
     assert session._sock.received.read() == b""  # close() read the reply still in flight
+
+
+def test_narrow_rows_grow_to_batch_rows() -> None:
+    description = _row_description([("n", 23)], extended=False)
+
+    def reply(rows: int) -> bytes:
+        body = b"".join(_data_row(str(i)) for i in range(rows))
+        return description + body + _message(b"C", b"FETCH\0") + _message(b"Z", b"T")
+
+    session = _session(reply(1) + reply(1) + reply(7) + reply(0), protocol=0)
+    with closing(CsvFetches(session, "c", 500)) as fetches:
+        assert [batch.rows for batch in fetches] == [1, 1, 7]
+    asked = [bytes(m[5:-1]).decode() for m in session.written]
+    assert asked[2:] == ["FETCH FORWARD 500 FROM c", "FETCH FORWARD 500 FROM c"]
