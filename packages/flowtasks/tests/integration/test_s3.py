@@ -91,6 +91,35 @@ def test_parts_carry_their_crc32_and_ask_before_sending_the_body(s3: tuple[Any, 
     assert _uploads(client, bucket) == []
 
 
+def test_no_checksums_when_botocore_is_told_to_send_them_only_when_required(
+    s3: tuple[Any, str],
+) -> None:
+    # how users of S3-compatible stores without checksum support turn them off
+    import boto3
+    from botocore.config import Config
+
+    from flowtasks.tasks._s3_upload import UploadWriter
+
+    base, bucket = s3
+    client = boto3.client(
+        "s3",
+        endpoint_url=base.meta.endpoint_url,
+        region_name="us-east-1",
+        config=Config(request_checksum_calculation="when_required"),
+    )
+    sent: list[dict[str, Any]] = []
+    for operation in ("CreateMultipartUpload", "UploadPart"):
+        client.meta.events.register(
+            f"before-send.s3.{operation}", lambda request, **_: sent.append(dict(request.headers))
+        )
+    data = os.urandom(MIN_PART_SIZE + 10)
+    with UploadWriter(client, bucket, "plain.bin", part_size=MIN_PART_SIZE, concurrency=1) as w:
+        w.write(data)
+    assert len(sent) == 3
+    assert not [k for h in sent for k in h if k.lower().startswith("x-amz-checksum")]
+    assert client.get_object(Bucket=bucket, Key="plain.bin")["Body"].read() == data
+
+
 def test_a_failing_source_leaves_no_object_and_no_upload(s3: tuple[Any, str]) -> None:
     client, bucket = s3
     uri = f"s3://{bucket}/partial.bin"

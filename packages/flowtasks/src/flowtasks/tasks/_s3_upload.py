@@ -105,6 +105,10 @@ class UploadWriter(io.RawIOBase):
         self._futures: list[Future[dict[str, Any]]] = []
         self._failed: BaseException | None = None
         self._done = False
+        # botocore's own choice (AWS_REQUEST_CHECKSUM_CALCULATION): "when_required" is how users
+        # of S3-compatible stores without checksums turn them off, so then none are sent
+        config = getattr(getattr(client, "meta", None), "config", None)
+        self._checksums = getattr(config, "request_checksum_calculation", None) != "when_required"
 
     def __repr__(self) -> str:
         return f"UploadWriter({self.name!r}, part_size={self.part_size})"
@@ -193,6 +197,10 @@ class UploadWriter(io.RawIOBase):
             with contextlib.suppress(Exception):
                 self.abort()
 
+    def _checksum_on_create(self) -> dict[str, str]:
+        """Parts carry their CRC32 (computed in `_upload_part`), unless checksums are off."""
+        return {"ChecksumAlgorithm": "CRC32"} if self._checksums else {}
+
     def _take_buffer(self, size: int) -> bytearray:
         with self._free_lock:
             while self._free:
@@ -206,7 +214,7 @@ class UploadWriter(io.RawIOBase):
             created = self.client.create_multipart_upload(
                 Bucket=self.bucket,
                 Key=self.key,
-                **({"ChecksumAlgorithm": "CRC32"} | self.extra),  # parts carry their CRC32
+                **(self._checksum_on_create() | self.extra),
             )
             _send_expect_continue(self.client)
             self._upload_id = created["UploadId"]
@@ -227,14 +235,14 @@ class UploadWriter(io.RawIOBase):
         # A bytes-like body goes out in one sendall; a file-like one in 8 KiB blocks, each
         # waiting for the GIL while this process reads the source (half the throughput).
         body = buffer if length == len(buffer) else buffer[:length]
-        algorithm = self.extra.get("ChecksumAlgorithm", "CRC32")
+        algorithm = self.extra.get("ChecksumAlgorithm", "CRC32" if self._checksums else None)
         given: dict[str, str] = {}  # checksums computed here, also listed at completion
         if algorithm == "CRC32":
             # Given here, botocore sends the body as it is; else, over HTTPS, it would copy the
             # part to stream it with a trailing checksum (twice the memory).
             crc = zlib.crc32(memoryview(buffer)[:length])
             given["ChecksumCRC32"] = base64.b64encode(crc.to_bytes(4, "big")).decode()
-        options = given or {"ChecksumAlgorithm": algorithm}
+        options = given or ({"ChecksumAlgorithm": algorithm} if algorithm else {})
         try:
             response = self.client.upload_part(
                 Bucket=self.bucket,
