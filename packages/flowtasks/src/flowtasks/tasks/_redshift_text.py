@@ -100,8 +100,10 @@ class CsvFetches:
     there) as `CsvBatch` es, by ``FETCH FORWARD n``, until a reply has fewer rows than asked for.
     Iterating raises the driver's errors, as its own ``execute`` would.
 
-    `n` is at most `batch_rows`, and smaller when rows are wide: the first FETCHes take one row,
-    and after each batch `n` is set so that a batch comes to about `max_bytes` of CSV.
+    A batch holds at most about `max_bytes` of CSV: a reply larger than that comes as several
+    batches, so memory is bounded by bytes whatever the rows. `n` is at most `batch_rows`: the
+    first FETCHes take one row, and after each reply `n` is set so that a reply comes to about
+    `max_bytes` (fewer round trips for narrow rows, no more than needed for wide ones).
 
     Pipelined: the next FETCH is sent before the current reply is read, so the server prepares
     one batch while this process turns the previous one into CSV (without that, each side waits
@@ -128,7 +130,10 @@ class CsvFetches:
         self._rows = 1  # until a batch shows how wide the rows are
         self._max_bytes = max_bytes
         self._asked: deque[int] = deque()  # rows asked for by each FETCH in flight, in order
-        self._received = b""  # read past the last reply: the start of the next one
+        self._received = b""  # read past what was handled: the rest of a reply, or the next
+        self._reply: _Reply | None = None  # the reply being read, when a batch ended inside it
+        self._asked_for_reply = 0
+        self._first = True  # the first batch is returned even without rows: it has the columns
         self._done = False
         self._broken = False  # stopped in the middle of a reply
         self._send()  # the first batch
@@ -137,21 +142,47 @@ class CsvFetches:
         return self
 
     def __next__(self) -> CsvBatch:
-        if self._done:
-            raise StopIteration
-        self._send()  # the next batch, prepared while this one is read
-        asked = self._asked.popleft()  # read or not, that reply is gone
+        while not self._done:
+            batch = self._step()
+            if batch.rows or self._done or self._first:
+                self._first = False
+                return batch
+        raise StopIteration
+
+    def _step(self) -> CsvBatch:
+        """Read on, up to the end of a reply or about `max_bytes` of CSV."""
+        session = self._session
+        self._broken = True  # until this step ends cleanly: an interrupt anywhere loses step
         try:
-            batch = self._read_reply()
+            if self._reply is None:  # a new reply: first ask for the one after it
+                self._send()
+                session.error = None
+                self._reply = _Reply(session)
+            reply = self._reply
+            ended, self._received = reply.read(self._received, self._max_bytes)
+            if ended:
+                self._reply = None
+                self._asked_for_reply = self._asked.popleft()
         except BaseException:
             self._done = True
             raise
-        if batch.rows < asked:
+        self._broken = False
+        rows, data = reply.take()
+        if ended:
+            self._end_of_reply(reply)
+        return CsvBatch(reply.columns, reply.types, rows, data)
+
+    def _end_of_reply(self, reply: _Reply) -> None:
+        """A whole reply is read (the stream in step): its error, the end, the next size."""
+        for error in (self._session.error, reply.problem):
+            if error is not None:
+                self._done = True
+                raise error
+        if reply.rows < self._asked_for_reply:
             self._done = True
-        elif batch.data:  # rows of this width: how many make about max_bytes
-            fitting = batch.rows * self._max_bytes // len(batch.data)
+        elif reply.size:  # rows of this width: how many make about max_bytes
+            fitting = reply.rows * self._max_bytes // reply.size
             self._rows = max(1, min(self._batch_rows, fitting))
-        return batch
 
     def close(self) -> None:
         """Read the replies still in flight (their errors follow from an earlier one, or from
@@ -159,9 +190,10 @@ class CsvFetches:
         self._done = True
         try:
             while self._asked and not self._broken:
+                reply, self._reply = self._reply or _Reply(self._session), None
                 self._asked.popleft()
                 try:
-                    self._received = _Reply(self._session).read_all(self._received)
+                    self._received = reply.read_all(self._received)
                 except Exception:
                     self._broken = True  # whoever uses the session next reports it
                 except BaseException:
@@ -177,23 +209,6 @@ class CsvFetches:
     def _send(self) -> None:
         _send_query(self._session, f"FETCH FORWARD {self._rows} FROM {self._cursor}")
         self._asked.append(self._rows)
-
-    def _read_reply(self) -> CsvBatch:
-        session = self._session
-        session.error = None
-        reply = _Reply(session)
-        try:
-            self._received = reply.read_all(self._received)
-        except BaseException:
-            self._broken = True
-            raise
-        if session.error is not None:  # the server's error, the whole reply read: in step
-            raise session.error
-        if reply.problem is not None:
-            raise reply.problem
-        data = b"".join(reply.pieces)
-        reply.pieces.clear()
-        return CsvBatch(reply.columns, reply.types, reply.rows, data)
 
 
 def _shut_down(session: Any) -> None:
@@ -243,20 +258,24 @@ class _Reply:
         self.columns: list[str] = []
         self.types: list[int] = []
         self.rows = 0
-        self.pieces: list[bytes] = []  # the CSV lines, as received chunk by chunk
+        self.pieces: list[bytes] = []  # the CSV lines not handed out yet, chunk by chunk
+        self.taken = 0  # bytes in `pieces`
+        self.size = 0  # bytes of CSV in the whole reply
+        self._handed_rows = 0
         self.problem: Exception | None = None  # raised once the whole reply is read
         self._plain: RowParser | None = None
         self._quoting: RowParser | None = None
 
-    def read_all(self, pending: bytes) -> bytes:
-        """Read the reply; `pending`: bytes already received (the end of an earlier read).
-        Returns the bytes received past this reply's ReadyForQuery (the next reply's start)."""
+    def read(self, pending: bytes, limit: int | None = None) -> tuple[bool, bytes]:
+        """Read on: (the reply ended, the bytes received past what was handled). `pending`:
+        bytes already received (the end of an earlier read). With a `limit`, returns early once
+        the CSV taken and not yet handed out (`take`) reaches `limit` bytes."""
         while True:
             missing = self._missing(pending)
             if missing > _CHUNK:  # one large message: read the rest of it at once
                 pending += self._read_exactly(missing)
             elif missing <= 0 and len(pending) >= 5:
-                pass  # a whole message is already here (left from the previous reply)
+                pass  # a whole message is already here (left from an earlier read)
             else:
                 chunk = self._stream.read1(_CHUNK)
                 if not chunk:
@@ -267,7 +286,22 @@ class _Reply:
             done, used = self._messages(pending)
             pending = pending[used:]
             if done:
-                return pending
+                return True, pending
+            if limit is not None and self.taken >= limit:
+                return False, pending
+
+    def read_all(self, pending: bytes) -> bytes:
+        """Read the whole reply; returns the bytes received past its ReadyForQuery."""
+        _, rest = self.read(pending)
+        return rest
+
+    def take(self) -> tuple[int, bytes]:
+        """The rows read since the last `take` and their CSV lines."""
+        rows, data = self.rows - self._handed_rows, b"".join(self.pieces)
+        self._handed_rows = self.rows
+        self.pieces.clear()
+        self.taken = 0
+        return rows, data
 
     def _read_exactly(self, size: int) -> bytes:
         data = self._stream.read(size)
@@ -320,7 +354,10 @@ class _Reply:
             after = self._quoting(data, text, position, end, lines)
             joined = "\n".join(lines)
         if lines:
-            self.pieces += (joined.encode("latin-1"), b"\n")
+            encoded = joined.encode("latin-1")
+            self.pieces += (encoded, b"\n")
+            self.taken += len(encoded) + 1
+            self.size += len(encoded) + 1
             self.rows += len(lines)
         return after
 
@@ -372,16 +409,19 @@ _single = struct.Struct("!f")
 
 
 def _float4_text(value: str) -> str:
-    """The shortest text that reads back as the same REAL: Redshift with extra_float_digits 2
-    prints 0.3 as 0.30000001; this gives 0.3 again (as PostgreSQL 12+ prints it)."""
+    """The shortest text that reads back as the same single-precision value as the server's
+    text: Redshift with extra_float_digits 2 prints 0.3 as 0.30000001; this gives 0.3 (as
+    PostgreSQL 12+ prints it). Redshift sends at most 8 significant digits, so a few REAL values
+    (about 1.5%) are not exact there: cast to DOUBLE PRECISION when every bit matters."""
     number = float(value)
     if not math.isfinite(number):
         return value
     (single,) = _single.unpack(_single.pack(number))
-    for digits in range(6, 10):  # 9 significant digits always read back exactly
+    for digits in range(1, 10):  # 9 significant digits always read back exactly
         text = f"{single:.{digits}g}"
-        if _single.unpack(_single.pack(float(text)))[0] == single:
-            return text
+        with contextlib.suppress(OverflowError):  # rounded past the largest REAL
+            if _single.unpack(_single.pack(float(text)))[0] == single:
+                return text
     return value
 
 

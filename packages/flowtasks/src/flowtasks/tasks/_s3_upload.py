@@ -47,17 +47,30 @@ def part_size_of(number: int, part_size: int) -> int:
     return min(MAX_PART_SIZE, part_size << doublings)
 
 
-def _expect_continue(params: dict[str, Any], **_: Any) -> None:
-    if isinstance(params.get("body"), bytes | bytearray):
-        params["headers"]["Expect"] = "100-continue"
+def _prepare_part(params: dict[str, Any], **_: Any) -> None:
+    if not isinstance(params.get("body"), bytes | bytearray):
+        return
+    params["headers"]["Expect"] = "100-continue"
+    if "x-amz-checksum-crc32" in params["headers"]:
+        # botocore takes a body as checksummed (so, over HTTPS, needing no SHA-256 signature)
+        # only when it chose the algorithm itself: say that it did. Without this (a botocore
+        # that renames it), parts are still correct, only signed at the cost of a SHA-256.
+        checksum = params.setdefault("context", {}).setdefault("checksum", {})
+        checksum["request_algorithm"] = {
+            "in": "header",
+            "name": "x-amz-checksum-crc32",
+            "algorithm": "crc32",
+        }
 
 
-def _send_expect_continue(client: Any) -> None:
-    """Make `client` ask before sending a part's body (``Expect: 100-continue``), as botocore
-    does itself only for file-like bodies: an error S3 answers at once (a redirect, 403, 503
-    SlowDown) then arrives before the part is sent, not as a broken pipe mid-body."""
+def _prepare_parts(client: Any) -> None:
+    """Make `client` send the parts we give as buffers the way botocore sends its own: asking
+    before the body (``Expect: 100-continue``, which botocore adds only for file-like bodies,
+    so that an error S3 answers at once, such as a redirect, 403 or 503 SlowDown, arrives
+    before the part is sent) and, with our CRC32, without signing the payload over HTTPS.
+    Registered once per client (for ``UploadPart`` with a bytes-like body only)."""
     client.meta.events.register(
-        "before-call.s3.UploadPart", _expect_continue, unique_id="flowtasks-expect-continue"
+        "before-call.s3.UploadPart", _prepare_part, unique_id="flowtasks-prepare-part"
     )
 
 
@@ -216,7 +229,7 @@ class UploadWriter(io.RawIOBase):
                 Key=self.key,
                 **(self._checksum_on_create() | self.extra),
             )
-            _send_expect_continue(self.client)
+            _prepare_parts(self.client)
             self._upload_id = created["UploadId"]
             self._pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="s3-upload")
         number = len(self._futures) + 1

@@ -39,6 +39,7 @@ transport: `flowtasks.tasks.redshift_data`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import itertools
@@ -198,11 +199,9 @@ def connect(connection: ConnectionRef) -> Iterator[Any]:
     except (Error, OSError) as exc:
         raise translate_error(exc, conn) from None
     finally:
-        try:
-            session.rollback()
-            session.close()
-        except Exception:  # the session may already be gone; nothing more to undo
-            pass
+        for end in (session.rollback, session.close):
+            with contextlib.suppress(Exception):  # the session may be gone: nothing to undo
+                end()
 
 
 def _cursor(session: Any, parameters: Parameters) -> Any:

@@ -66,8 +66,10 @@ def test_utf8_text_passes_through_byte_for_byte() -> None:
 
 def test_reals_are_the_shortest_text_of_the_same_single_precision_value() -> None:
     # Redshift with extra_float_digits 2 sends REAL with 8 or 9 significant digits
-    out = _csv_of(("float4",), ("0.30000001",), ("0.69999999",), ("3.40282347e+38",), ("NaN",))
-    assert out == "0.3\n0.7\n3.4028235e+38\nNaN\n"  # as PostgreSQL 12+ prints them
+    out = _csv_of(
+        ("float4",), ("0.30000001",), ("0.69999999",), ("3.40282347e+38",), ("NaN",), ("1e-40",)
+    )
+    assert out == "0.3\n0.7\n3.4028235e+38\nNaN\n1e-40\n"  # as PostgreSQL 12+ prints them
 
 
 def test_booleans_are_true_false_and_floats_the_shortest_exact_text() -> None:
@@ -117,6 +119,9 @@ def test_csv_line_and_header_quote_only_what_needs_it() -> None:
 
 
 # --- a whole reply on the driver's session ---------------------------------------------------
+
+
+_CHUNK_SLACK = 3000  # a batch ends at the first row past max_bytes
 
 
 def _message(code: bytes, payload: bytes) -> bytes:
@@ -232,7 +237,7 @@ def test_wide_rows_make_smaller_fetches_so_a_batch_stays_near_max_bytes() -> Non
     # replies to FETCH 1, FETCH 1 (sent ahead), FETCH 4, FETCH 4, FETCH 4 (sent ahead)
     session = _session(reply(1) + reply(1) + reply(4) + reply(3) + reply(0), protocol=0)
     with closing(CsvFetches(session, "c", 10, max_bytes=4000)) as fetches:
-        assert [batch.rows for batch in fetches] == [1, 1, 4, 3]
+        assert [batch.rows for batch in fetches] == [1, 1, 4, 3]  # no batch without rows
     asked = [bytes(m[5:-1]).decode() for m in session.written]
     assert asked == [
         "FETCH FORWARD 1 FROM c",  # the row width is not known yet
@@ -256,3 +261,18 @@ def test_narrow_rows_grow_to_batch_rows() -> None:
         assert [batch.rows for batch in fetches] == [1, 1, 7]
     asked = [bytes(m[5:-1]).decode() for m in session.written]
     assert asked[2:] == ["FETCH FORWARD 500 FROM c", "FETCH FORWARD 500 FROM c"]
+
+
+def test_a_reply_larger_than_max_bytes_comes_in_several_batches() -> None:
+    # rows get wider after the row count was set from narrow ones: memory stays bounded by bytes
+    description = _row_description([("v", 25)], extended=False)
+    narrow = description + _data_row("a") + _message(b"C", b"FETCH\0") + _message(b"Z", b"T")
+    wide = b"".join(_data_row("w" * 2999) for _ in range(10))  # 3,000 bytes a line
+    last = description + wide + _message(b"C", b"FETCH\0") + _message(b"Z", b"T")
+    session = _session(narrow + narrow + last + narrow, protocol=0)
+    with closing(CsvFetches(session, "c", 100, max_bytes=5000)) as fetches:
+        batches = [(batch.rows, len(batch.data)) for batch in fetches]
+    assert batches[:2] == [(1, 2), (1, 2)]
+    assert sum(rows for rows, _ in batches[2:]) == 10  # every row once
+    assert max(size for _, size in batches[2:]) <= 5000 + _CHUNK_SLACK
+    assert len(batches) > 3
