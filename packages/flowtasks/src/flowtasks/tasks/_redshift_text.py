@@ -90,7 +90,7 @@ def raise_float_digits(session: Any) -> None:
     session.cursor().execute("SET extra_float_digits TO 2")
 
 
-DEFAULT_BATCH_BYTES: Final = 8 * 1024**2
+DEFAULT_BATCH_BYTES: Final = 4 * 1024**2
 """CSV bytes one batch of `CsvFetches` aims at: wider rows make smaller FETCHes, so memory is
 bounded by bytes whatever the rows hold."""
 

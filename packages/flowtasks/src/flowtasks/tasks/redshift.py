@@ -384,7 +384,7 @@ def query_to_s3(
     `format`: ``csv`` (a header line unless ``header=False``; NULL as an empty field, booleans
     as true/false, other values as the database's own text) or ``jsonl`` (one JSON object a
     line). ``.gz`` / ``.zst`` keys are compressed. Memory holds one batch of at most
-    `fetch_rows` rows (for CSV, also at most about 8 MiB of text: wide rows make smaller
+    `fetch_rows` rows (for CSV, also at most about 4 MiB of text: wide rows make smaller
     batches) plus the S3 writer's parts. The object appears only when every
     row is written: on any error the upload is aborted and nothing is left.
     """
