@@ -45,6 +45,7 @@ __all__ = [
     "csv_header",
     "csv_line",
     "raise_float_digits",
+    "shortest_real",
     "supports_csv_fetch",
 ]
 
@@ -408,11 +409,13 @@ def _float8_text(value: str) -> str:
 _single = struct.Struct("!f")
 
 
-def _float4_text(value: str) -> str:
-    """The shortest text that reads back as the same single-precision value as the server's
-    text: Redshift with extra_float_digits 2 prints 0.3 as 0.30000001; this gives 0.3 (as
-    PostgreSQL 12+ prints it). Redshift sends at most 8 significant digits, so a few REAL values
-    (about 1.5%) are not exact there: cast to DOUBLE PRECISION when every bit matters."""
+def shortest_real(value: str) -> str:
+    """`value`, a REAL's text from the server or a float the driver widened from a REAL, as
+    the shortest text that reads back as the same single-precision value. Redshift (with
+    extra_float_digits 2) sends 0.3 as 0.30000001, and the driver widens it to
+    0.30000001192092896: both give 0.3, as PostgreSQL 12+ prints it. Redshift sends at most 8
+    significant digits, so a few REAL values (about 1.5%) are not exact there: cast to DOUBLE
+    PRECISION when every bit matters."""
     number = float(value)
     if not math.isfinite(number):
         return value
@@ -491,7 +494,7 @@ def row_parser(kinds: tuple[str, ...], *, quoting: bool) -> RowParser:
         "head_at": _head_at,
         "int32_at": _int32_at,
         "quoted_line": _quoted_line,
-        "float4_text": _float4_text,
+        "float4_text": shortest_real,
         "float8_text": _float8_text,
         "protocol_error": _protocol_error,
     }

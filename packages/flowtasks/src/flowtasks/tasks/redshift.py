@@ -228,6 +228,25 @@ def _columns(cursor: Any) -> list[str]:
     return [str(column[0]) for column in cursor.description or ()]
 
 
+_REAL_OID = 700
+
+
+def _real_columns(cursor: Any) -> list[int]:
+    return [i for i, column in enumerate(cursor.description or ()) if column[1] == _REAL_OID]
+
+
+def _shortest_reals(row: Sequence[Any], reals: list[int]) -> Sequence[Any]:
+    """`row` with its REAL values as the shortest double that is the same single-precision
+    value (the driver widens REAL 0.3 to 0.30000001192092896; this gives 0.3 back)."""
+    if not reals:
+        return row
+    out = list(row)
+    for i in reals:
+        if isinstance(out[i], float):
+            out[i] = float(_redshift_text.shortest_real(repr(out[i])))
+    return out
+
+
 def json_value(value: Any) -> Any:
     """A database value as JSON data: numbers stay numbers (NUMERIC as int or float), dates and
     times become ISO 8601 text, bytes hexadecimal text."""
@@ -275,7 +294,11 @@ def query(
                 "to S3 with redshift.query_to_s3 (or query_to_s3_task) instead",
                 connection=conn.name,
             )
-        return [{c: json_value(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+        reals = _real_columns(cursor)
+        return [
+            {c: json_value(v) for c, v in zip(columns, _shortest_reals(row, reals), strict=True)}
+            for row in rows
+        ]
 
 
 def _fetch_batches(
@@ -328,7 +351,7 @@ def _decoded_chunks(
 ) -> Iterator[tuple[list[str], Chunks]]:
     """(column names, CSV or JSONL batches) of `sql` from the driver's decoded rows."""
     columns, types, batches = _fetch_batches(session, sql, parameters, fetch_rows)
-    encode = _csv_writer(types) if format == "csv" else _jsonl_writer(columns)
+    encode = _csv_writer(types) if format == "csv" else _jsonl_writer(columns, types)
     yield columns, ((len(batch), encode(batch)) for batch in batches)
 
 
@@ -354,14 +377,17 @@ def _csv_writer(types: list[int]) -> Callable[[Sequence[Sequence[Any]]], bytes]:
     return encode
 
 
-def _jsonl_writer(columns: list[str]) -> Callable[[Sequence[Sequence[Any]]], bytes]:
+def _jsonl_writer(
+    columns: list[str], types: list[int]
+) -> Callable[[Sequence[Sequence[Any]]], bytes]:
     encoder = json.JSONEncoder(default=json_value, ensure_ascii=False, separators=(",", ":"))
+    reals = [i for i, oid in enumerate(types) if oid == _REAL_OID]
 
     def encode(rows: Sequence[Sequence[Any]]) -> bytes:
-        lines = [
-            encoder.encode({c: json_value(v) for c, v in zip(columns, row, strict=True)})
-            for row in rows
-        ]
+        lines = []
+        for row in rows:
+            values = zip(columns, _shortest_reals(row, reals), strict=True)
+            lines.append(encoder.encode({c: json_value(v) for c, v in values}))
         return ("\n".join(lines) + "\n").encode("utf-8")
 
     return encode

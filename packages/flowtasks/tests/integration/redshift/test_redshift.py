@@ -54,6 +54,20 @@ def test_query_binds_list_and_dict_parameters_and_returns_json_ready_rows(wareho
     assert named == [{"total": 3}]
 
 
+def test_real_values_come_back_as_written_in_query_and_jsonl(
+    warehouse: str, s3: tuple[Any, str]
+) -> None:
+    sql = "SELECT 0.3::real AS r, 0.7::real AS s, 0.1::float8 AS d"
+    assert redshift.query(warehouse, sql) == [{"r": 0.3, "s": 0.7, "d": 0.1}]
+    client, bucket = s3
+    redshift.query_to_s3(warehouse, sql, f"s3://{bucket}/reals.jsonl", format="jsonl")
+    body = client.get_object(Bucket=bucket, Key="reals.jsonl")["Body"].read()
+    assert body == b'{"r":0.3,"s":0.7,"d":0.1}\n'
+    redshift.query_to_s3(warehouse, sql, f"s3://{bucket}/reals.csv")
+    csv_body = client.get_object(Bucket=bucket, Key="reals.csv")["Body"].read()
+    assert csv_body == b"r,s,d\n0.3,0.7,0.1\n"
+
+
 def test_query_refuses_a_result_past_max_rows_and_points_to_query_to_s3(warehouse: str) -> None:
     assert len(redshift.query(warehouse, "SELECT g FROM generate_series(1, 5) g", max_rows=5)) == 5
     with pytest.raises(ResultTooLargeError, match=r"more than 5 rows.*query_to_s3"):
