@@ -39,7 +39,10 @@ from types import SimpleNamespace
 from typing import Any, Final
 
 __all__ = [
+    "BOOL_OID",
     "DEFAULT_BATCH_BYTES",
+    "DOUBLE_OID",
+    "REAL_OID",
     "CsvBatch",
     "CsvFetches",
     "csv_header",
@@ -55,9 +58,12 @@ _ROW_DESCRIPTION: Final = ord("T")
 _DATA_ROW: Final = ord("D")
 _COMMAND_COMPLETE: Final = ord("C")
 _READY_FOR_QUERY: Final = ord("Z")
-_BOOL_OID: Final = 16
-_FLOAT4_OID: Final = 700
-_FLOAT8_OID: Final = 701
+BOOL_OID: Final = 16
+"""BOOLEAN's type code (``cursor.description``): written as true/false."""
+REAL_OID: Final = 700
+"""REAL's type code: written as the shortest text of the same single-precision value."""
+DOUBLE_OID: Final = 701
+"""DOUBLE PRECISION's type code: written as the shortest text of the same double."""
 _int32 = struct.Struct("!i")
 _int32_at = _int32.unpack_from
 _head_at = struct.Struct("!ihi").unpack_from  # DataRow: length, field count, first size
@@ -397,7 +403,7 @@ _TEXT, _BOOL, _FLOAT4, _FLOAT8 = "text", "bool", "float4", "float8"
 
 
 def _kind(oid: int) -> str:
-    return {_BOOL_OID: _BOOL, _FLOAT4_OID: _FLOAT4, _FLOAT8_OID: _FLOAT8}.get(oid, _TEXT)
+    return {BOOL_OID: _BOOL, REAL_OID: _FLOAT4, DOUBLE_OID: _FLOAT8}.get(oid, _TEXT)
 
 
 def _float8_text(value: str) -> str:

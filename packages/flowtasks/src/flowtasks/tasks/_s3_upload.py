@@ -121,7 +121,9 @@ class UploadWriter(io.RawIOBase):
         # botocore's own choice (AWS_REQUEST_CHECKSUM_CALCULATION): "when_required" is how users
         # of S3-compatible stores without checksums turn them off, so then none are sent
         config = getattr(getattr(client, "meta", None), "config", None)
-        self._checksums = getattr(config, "request_checksum_calculation", None) != "when_required"
+        checksums = getattr(config, "request_checksum_calculation", None) != "when_required"
+        # the caller's algorithm, else CRC32 (computed here for each part), else none
+        self._algorithm = self.extra.get("ChecksumAlgorithm", "CRC32" if checksums else None)
 
     def __repr__(self) -> str:
         return f"UploadWriter({self.name!r}, part_size={self.part_size})"
@@ -210,10 +212,6 @@ class UploadWriter(io.RawIOBase):
             with contextlib.suppress(Exception):
                 self.abort()
 
-    def _checksum_on_create(self) -> dict[str, str]:
-        """Parts carry their CRC32 (computed in `_upload_part`), unless checksums are off."""
-        return {"ChecksumAlgorithm": "CRC32"} if self._checksums else {}
-
     def _take_buffer(self, size: int) -> bytearray:
         with self._free_lock:
             while self._free:
@@ -224,10 +222,9 @@ class UploadWriter(io.RawIOBase):
 
     def _submit(self, part: bytearray, length: int) -> None:
         if self._upload_id is None:
+            checksum = {"ChecksumAlgorithm": self._algorithm} if self._algorithm else {}
             created = self.client.create_multipart_upload(
-                Bucket=self.bucket,
-                Key=self.key,
-                **(self._checksum_on_create() | self.extra),
+                Bucket=self.bucket, Key=self.key, **(checksum | self.extra)
             )
             _prepare_parts(self.client)
             self._upload_id = created["UploadId"]
@@ -248,7 +245,7 @@ class UploadWriter(io.RawIOBase):
         # A bytes-like body goes out in one sendall; a file-like one in 8 KiB blocks, each
         # waiting for the GIL while this process reads the source (half the throughput).
         body = buffer if length == len(buffer) else buffer[:length]
-        algorithm = self.extra.get("ChecksumAlgorithm", "CRC32" if self._checksums else None)
+        algorithm = self._algorithm
         given: dict[str, str] = {}  # checksums computed here, also listed at completion
         if algorithm == "CRC32":
             # Given here, botocore sends the body as it is; else, over HTTPS, it would copy the

@@ -220,19 +220,20 @@ def _args(parameters: Parameters) -> Any:
     return list(parameters)
 
 
-def _cursor_name() -> str:
-    return "flowtasks_" + uuid.uuid4().hex[:16]
+def _declare(session: Any, sql: str, parameters: Parameters) -> tuple[Any, str]:
+    """A server-side cursor for `sql` (parameters bound): (the driver cursor, its name)."""
+    cursor = _cursor(session, parameters)
+    name = "flowtasks_" + uuid.uuid4().hex[:16]
+    cursor.execute(f"DECLARE {name} CURSOR FOR {sql}", _args(parameters))
+    return cursor, name
 
 
 def _columns(cursor: Any) -> list[str]:
     return [str(column[0]) for column in cursor.description or ()]
 
 
-_REAL_OID = 700
-
-
-def _real_columns(cursor: Any) -> list[int]:
-    return [i for i, column in enumerate(cursor.description or ()) if column[1] == _REAL_OID]
+def _real_columns(types: Sequence[int]) -> list[int]:
+    return [i for i, oid in enumerate(types) if oid == _redshift_text.REAL_OID]
 
 
 def _shortest_reals(row: Sequence[Any], reals: list[int]) -> Sequence[Any]:
@@ -274,9 +275,7 @@ def query(
     rows): export such results with `query_to_s3`.
     """
     with connect(connection) as session:
-        cursor = _cursor(session, parameters)
-        name = _cursor_name()
-        cursor.execute(f"DECLARE {name} CURSOR FOR {sql}", _args(parameters))
+        cursor, name = _declare(session, sql, parameters)
         rows: list[Any] = []
         wanted = max_rows + 1  # one more than allowed tells that there are too many
         while len(rows) < wanted:  # in FETCHes a single-node cluster accepts
@@ -294,7 +293,7 @@ def query(
                 "to S3 with redshift.query_to_s3 (or query_to_s3_task) instead",
                 connection=conn.name,
             )
-        reals = _real_columns(cursor)
+        reals = _real_columns([int(c[1]) for c in cursor.description or ()])
         return [
             {c: json_value(v) for c, v in zip(columns, _shortest_reals(row, reals), strict=True)}
             for row in rows
@@ -305,9 +304,7 @@ def _fetch_batches(
     session: Any, sql: str, parameters: Parameters, fetch_rows: int
 ) -> tuple[list[str], list[int], Iterator[Sequence[Sequence[Any]]]]:
     """Declare a server-side cursor for `sql`; (column names, type codes, batches of rows)."""
-    cursor = _cursor(session, parameters)
-    name = _cursor_name()
-    cursor.execute(f"DECLARE {name} CURSOR FOR {sql}", _args(parameters))
+    cursor, name = _declare(session, sql, parameters)
     cursor.execute(f"FETCH FORWARD {fetch_rows} FROM {name}")
     description = cursor.description or ()
     columns = [str(c[0]) for c in description]
@@ -335,9 +332,7 @@ def _text_chunks(
     """(column names, CSV batches) of `sql` through a server-side cursor, rows read as the
     server's text (`flowtasks.tasks._redshift_text`)."""
     _redshift_text.raise_float_digits(session)
-    cursor = _cursor(session, parameters)
-    name = _cursor_name()
-    cursor.execute(f"DECLARE {name} CURSOR FOR {sql}", _args(parameters))
+    cursor, name = _declare(session, sql, parameters)
     with closing(_redshift_text.CsvFetches(session, name, fetch_rows)) as fetches:
         first = next(fetches)
         batches = itertools.chain([first], fetches)
@@ -355,13 +350,10 @@ def _decoded_chunks(
     yield columns, ((len(batch), encode(batch)) for batch in batches)
 
 
-_BOOL_OID = 16
-
-
 def _csv_writer(types: list[int]) -> Callable[[Sequence[Sequence[Any]]], bytes]:
     """CSV lines from the driver's decoded rows (booleans as true/false, NULL empty): the
     fallback for a driver without what `_redshift_text.fetch_csv` needs."""
-    bools = {i for i, t in enumerate(types) if t == _BOOL_OID}
+    bools = {i for i, t in enumerate(types) if t == _redshift_text.BOOL_OID}
 
     def text(i: int, value: Any) -> str:
         if value is None:
@@ -381,7 +373,7 @@ def _jsonl_writer(
     columns: list[str], types: list[int]
 ) -> Callable[[Sequence[Sequence[Any]]], bytes]:
     encoder = json.JSONEncoder(default=json_value, ensure_ascii=False, separators=(",", ":"))
-    reals = [i for i, oid in enumerate(types) if oid == _REAL_OID]
+    reals = _real_columns(types)
 
     def encode(rows: Sequence[Sequence[Any]]) -> bytes:
         lines = []
